@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace MerFactory.Testing;
+
+/// <summary>
+/// The S3 server tests talk to: the one CI started (MERFACTORY_S3_ENDPOINT), or else a private s3rver
+/// started from tools/s3 for this test run (needs `tools/s3/setup.sh` to have run).
+/// </summary>
+public sealed class LocalS3Server : IAsyncDisposable
+{
+    private readonly Process? _process;
+    private readonly string? _directory;
+
+    private LocalS3Server(string endpoint, Process? process, string? directory)
+    {
+        Endpoint = endpoint;
+        _process = process;
+        _directory = directory;
+    }
+
+    public string Endpoint { get; }
+
+    public static async Task<LocalS3Server> StartAsync()
+    {
+        var configured = Environment.GetEnvironmentVariable("MERFACTORY_S3_ENDPOINT");
+        if (!string.IsNullOrEmpty(configured)) return new LocalS3Server(configured, null, null);
+
+        var script = Path.Combine(SharedData.RepoRoot, "tools", "s3", "server.js");
+        if (!Directory.Exists(Path.Combine(SharedData.RepoRoot, "tools", "s3", "node_modules", "s3rver")))
+            throw new InvalidOperationException("s3rver is not installed: run tools/s3/setup.sh (or set MERFACTORY_S3_ENDPOINT).");
+        var port = FreePort();
+        var directory = Directory.CreateTempSubdirectory("mf-s3-").FullName;
+        var psi = new ProcessStartInfo("node", [script, "--address", "127.0.0.1", "--port", port.ToString(), "--directory", directory, "--silent"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var process = Process.Start(psi)!;
+        var ready = new TaskCompletionSource();
+        process.OutputDataReceived += (_, e) => { if (e.Data?.Contains("listening", StringComparison.Ordinal) == true) ready.TrySetResult(); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return new LocalS3Server($"http://127.0.0.1:{port}", process, directory);
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process?.Dispose();
+        if (_directory is not null) Directory.Delete(_directory, recursive: true);
+    }
+}
