@@ -1,0 +1,80 @@
+using System.Text.Json;
+using MerFactory.Contracts;
+using MerFactory.Storage;
+
+namespace MerFactory.Jobs.Steps;
+
+/// <summary>Step outputs and manifests in the object store, under <c>artifacts/{step}/{key}/</c>.</summary>
+public sealed class ArtifactStore(IObjectStore store)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public IObjectStore Objects => store;
+
+    public static string Prefix(string step, string key) => $"artifacts/{step}/{key}/";
+
+    public async Task<StepManifest?> TryGetManifestAsync(string step, string key, CancellationToken cancellationToken)
+    {
+        var manifestKey = Prefix(step, key) + "manifest.json";
+        if (await store.StatAsync(manifestKey, cancellationToken).ConfigureAwait(false) is null) return null;
+        await using var stream = await store.OpenReadAsync(manifestKey, cancellationToken).ConfigureAwait(false);
+        var manifest = await JsonSerializer.DeserializeAsync<StepManifest>(stream, Json, cancellationToken).ConfigureAwait(false);
+        if (manifest is null) return null;
+        // A manifest is trusted only while every output it names is still there.
+        foreach (var output in manifest.Outputs.Values)
+        {
+            if (await store.StatAsync(output.Key, cancellationToken).ConfigureAwait(false) is not { } info || info.Size != output.Size) return null;
+        }
+        return manifest;
+    }
+
+    public async Task<ObjectReference> PutOutputAsync(string step, string key, string name, Stream content, string? contentType, CancellationToken cancellationToken)
+    {
+        var info = await store.PutAsync(Prefix(step, key) + name, content, contentType, cancellationToken).ConfigureAwait(false);
+        return ToReference(info, contentType);
+    }
+
+    public async Task<ObjectReference> PutOutputFileAsync(string step, string key, string name, string path, string? contentType, CancellationToken cancellationToken)
+    {
+        await using var file = File.OpenRead(path);
+        return await PutOutputAsync(step, key, name, file, contentType, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task CommitAsync(StepManifest manifest, CancellationToken cancellationToken)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(manifest, Json);
+        await store.PutAsync(Prefix(manifest.Step, manifest.Key) + "manifest.json", new MemoryStream(bytes), "application/json", cancellationToken).ConfigureAwait(false);
+    }
+
+    public ObjectReference ToReference(ObjectInfo info, string? contentType = null) =>
+        new(store.Bucket, info.Key, info.Size, info.Sha256 ?? "", contentType ?? info.ContentType);
+
+    /// <summary>Copies an object to a local file (a no-op path lookup when the store is a local folder).</summary>
+    public async Task<LocalCopy> GetLocalCopyAsync(ObjectReference reference, string extension, CancellationToken cancellationToken)
+    {
+        if (store is FileSystemObjectStore fs)
+        {
+            var path = fs.GetLocalPath(reference.Key);
+            if (File.Exists(path)) return new LocalCopy(path, owned: false);
+            throw new ObjectNotFoundException(store.Bucket, reference.Key);
+        }
+        var temp = Path.Combine(Path.GetTempPath(), $"mf-{Guid.NewGuid():N}{extension}");
+        await using (var source = await store.OpenReadAsync(reference.Key, cancellationToken).ConfigureAwait(false))
+        await using (var target = File.Create(temp))
+        {
+            await source.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
+        }
+        return new LocalCopy(temp, owned: true);
+    }
+}
+
+/// <summary>A local file holding an object's bytes; deleted on dispose when it is a temporary copy.</summary>
+public sealed class LocalCopy(string path, bool owned) : IDisposable
+{
+    public string Path { get; } = path;
+
+    public void Dispose()
+    {
+        if (owned) File.Delete(Path);
+    }
+}

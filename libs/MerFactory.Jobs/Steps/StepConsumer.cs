@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Text.Json;
+using MassTransit;
+using MerFactory.Contracts;
+using MerFactory.Contracts.Media;
+
+namespace MerFactory.Jobs.Steps;
+
+/// <summary>
+/// Base of every step consumer: computes the step key, answers from the committed manifest when there is
+/// one (redeliveries and re-runs do no work), otherwise runs the step, stores its outputs, commits the
+/// manifest and responds.
+/// </summary>
+public abstract class StepConsumer<TRequest>(ArtifactStore artifacts) : IConsumer<TRequest>
+    where TRequest : class, IStepRequest
+{
+    public static readonly ActivitySource Activity = new("MerFactory.Steps");
+    protected static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    protected ArtifactStore Artifacts => artifacts;
+
+    /// <summary>Step name, also the artifact folder.</summary>
+    protected abstract string Step { get; }
+
+    /// <summary>Bump when the step's outputs change for the same inputs, so old artifacts are not reused.</summary>
+    protected virtual int Version => 1;
+
+    protected abstract IEnumerable<ObjectReference> Inputs(TRequest request);
+
+    protected virtual object?[] Parameters(TRequest request) => [];
+
+    protected abstract Task<StepResult> ExecuteAsync(TRequest request, StepWorkspace workspace, CancellationToken cancellationToken);
+
+    public async Task Consume(ConsumeContext<TRequest> context)
+    {
+        var request = context.Message;
+        var key = StepKey.Compute(Step, Version, Inputs(request), Parameters(request));
+        using var activity = Activity.StartActivity($"step {Step}");
+        activity?.SetTag("merfactory.job_id", request.JobId);
+        activity?.SetTag("merfactory.file_id", request.FileId);
+        activity?.SetTag("merfactory.step_key", key);
+
+        var manifest = await artifacts.TryGetManifestAsync(Step, key, context.CancellationToken).ConfigureAwait(false);
+        var fromCache = manifest is not null;
+        if (manifest is null)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var workspace = new StepWorkspace(artifacts, Step, key);
+            try
+            {
+                var result = await ExecuteAsync(request, workspace, context.CancellationToken).ConfigureAwait(false);
+                manifest = new StepManifest(Step, key, DateTimeOffset.UtcNow, workspace.Outputs,
+                    JsonSerializer.Serialize(result.Result, result.Result?.GetType() ?? typeof(object), Json),
+                    Stopwatch.GetElapsedTime(started).TotalSeconds);
+                await artifacts.CommitAsync(manifest, context.CancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                workspace.Dispose();
+            }
+        }
+        activity?.SetTag("merfactory.from_cache", fromCache);
+        await context.RespondAsync(new StepCompleted(request.JobId, request.FileId, Step, key, fromCache, manifest.Outputs, manifest.ResultJson)).ConfigureAwait(false);
+    }
+}
+
+/// <summary>A step's small structured result (serialised into the manifest).</summary>
+public sealed record StepResult(object? Result);
+
+/// <summary>Scratch folder and output registry of one step execution.</summary>
+public sealed class StepWorkspace(ArtifactStore artifacts, string step, string key) : IDisposable
+{
+    private readonly Dictionary<string, ObjectReference> _outputs = new(StringComparer.Ordinal);
+    private string? _scratch;
+
+    public IReadOnlyDictionary<string, ObjectReference> Outputs => _outputs;
+
+    public ArtifactStore Artifacts => artifacts;
+
+    public string ScratchDirectory => _scratch ??= Directory.CreateTempSubdirectory($"mf-{step}-").FullName;
+
+    public async Task<ObjectReference> AddOutputFileAsync(string name, string path, string contentType, CancellationToken cancellationToken)
+    {
+        var reference = await artifacts.PutOutputFileAsync(step, key, name, path, contentType, cancellationToken).ConfigureAwait(false);
+        _outputs[name] = reference;
+        return reference;
+    }
+
+    public async Task<ObjectReference> AddOutputAsync(string name, Stream content, string contentType, CancellationToken cancellationToken)
+    {
+        var reference = await artifacts.PutOutputAsync(step, key, name, content, contentType, cancellationToken).ConfigureAwait(false);
+        _outputs[name] = reference;
+        return reference;
+    }
+
+    public void Dispose()
+    {
+        if (_scratch is not null && Directory.Exists(_scratch)) Directory.Delete(_scratch, recursive: true);
+    }
+}
