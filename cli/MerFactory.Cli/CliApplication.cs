@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace MerFactory.Cli;
+
+internal static class CliApplication
+{
+    public static RootCommand BuildRootCommand()
+    {
+        var root = new RootCommand("A modular CLI tool to construct the MERR dataset from video and image files.")
+        {
+            ProcessCommand.Create(),
+        };
+        return root;
+    }
+}

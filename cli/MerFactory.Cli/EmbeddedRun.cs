@@ -1,0 +1,74 @@
+using MassTransit;
+using MerFactory.Jobs.Messaging;
+using MerFactory.Pipeline.Consumers;
+using MerFactory.Pipeline.Orchestration;
+using MerFactory.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace MerFactory.Cli;
+
+/// <summary>
+/// The embedded default: the whole pipeline in this process — MassTransit's in-memory transport and a
+/// filesystem object store inside OUTPUT — with the same consumers the services host.
+/// </summary>
+internal static class EmbeddedRun
+{
+    public static async Task<int> RunAsync(JobOptions options, string inputPath, string outputPath, CancellationToken cancellationToken)
+    {
+        var console = AnsiConsole.Console;
+        console.MarkupLine($"MERR CLI - Mode: [bold]{options.Type}[/] | Task: [bold]{(options.Task == TaskKind.MERR ? "MERR" : "Sentiment Analysis")}[/]");
+        IReadOnlyList<InputFile> inputs;
+        OutputFolder output;
+        try
+        {
+            output = new OutputFolder(outputPath);
+            inputs = InputDiscovery.Discover(inputPath);
+        }
+        catch (Exception e) when (e is InputDiscoveryException or OutputFolderException)
+        {
+            console.MarkupLineInterpolated($"[red]{e.Message}[/]");
+            return 1;
+        }
+        if (!options.Silent) console.WriteLine($"Found {inputs.Count} file(s).");
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        // Step failures are reported per file by the run itself; the transport's own fault logs would repeat them.
+        builder.Logging.AddFilter("MassTransit", LogLevel.None);
+        builder.Services.AddObjectStore(new ObjectStoreOptions { Provider = "FileSystem", Root = output.StoreRoot });
+        builder.Services.AddMerFactoryMessaging(new MessagingOptions { Transport = "InMemory", RetryLimit = 1, RetryMinInterval = TimeSpan.FromMilliseconds(200) },
+            bus => bus.AddMediaExtractConsumers());
+        builder.Services.AddMediaEngines();
+        builder.Services.AddJobOrchestration();
+        var progress = ConsoleJobProgress.Create(console, options.Silent);
+        builder.Services.AddSingleton<IJobProgress>(progress);
+
+        using var host = builder.Build();
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        RunSummary summary;
+        try
+        {
+            summary = await progress.RunAsync(() => host.Services.GetRequiredService<JobRunner>().RunAsync(inputs, options, output, cancellationToken)).ConfigureAwait(false);
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        console.WriteLine();
+        console.WriteLine($"Total files attempted: {summary.Total}");
+        console.MarkupLine($"[green]✅ Successful: {summary.Succeeded}[/]");
+        if (summary.Skipped > 0) console.MarkupLine($"⏭️ Skipped (Cached): {summary.Skipped}");
+        if (summary.Failed > 0)
+        {
+            console.MarkupLine($"[red]❌ Failed: {summary.Failed}[/]");
+            foreach (var failed in summary.Files.Where(f => f.Status == FileStatus.Failed))
+                console.MarkupLineInterpolated($"   [red]{failed.Error}[/]");
+            console.WriteLine($"Error logs saved in: {output.ErrorLogs}");
+        }
+        return summary.Failed > 0 ? 1 : 0;
+    }
+}

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Globalization;
+using MerFactory.Pipeline.Orchestration;
+
+namespace MerFactory.Cli;
+
+/// <summary>
+/// <c>merfactory process INPUT OUTPUT [options]</c> with MER-Factory's options, long and short names and defaults (spec §1.2).
+/// </summary>
+internal static class ProcessCommand
+{
+    public static readonly Argument<string> Input = new("INPUT_PATH") { Description = "A media file or a folder of them (searched recursively)." };
+    public static readonly Argument<string> Output = new("OUTPUT_DIR") { Description = "Folder for the results (created if missing)." };
+    public static readonly Option<string> Type = new("--type", "-t") { Description = "Processing type: AU, audio, video, MER or image.", DefaultValueFactory = _ => "MER" };
+    public static readonly Option<string> Task = new("--task", "-tk") { Description = "Task: MERR or \"Sentiment Analysis\".", DefaultValueFactory = _ => "MERR" };
+    public static readonly Option<string?> PromptsFile = new("--prompts-file", "-pf") { Description = "Prompts JSON (MER-Factory's keys); the built-in prompts when omitted." };
+    public static readonly Option<string?> LabelFile = new("--label-file", "-l") { Description = "CSV with 'name' and 'label' columns; names are file stems." };
+    public static readonly Option<double> Threshold = new("--threshold", "-th") { Description = "AU peak height and emotion threshold (0.0–5.0).", DefaultValueFactory = _ => 0.8 };
+    public static readonly Option<int> PeakDistance = new("--peak_dis", "-pd", "--peak-dis") { Description = "Minimum distance between AU peaks, in frames (≥ 8).", DefaultValueFactory = _ => 15 };
+    public static readonly Option<int> Concurrency = new("--concurrency", "-c") { Description = "Files processed at once (≥ 1).", DefaultValueFactory = _ => 4 };
+    public static readonly Option<string?> OllamaVisionModel = new("--ollama-vision-model", "-ovm") { Description = "Ollama model for images (and text if no text model)." };
+    public static readonly Option<string?> OllamaTextModel = new("--ollama-text-model", "-otm") { Description = "Ollama model for text." };
+    public static readonly Option<string?> ChatGptModel = new("--chatgpt-model", "-cgm") { Description = "OpenAI model, e.g. gpt-4o (needs OPENAI_API_KEY)." };
+    public static readonly Option<string?> HuggingFaceModel = new("--huggingface-model", "-hfm") { Description = "Model id served by the hf-server." };
+    public static readonly Option<bool> Silent = new("--silent", "-s") { Description = "Only progress bars and errors." };
+    public static readonly Option<bool> Cache = new("--cache", "-ca") { Description = "Skip files whose final output exists; reuse earlier results." };
+    public static readonly Option<bool> UseGateAgent = new("--use-gate-agent", "-uga") { Description = "Quality gate on the LLM descriptions before synthesis." };
+    public static readonly Option<double> FrameSampleFps = new("--frame-sample-fps") { Description = "Video frames sampled per second as evidence (0 = every frame).", DefaultValueFactory = _ => 1.0 };
+
+    public static Command Create()
+    {
+        var command = new Command("process", "Processes media files for Multimodal Emotion Recognition and Reasoning (MERR).")
+        {
+            Input, Output, Type, Task, PromptsFile, LabelFile, Threshold, PeakDistance, Concurrency,
+            OllamaVisionModel, OllamaTextModel, ChatGptModel, HuggingFaceModel, Silent, Cache, UseGateAgent, FrameSampleFps,
+        };
+        Type.Validators.Add(r => { if (ParseType(r.GetValueOrDefault<string>()) is null) r.AddError($"Invalid --type '{r.GetValueOrDefault<string>()}': expected AU, audio, video, MER or image."); });
+        Task.Validators.Add(r => { if (ParseTask(r.GetValueOrDefault<string>()) is null) r.AddError($"Invalid --task '{r.GetValueOrDefault<string>()}': expected MERR or \"Sentiment Analysis\"."); });
+        Threshold.Validators.Add(r => { var v = r.GetValueOrDefault<double>(); if (v is < 0 or > 5 || double.IsNaN(v)) r.AddError($"--threshold must be between 0.0 and 5.0 (got {v.ToString(CultureInfo.InvariantCulture)})."); });
+        PeakDistance.Validators.Add(r => { var v = r.GetValueOrDefault<int>(); if (v < 8) r.AddError($"--peak_dis must be at least 8 (got {v})."); });
+        Concurrency.Validators.Add(r => { var v = r.GetValueOrDefault<int>(); if (v < 1) r.AddError($"--concurrency must be at least 1 (got {v})."); });
+        FrameSampleFps.Validators.Add(r => { var v = r.GetValueOrDefault<double>(); if (v < 0) r.AddError("--frame-sample-fps must be 0 or more."); });
+        foreach (var option in new[] { PromptsFile, LabelFile })
+        {
+            option.Validators.Add(r => { var path = r.GetValueOrDefault<string?>(); if (path is not null && !File.Exists(path)) r.AddError($"{option.Name}: file '{path}' does not exist."); });
+        }
+        Input.Validators.Add(r => { var path = r.GetValueOrDefault<string>(); if (!File.Exists(path) && !Directory.Exists(path)) r.AddError($"INPUT_PATH '{path}' does not exist."); });
+        command.SetAction((parse, ct) => EmbeddedRun.RunAsync(ToOptions(parse), parse.GetValue(Input)!, parse.GetValue(Output)!, ct));
+        return command;
+    }
+
+    public static JobOptions ToOptions(ParseResult parse) => new()
+    {
+        Type = ParseType(parse.GetValue(Type))!.Value,
+        Task = ParseTask(parse.GetValue(Task))!.Value,
+        PromptsFile = parse.GetValue(PromptsFile),
+        LabelFile = parse.GetValue(LabelFile),
+        Threshold = parse.GetValue(Threshold),
+        PeakDistance = parse.GetValue(PeakDistance),
+        Concurrency = parse.GetValue(Concurrency),
+        OllamaVisionModel = parse.GetValue(OllamaVisionModel),
+        OllamaTextModel = parse.GetValue(OllamaTextModel),
+        ChatGptModel = parse.GetValue(ChatGptModel),
+        HuggingFaceModel = parse.GetValue(HuggingFaceModel),
+        Silent = parse.GetValue(Silent),
+        Cache = parse.GetValue(Cache),
+        UseGateAgent = parse.GetValue(UseGateAgent),
+        FrameSampleFps = parse.GetValue(FrameSampleFps),
+    };
+
+    public static ProcessingType? ParseType(string? value) => value?.ToUpperInvariant() switch
+    {
+        "AU" => ProcessingType.AU,
+        "AUDIO" => ProcessingType.Audio,
+        "VIDEO" => ProcessingType.Video,
+        "MER" => ProcessingType.MER,
+        "IMAGE" => ProcessingType.Image,
+        _ => null,
+    };
+
+    public static TaskKind? ParseTask(string? value) => value?.Trim().ToUpperInvariant() switch
+    {
+        "MERR" => TaskKind.MERR,
+        "SENTIMENT ANALYSIS" or "SENTIMENT-ANALYSIS" or "SENTIMENTANALYSIS" => TaskKind.SentimentAnalysis,
+        _ => null,
+    };
+}

@@ -1,0 +1,3 @@
+using MerFactory.Cli;
+
+return await CliApplication.BuildRootCommand().Parse(args).InvokeAsync();

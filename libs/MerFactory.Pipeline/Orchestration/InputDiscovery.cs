@@ -1,0 +1,85 @@
+namespace MerFactory.Pipeline.Orchestration;
+
+public enum MediaKind
+{
+    Video,
+    Image,
+    Audio,
+}
+
+/// <summary>One input file and the output id (folder and file stem) it gets.</summary>
+public sealed record InputFile(string Path, string RelativePath, MediaKind Kind, string Id);
+
+/// <summary>
+/// Finds inputs as MER-Factory does (spec §1.5), but with case-insensitive extensions, a deterministic order
+/// and no collisions between files that share a stem.
+/// </summary>
+public static class InputDiscovery
+{
+    public static readonly IReadOnlySet<string> VideoExtensions = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".mp4", ".avi", ".mov", ".mkv", ".flv", ".wmv" };
+    public static readonly IReadOnlySet<string> ImageExtensions = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".bmp" };
+    public static readonly IReadOnlySet<string> AudioExtensions = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".wav", ".mp3", ".flac", ".m4a" };
+
+    public static MediaKind? KindOf(string path)
+    {
+        var ext = System.IO.Path.GetExtension(path);
+        if (VideoExtensions.Contains(ext)) return MediaKind.Video;
+        if (ImageExtensions.Contains(ext)) return MediaKind.Image;
+        if (AudioExtensions.Contains(ext)) return MediaKind.Audio;
+        return null;
+    }
+
+    /// <summary>Discovers inputs; throws <see cref="InputDiscoveryException"/> with MER-Factory's messages when nothing usable is found.</summary>
+    public static IReadOnlyList<InputFile> Discover(string inputPath)
+    {
+        var full = System.IO.Path.GetFullPath(inputPath);
+        List<(string Path, string Relative, MediaKind Kind)> found;
+        if (File.Exists(full))
+        {
+            var kind = KindOf(full) ?? throw new InputDiscoveryException($"Error: '{inputPath}' is not a recognized video, image, or audio file.");
+            found = [(full, System.IO.Path.GetFileName(full), kind)];
+        }
+        else if (Directory.Exists(full))
+        {
+            found = Directory.EnumerateFiles(full, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden })
+                .Select(f => (Path: f, Relative: System.IO.Path.GetRelativePath(full, f).Replace('\\', '/'), Kind: KindOf(f)))
+                .Where(f => f.Kind is not null)
+                .Select(f => (f.Path, f.Relative, f.Kind!.Value))
+                .OrderBy(f => f.Relative, StringComparer.Ordinal)
+                .ToList();
+            if (found.Count == 0) throw new InputDiscoveryException($"Error: No video, image, or audio files found in '{inputPath}'.");
+        }
+        else
+        {
+            throw new InputDiscoveryException($"Error: Input path '{inputPath}' does not exist.");
+        }
+        return AssignIds(found);
+    }
+
+    /// <summary>
+    /// The id is the stem, as in MER-Factory; when stems collide, the extension and then the folder path are added,
+    /// so no two inputs share an output folder.
+    /// </summary>
+    private static List<InputFile> AssignIds(List<(string Path, string Relative, MediaKind Kind)> files)
+    {
+        static string Stem(string relative) => System.IO.Path.GetFileNameWithoutExtension(relative);
+        static string WithExtension(string relative) => Stem(relative) + "_" + System.IO.Path.GetExtension(relative).TrimStart('.').ToLowerInvariant();
+        static string WithFolders(string relative)
+        {
+            var dir = System.IO.Path.GetDirectoryName(relative)?.Replace('\\', '/').Replace('/', '_') ?? "";
+            return (dir.Length > 0 ? dir + "_" : "") + WithExtension(relative);
+        }
+
+        var byStem = files.GroupBy(f => Stem(f.Relative), StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase);
+        var byStemExt = files.GroupBy(f => WithExtension(f.Relative), StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase);
+        return files.Select(f =>
+        {
+            var id = byStem[Stem(f.Relative)] == 1 ? Stem(f.Relative)
+                : byStemExt[WithExtension(f.Relative)] == 1 ? WithExtension(f.Relative)
+                : WithFolders(f.Relative);
+            return new InputFile(f.Path, f.Relative, f.Kind, id);
+        }).ToList();
+    }
+}
+
+public sealed class InputDiscoveryException(string message) : Exception(message);

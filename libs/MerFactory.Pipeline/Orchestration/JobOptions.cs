@@ -1,0 +1,50 @@
+namespace MerFactory.Pipeline.Orchestration;
+
+/// <summary>Processing types of MER-Factory's <c>--type</c>.</summary>
+public enum ProcessingType
+{
+    AU,
+    Audio,
+    Video,
+    MER,
+    Image,
+}
+
+/// <summary>Tasks of <c>--task</c>.</summary>
+public enum TaskKind
+{
+    MERR,
+    SentimentAnalysis,
+}
+
+/// <summary>Everything a job needs besides its inputs: MER-Factory's options (spec §1.2) and MerFactory's additions.</summary>
+public sealed record JobOptions
+{
+    public ProcessingType Type { get; init; } = ProcessingType.MER;
+    public TaskKind Task { get; init; } = TaskKind.MERR;
+    public string? PromptsFile { get; init; }
+    public string? LabelFile { get; init; }
+    public double Threshold { get; init; } = 0.8;
+    public int PeakDistance { get; init; } = 15;
+    public int Concurrency { get; init; } = 4;
+    public string? OllamaVisionModel { get; init; }
+    public string? OllamaTextModel { get; init; }
+    public string? ChatGptModel { get; init; }
+    public string? HuggingFaceModel { get; init; }
+    public bool Silent { get; init; }
+    public bool Cache { get; init; }
+    public bool UseGateAgent { get; init; }
+
+    /// <summary>Frames sampled per second of video for evidence (0 = every frame).</summary>
+    public double FrameSampleFps { get; init; } = 1;
+
+    public static string FinalOutputSuffix(ProcessingType type) => type switch
+    {
+        ProcessingType.MER => "_merr_data.json",
+        ProcessingType.AU => "_au_analysis.json",
+        ProcessingType.Audio => "_audio_analysis.json",
+        ProcessingType.Video => "_video_analysis.json",
+        ProcessingType.Image => "_image_analysis.json",
+        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    };
+}

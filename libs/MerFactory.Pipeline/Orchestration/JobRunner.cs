@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using MerFactory.Storage;
+
+namespace MerFactory.Pipeline.Orchestration;
+
+/// <summary>Run totals as printed and written to <c>run_summary.json</c>.</summary>
+public sealed record RunSummary(Guid JobId, DateTimeOffset StartedAt, double Seconds, int Total, int Succeeded, int Skipped, int Failed, IReadOnlyList<FileOutcome> Files);
+
+/// <summary>
+/// Runs every input of a job through the <see cref="FileProcessor"/>, up to <c>--concurrency</c> files at once.
+/// A file's failure is logged to <c>error_logs/</c> and never stops the others.
+/// </summary>
+public sealed class JobRunner(FileProcessor processor, InputStager stager, IObjectStore store, IJobProgress progress)
+{
+    public async Task<RunSummary> RunAsync(IReadOnlyList<InputFile> inputs, JobOptions options, OutputFolder output, CancellationToken cancellationToken)
+    {
+        var job = new JobContext(Guid.NewGuid(), options, output, store);
+        var started = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        progress.JobStarted(inputs.Count);
+        var outcomes = new FileOutcome[inputs.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, inputs.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Concurrency), CancellationToken = cancellationToken },
+            async (i, ct) => outcomes[i] = await RunFileAsync(inputs[i], job, ct).ConfigureAwait(false)).ConfigureAwait(false);
+
+        var summary = new RunSummary(job.JobId, started, clock.Elapsed.TotalSeconds, outcomes.Length,
+            outcomes.Count(o => o.Status == FileStatus.Succeeded), outcomes.Count(o => o.Status == FileStatus.Skipped),
+            outcomes.Count(o => o.Status == FileStatus.Failed), outcomes);
+        await output.WriteJsonAsync(Path.Combine(output.Root, "run_summary.json"), summary, CancellationToken.None).ConfigureAwait(false);
+        return summary;
+    }
+
+    private async Task<FileOutcome> RunFileAsync(InputFile input, JobContext job, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        progress.FileStarted(input.Id);
+        FileOutcome outcome;
+        if (job.Options.Cache && File.Exists(job.Output.FilePath(input.Id, JobOptions.FinalOutputSuffix(EffectiveType(input, job.Options)))))
+        {
+            outcome = new FileOutcome(input.Id, input.RelativePath, FileStatus.Skipped, null, 0);
+        }
+        else
+        {
+            try
+            {
+                var source = await stager.StageAsync(input.Path, cancellationToken).ConfigureAwait(false);
+                await processor.ProcessAsync(input, source, job, cancellationToken).ConfigureAwait(false);
+                outcome = new FileOutcome(input.Id, input.RelativePath, FileStatus.Succeeded, null, clock.Elapsed.TotalSeconds);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                var message = e is StepFailedException or Media.MediaInputException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+                message = $"{input.RelativePath}: {message}";
+                await job.Output.WriteErrorLogAsync(input.Id, message, CancellationToken.None).ConfigureAwait(false);
+                outcome = new FileOutcome(input.Id, input.RelativePath, FileStatus.Failed, message, clock.Elapsed.TotalSeconds);
+            }
+        }
+        progress.FileFinished(input.Id, outcome);
+        return outcome;
+    }
+
+    /// <summary>Images always run the image pipeline and audio files the audio pipeline (spec §1.9).</summary>
+    public static ProcessingType EffectiveType(InputFile input, JobOptions options) => input.Kind switch
+    {
+        MediaKind.Image => ProcessingType.Image,
+        MediaKind.Audio => ProcessingType.Audio,
+        _ => options.Type,
+    };
+}

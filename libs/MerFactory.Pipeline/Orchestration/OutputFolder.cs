@@ -1,0 +1,75 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using MerFactory.Contracts;
+using MerFactory.Storage;
+
+namespace MerFactory.Pipeline.Orchestration;
+
+/// <summary>The OUTPUT folder in MER-Factory's layout (spec §7.1): <c>{id}/</c> per input, <c>error_logs/</c>, a run summary.</summary>
+public sealed class OutputFolder
+{
+    /// <summary>JSON as MER-Factory writes it: 4-space indent, UTF-8, non-ASCII kept.</summary>
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        IndentSize = 4,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public OutputFolder(string root)
+    {
+        Root = Path.GetFullPath(root);
+        try
+        {
+            Directory.CreateDirectory(Root);
+            Directory.CreateDirectory(ErrorLogs);
+            var probe = Path.Combine(Root, $".write-test-{Guid.NewGuid():N}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new OutputFolderException($"Error: cannot write to output folder '{root}': {e.Message}");
+        }
+    }
+
+    public string Root { get; }
+
+    public string ErrorLogs => Path.Combine(Root, "error_logs");
+
+    /// <summary>Where the embedded object store (artifacts, step cache) lives: inside OUTPUT, so re-runs resume.</summary>
+    public string StoreRoot => Path.Combine(Root, ".merfactory");
+
+    public string FileFolder(string id) => Path.Combine(Root, id);
+
+    public string FilePath(string id, string suffix) => Path.Combine(FileFolder(id), id + suffix);
+
+    public async Task WriteJsonAsync<T>(string path, T value, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + ".partial";
+        await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(value, Json), new UTF8Encoding(false), cancellationToken).ConfigureAwait(false);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Copies an artifact into the output folder (atomically: no half-written file on a crash).</summary>
+    public async Task CopyArtifactAsync(IObjectStore store, ObjectReference reference, string path, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        if (File.Exists(path) && new FileInfo(path).Length == reference.Size) return;
+        var temp = path + ".partial";
+        await using (var source = await store.OpenReadAsync(reference.Key, cancellationToken).ConfigureAwait(false))
+        await using (var target = File.Create(temp))
+        {
+            await source.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>MER-Factory's error log format: <c>error_logs/{id}_error.log</c>.</summary>
+    public Task WriteErrorLogAsync(string id, string error, CancellationToken cancellationToken) =>
+        File.WriteAllTextAsync(Path.Combine(ErrorLogs, $"{id}_error.log"), $"Error processing video: {id}\n{new string('=', 20)}\n{error}", new UTF8Encoding(false), cancellationToken);
+}
+
+public sealed class OutputFolderException(string message) : Exception(message);

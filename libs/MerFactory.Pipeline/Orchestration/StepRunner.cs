@@ -1,0 +1,43 @@
+using System.Text.Json;
+using MassTransit;
+using MerFactory.Contracts.Media;
+
+namespace MerFactory.Pipeline.Orchestration;
+
+/// <summary>Sends step requests over the bus (in-memory or RabbitMQ alike) and reports progress.</summary>
+public sealed class StepRunner(IClientFactory clients, IJobProgress progress)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<StepCompleted> RunAsync<TRequest>(string step, TRequest request, CancellationToken cancellationToken)
+        where TRequest : class, IStepRequest
+    {
+        progress.StepStarted(request.FileId, step);
+        try
+        {
+            var client = clients.CreateRequestClient<TRequest>();
+            var response = await client.GetResponse<StepCompleted>(request, cancellationToken).ConfigureAwait(false);
+            progress.StepFinished(request.FileId, step, response.Message.FromCache);
+            return response.Message;
+        }
+        catch (RequestFaultException fault)
+        {
+            var message = fault.Fault?.Exceptions.FirstOrDefault()?.Message ?? fault.Message;
+            progress.StepFailed(request.FileId, step, message);
+            throw new StepFailedException(step, message, fault);
+        }
+        catch (RequestTimeoutException timeout)
+        {
+            progress.StepFailed(request.FileId, step, "timed out");
+            throw new StepFailedException(step, "no answer before the request timeout (is the service running?)", timeout);
+        }
+    }
+
+    public static T Result<T>(StepCompleted completed) =>
+        JsonSerializer.Deserialize<T>(completed.ResultJson, Json) ?? throw new InvalidOperationException($"Step {completed.Step} returned no result.");
+}
+
+public sealed class StepFailedException(string step, string message, Exception? inner = null) : Exception($"{step}: {message}", inner)
+{
+    public string Step { get; } = step;
+}
