@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -106,6 +107,17 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddGrpc(o => o.EnableDetailedErrors = builder.Environment.IsDevelopment());
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck("grpc", () => HealthCheckResult.Healthy());
+        // Under the AppHost a service gets two ports: gRPC over h2c (HTTP/2 only, which plain-text gRPC needs)
+        // and HTTP/1.1 for health probes and browsers. Without them, appsettings' endpoint defaults apply.
+        if (int.TryParse(builder.Configuration["MERFACTORY_GRPC_PORT"], out var grpcPort))
+        {
+            _ = int.TryParse(builder.Configuration["MERFACTORY_HTTP_PORT"], out var httpPort);
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.ListenLocalhost(grpcPort, o => o.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
+                if (httpPort > 0) kestrel.ListenLocalhost(httpPort, o => o.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1);
+            });
+        }
         return builder;
     }
 

@@ -49,6 +49,23 @@ public sealed class ArtifactStore(IObjectStore store)
     public ObjectReference ToReference(ObjectInfo info, string? contentType = null) =>
         new(store.Bucket, info.Key, info.Size, info.Sha256 ?? "", contentType ?? info.ContentType);
 
+    /// <summary>
+    /// Completes a reference whose hash or size the caller did not give (step keys depend on the hash):
+    /// from the store's metadata when it has it, else by reading the object.
+    /// </summary>
+    public async Task<ObjectReference> ResolveAsync(ObjectReference reference, CancellationToken cancellationToken)
+    {
+        var info = await store.StatAsync(reference.Key, cancellationToken).ConfigureAwait(false)
+            ?? throw new ObjectNotFoundException(store.Bucket, reference.Key);
+        var sha = !string.IsNullOrEmpty(reference.Sha256) ? reference.Sha256 : info.Sha256;
+        if (string.IsNullOrEmpty(sha))
+        {
+            await using var stream = await store.OpenReadAsync(reference.Key, cancellationToken).ConfigureAwait(false);
+            sha = Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+        }
+        return reference with { Bucket = store.Bucket, Size = info.Size, Sha256 = sha };
+    }
+
     /// <summary>Copies an object to a local file (a no-op path lookup when the store is a local folder).</summary>
     public async Task<LocalCopy> GetLocalCopyAsync(ObjectReference reference, string extension, CancellationToken cancellationToken)
     {

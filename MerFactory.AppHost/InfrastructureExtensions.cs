@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace MerFactory.AppHost;
+
+/// <summary>The broker and object store every service talks through, and how to reach Ollama.</summary>
+internal sealed record Infrastructure(
+    IResourceBuilder<IResourceWithConnectionString> Messaging,
+    IResourceBuilder<IResource> Broker,
+    IResourceBuilder<IResourceWithConnectionString> ObjectStore,
+    IResourceBuilder<IResource> ObjectStoreServer,
+    string S3AccessKey,
+    string S3SecretKey,
+    bool UsesContainers,
+    IResourceBuilder<IResource>? Ollama,
+    ReferenceExpression? OllamaUrl);
+
+internal static class InfrastructureExtensions
+{
+    public static Infrastructure AddMerFactoryInfrastructure(this IDistributedApplicationBuilder builder)
+    {
+        var settings = builder.Configuration.GetSection("MerFactory");
+        var useContainers = settings["UseContainers"] switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => ContainerRuntimeIsHealthy(),
+        };
+        return useContainers ? AddContainers(builder, settings) : AddExecutables(builder, settings);
+    }
+
+    private static Infrastructure AddContainers(IDistributedApplicationBuilder builder, IConfiguration settings)
+    {
+        var rabbit = builder.AddRabbitMQ("messaging").WithLifetime(ContainerLifetime.Persistent);
+        const string minioUser = "merfactory", minioPassword = "merfactory-dev-secret";
+        var minio = builder.AddContainer("minio", "minio/minio", "latest")
+            .WithArgs("server", "/data")
+            .WithEnvironment("MINIO_ROOT_USER", minioUser)
+            .WithEnvironment("MINIO_ROOT_PASSWORD", minioPassword)
+            .WithHttpEndpoint(targetPort: 9000, name: "api")
+            .WithHttpHealthCheck("/minio/health/live", endpointName: "api");
+        var objectStore = builder.AddConnectionString("objectstore", ReferenceExpression.Create($"{minio.GetEndpoint("api")}"));
+        IResourceBuilder<IResource>? ollama = null;
+        ReferenceExpression? ollamaUrl = null;
+        if (settings["OllamaUrl"] is { Length: > 0 } url)
+        {
+            ollamaUrl = ReferenceExpression.Create($"{url}");
+        }
+        else
+        {
+            var container = builder.AddContainer("ollama", "ollama/ollama", "latest").WithHttpEndpoint(targetPort: 11434, name: "http");
+            ollama = container;
+            ollamaUrl = ReferenceExpression.Create($"{container.GetEndpoint("http")}");
+        }
+        return new Infrastructure(rabbit, rabbit, objectStore, minio, minioUser, minioPassword, true, ollama, ollamaUrl);
+    }
+
+    /// <summary>No container runtime (as on these machines): Debian's rabbitmq-server and npm s3rver as plain processes on loopback.</summary>
+    private static Infrastructure AddExecutables(IDistributedApplicationBuilder builder, IConfiguration settings)
+    {
+        var amqpPort = settings.GetValue("AmqpPort", 15210);
+        var s3Port = settings.GetValue("S3Port", 15310);
+        var state = Path.Combine(Path.GetTempPath(), "merfactory-apphost", $"state-{amqpPort}");
+        var rabbitState = Path.Combine(state, "rabbitmq");
+        Directory.CreateDirectory(Path.Combine(rabbitState, "home"));
+        File.WriteAllText(Path.Combine(rabbitState, "empty"), "");
+        File.WriteAllText(Path.Combine(rabbitState, "enabled_plugins"), "[].");
+        File.WriteAllText(Path.Combine(rabbitState, "rabbitmq.conf"), $"listeners.tcp.default = 127.0.0.1:{amqpPort}\nloopback_users = none\n");
+
+        builder.Services.AddHealthChecks()
+            .AddCheck("messaging-broker-amqp", new TcpPortHealthCheck(amqpPort))
+            .AddCheck("objectstore-s3-http", new TcpPortHealthCheck(s3Port));
+
+        var broker = builder.AddExecutable("messaging-broker", "/usr/lib/rabbitmq/bin/rabbitmq-server", rabbitState)
+            .WithEnvironment("HOME", Path.Combine(rabbitState, "home"))
+            .WithEnvironment("RABBITMQ_NODENAME", "merfactory" + amqpPort + "@localhost")
+            .WithEnvironment("RABBITMQ_NODE_IP_ADDRESS", "127.0.0.1")
+            .WithEnvironment("RABBITMQ_NODE_PORT", amqpPort.ToString())
+            .WithEnvironment("RABBITMQ_DIST_PORT", (amqpPort + 1).ToString())
+            .WithEnvironment("ERL_EPMD_ADDRESS", "127.0.0.1")
+            .WithEnvironment("ERL_EPMD_PORT", (amqpPort + 2).ToString())
+            .WithEnvironment("RABBITMQ_MNESIA_BASE", Path.Combine(rabbitState, "mnesia"))
+            .WithEnvironment("RABBITMQ_LOG_BASE", Path.Combine(rabbitState, "log"))
+            .WithEnvironment("RABBITMQ_CONFIG_FILE", Path.Combine(rabbitState, "rabbitmq.conf"))
+            .WithEnvironment("RABBITMQ_ENABLED_PLUGINS_FILE", Path.Combine(rabbitState, "enabled_plugins"))
+            .WithEnvironment("RABBITMQ_PID_FILE", Path.Combine(rabbitState, "rabbit.pid"))
+            .WithEnvironment("RABBITMQ_CONF_ENV_FILE", Path.Combine(rabbitState, "empty"))
+            .WithEnvironment("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "-kernel inet_dist_use_interface {127,0,0,1}")
+            .WithHealthCheck("messaging-broker-amqp");
+        var messaging = builder.AddConnectionString("messaging", ReferenceExpression.Create($"amqp://guest:guest@127.0.0.1:{amqpPort.ToString()}"));
+
+        var s3Tools = Path.Combine(RepositoryRoot(), "tools", "s3");
+        var s3 = builder.AddExecutable("objectstore-s3", "node", s3Tools, "server.js",
+                "--address", "127.0.0.1", "--port", s3Port.ToString(), "--directory", Path.Combine(state, "s3"), "--silent")
+            .WithHealthCheck("objectstore-s3-http");
+        var objectStore = builder.AddConnectionString("objectstore", ReferenceExpression.Create($"http://127.0.0.1:{s3Port.ToString()}"));
+
+        ReferenceExpression? ollamaUrl = settings["OllamaUrl"] is { Length: > 0 } url ? ReferenceExpression.Create($"{url}") : null;
+        return new Infrastructure(messaging, broker, objectStore, s3, "S3RVER", "S3RVER", false, null, ollamaUrl);
+    }
+
+    public static IResourceBuilder<ProjectResource> AddMerFactoryService<TProject>(this IDistributedApplicationBuilder builder, string name, Infrastructure infrastructure)
+        where TProject : IProjectMetadata, new()
+    {
+        // Two endpoints: gRPC needs HTTP/2 only (h2c); health probes speak HTTP/1.1 (see ServiceDefaults).
+        return builder.AddProject<TProject>(name, launchProfileName: null)
+            .WithHttpEndpoint(name: "grpc", env: "MERFACTORY_GRPC_PORT")
+            .WithHttpEndpoint(name: "http", env: "MERFACTORY_HTTP_PORT")
+            .WithHttpHealthCheck("/health", endpointName: "http")
+            .WithReference(infrastructure.Messaging).WaitFor(infrastructure.Broker)
+            .WithReference(infrastructure.ObjectStore).WaitFor(infrastructure.ObjectStoreServer)
+            .WithEnvironment("ObjectStore__S3__AccessKey", infrastructure.S3AccessKey)
+            .WithEnvironment("ObjectStore__S3__SecretKey", infrastructure.S3SecretKey);
+    }
+
+    public static IResourceBuilder<ProjectResource> WithOllama(this IResourceBuilder<ProjectResource> service, Infrastructure infrastructure)
+    {
+        if (infrastructure.OllamaUrl is { } url) service.WithEnvironment("Llm__Ollama__BaseUrl", url);
+        if (infrastructure.Ollama is { } ollama) service.WaitFor(ollama);
+        return service;
+    }
+
+    /// <summary>
+    /// An API key as a secret AppHost parameter (user-secrets: <c>Parameters:google-api-key</c>). Keys are optional:
+    /// without one the backend is simply not configured, rather than the service waiting for a value.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithSecretParameter(this IResourceBuilder<ProjectResource> service, string parameterName, string environmentVariable)
+    {
+        if (string.IsNullOrEmpty(service.ApplicationBuilder.Configuration[$"Parameters:{parameterName}"])) return service;
+        var parameter = service.ApplicationBuilder.AddParameter(parameterName, secret: true);
+        return service.WithEnvironment(environmentVariable, parameter);
+    }
+
+    private static bool ContainerRuntimeIsHealthy()
+    {
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo("docker", "info --format {{.ServerVersion}}")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            });
+            if (process is null) return false;
+            if (!process.WaitForExit(TimeSpan.FromSeconds(10)))
+            {
+                process.Kill();
+                return false;
+            }
+            return process.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "MerFactory.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException("MerFactory.sln not found above " + AppContext.BaseDirectory);
+    }
+}
+
+/// <summary>Healthy once something accepts TCP connections on the port (executables have no health endpoint of their own).</summary>
+internal sealed class TcpPortHealthCheck(int port) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync("127.0.0.1", port, cancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception e) when (e is SocketException or TimeoutException)
+        {
+            return HealthCheckResult.Unhealthy($"nothing listens on 127.0.0.1:{port}");
+        }
+    }
+}

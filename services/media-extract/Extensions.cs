@@ -1,0 +1,17 @@
+using MerFactory.Jobs.Messaging;
+using MerFactory.Pipeline.Consumers;
+using MerFactory.Pipeline.Orchestration;
+using MerFactory.Storage;
+
+namespace MerFactory.MediaExtract;
+
+internal static class Extensions
+{
+    /// <summary>Object store, the media consumers on the configured transport, and the ffmpeg engine.</summary>
+    public static void AddMediaExtractServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddObjectStore(builder.Configuration);
+        builder.Services.AddMerFactoryMessaging(builder.Configuration, bus => bus.AddMediaExtractConsumers());
+        builder.Services.AddMediaEngines();
+    }
+}

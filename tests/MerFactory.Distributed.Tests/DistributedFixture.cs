@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using MassTransit;
+using MerFactory.Jobs.Messaging;
+using MerFactory.Storage;
+using MerFactory.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace MerFactory.Distributed.Tests;
+
+/// <summary>
+/// The real RabbitMQ (MERFACTORY_RABBITMQ, started by scripts/test.sh) and an S3 server, plus helpers to run
+/// the media-extract service as its own process, as it runs in a deployment.
+/// </summary>
+public sealed class DistributedFixture : IAsyncLifetime
+{
+    public LocalS3Server S3 { get; private set; } = null!;
+
+    public string RabbitMq { get; } = Environment.GetEnvironmentVariable("MERFACTORY_RABBITMQ")
+        ?? throw new InvalidOperationException("MERFACTORY_RABBITMQ is not set: run the tests through scripts/test.sh, which starts RabbitMQ on loopback.");
+
+    /// <summary>A virtual-host-free isolation: every fixture uses its own bucket so runs never share artifacts.</summary>
+    public string Bucket { get; } = $"dist-{Guid.NewGuid():N}"[..20];
+
+    public async Task InitializeAsync() => S3 = await LocalS3Server.StartAsync();
+
+    public async Task DisposeAsync() => await S3.DisposeAsync();
+
+    public S3ObjectStore CreateStore() => new(new S3StoreOptions { Endpoint = S3.Endpoint, Bucket = Bucket });
+
+    /// <summary>A second "service": a bus on RabbitMQ with no consumers, that sends step requests.</summary>
+    public async Task<IHost> StartClientAsync()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddObjectStore(new ObjectStoreOptions { Provider = "S3", S3 = new S3StoreOptions { Endpoint = S3.Endpoint, Bucket = Bucket } });
+        builder.Services.AddMerFactoryMessaging(new MessagingOptions { Transport = "RabbitMq", RabbitMqConnectionString = RabbitMq, RequestTimeout = TimeSpan.FromMinutes(5) }, _ => { });
+        var host = builder.Build();
+        await host.StartAsync();
+        await host.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(60));
+        return host;
+    }
+
+    public Process StartMediaExtract()
+    {
+        var dll = Path.Combine(SharedData.RepoRoot, "services", "media-extract", "bin", BuildConfiguration, "net10.0", "MerFactory.MediaExtract.dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException("media-extract is not built", dll);
+        var psi = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
+        psi.Environment["ConnectionStrings__messaging"] = RabbitMq;
+        psi.Environment["ObjectStore__Provider"] = "S3";
+        psi.Environment["ObjectStore__S3__Endpoint"] = S3.Endpoint;
+        psi.Environment["ObjectStore__S3__Bucket"] = Bucket;
+        psi.Environment["MERFACTORY_GRPC_PORT"] = LocalS3Server.FreePort().ToString();
+        psi.Environment["MERFACTORY_HTTP_PORT"] = LocalS3Server.FreePort().ToString();
+        var process = Process.Start(psi)!;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static string BuildConfiguration =>
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+}
