@@ -10,7 +10,7 @@ namespace MerFactory.Facs.Peaks;
 /// <item><c>height</c>: keep peaks with <c>min ≤ x[peak] ≤ max</c> (either bound optional);</item>
 /// <item><c>distance</c> (≥ 1, rounded up to an integer): peaks are visited from highest to lowest and each one still
 /// kept removes every other peak closer than <c>distance</c> samples; equally high peaks are visited in the reverse of
-/// numpy's argsort order (<see cref="NumpyArgsort"/>), which for up to 17 peaks means the later one first;</item>
+/// numpy's argsort order (<see cref="NumpyArgsort"/>), which for up to 16 peaks means the later one first;</item>
 /// <item>NaN samples compare false in every test, as in scipy.</item>
 /// </list>
 /// Conditions are applied in scipy's order: height, then distance. Returned indices are ascending.
