@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Text;
 
 namespace MerFactory.Facs.Formatting;
 
@@ -25,26 +26,82 @@ public static class PythonFormat
         var biasedExponent = (int)((bits >> 52) & 0x7FF);
         var fraction = bits & 0xF_FFFF_FFFF_FFFFL;
         // value = mantissa * 2^exponent exactly
-        BigInteger mantissa = biasedExponent == 0 ? fraction : fraction | (1L << 52);
+        var mantissa = biasedExponent == 0 ? fraction : fraction | (1L << 52);
         var exponent = biasedExponent == 0 ? -1074 : biasedExponent - 1075;
 
-        var scaled = mantissa * BigInteger.Pow(10, decimals);
-        BigInteger rounded;
-        if (exponent >= 0)
+        var roundedDigits = decimals <= MaxFastDecimals && exponent <= 0
+            ? RoundScaledFast((ulong)mantissa, exponent, decimals).ToString(CultureInfo.InvariantCulture)
+            : RoundScaledExact(mantissa, exponent, decimals).ToString(CultureInfo.InvariantCulture);
+
+        var digits = roundedDigits.PadLeft(decimals + 1, '0');
+        var text = decimals == 0 ? digits : string.Concat(digits.AsSpan(0, digits.Length - decimals), ".", digits.AsSpan(digits.Length - decimals));
+        return negative ? "-" + text : text;
+    }
+
+    /// <summary>Appends <see cref="Fixed"/>'s text without allocating for the usual magnitudes (CSV writing).</summary>
+    public static StringBuilder AppendFixed(StringBuilder builder, double value, int decimals)
+    {
+        if (decimals > MaxFastDecimals || !double.IsFinite(value)) return builder.Append(Fixed(value, decimals));
+
+        var bits = BitConverter.DoubleToInt64Bits(value);
+        var biasedExponent = (int)((bits >> 52) & 0x7FF);
+        var fraction = bits & 0xF_FFFF_FFFF_FFFFL;
+        var mantissa = biasedExponent == 0 ? fraction : fraction | (1L << 52);
+        var exponent = biasedExponent == 0 ? -1074 : biasedExponent - 1075;
+        if (exponent > 0) return builder.Append(Fixed(value, decimals));
+
+        var rounded = RoundScaledFast((ulong)mantissa, exponent, decimals);
+        if (rounded > ulong.MaxValue) return builder.Append(Fixed(value, decimals));
+
+        Span<char> digits = stackalloc char[24];
+        ((ulong)rounded).TryFormat(digits, out var length, default, CultureInfo.InvariantCulture);
+        if (bits < 0) builder.Append('-');
+        var integerDigits = length - decimals;
+        if (integerDigits <= 0)
         {
-            rounded = scaled << exponent;
+            builder.Append('0');
+            if (decimals > 0) builder.Append('.').Append('0', -integerDigits).Append(digits[..length]);
         }
         else
         {
-            var divisor = BigInteger.One << -exponent;
-            rounded = BigInteger.DivRem(scaled, divisor, out var remainder);
-            var comparison = (remainder << 1).CompareTo(divisor);
-            if (comparison > 0 || (comparison == 0 && !rounded.IsEven)) rounded += 1;
+            builder.Append(digits[..integerDigits]);
+            if (decimals > 0) builder.Append('.').Append(digits[integerDigits..length]);
         }
 
-        var digits = rounded.ToString(CultureInfo.InvariantCulture).PadLeft(decimals + 1, '0');
-        var text = decimals == 0 ? digits : string.Concat(digits.AsSpan(0, digits.Length - decimals), ".", digits.AsSpan(digits.Length - decimals));
-        return negative ? "-" + text : text;
+        return builder;
+    }
+
+    // mantissa < 2^53 and 10^6 < 2^20: the scaled mantissa fits in 73 bits, well inside UInt128.
+    private const int MaxFastDecimals = 6;
+
+    private static readonly ulong[] PowersOfTen = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
+
+    /// <summary>round-half-even(mantissa · 2^exponent · 10^decimals) for exponent ≤ 0, in 128-bit integers.</summary>
+    private static UInt128 RoundScaledFast(ulong mantissa, int exponent, int decimals)
+    {
+        var scaled = (UInt128)mantissa * PowersOfTen[decimals];
+        var shift = -exponent;
+        if (shift == 0) return scaled;
+        // Below 2^-127 the scaled value is far under one half: it rounds to zero.
+        if (shift >= 127) return UInt128.Zero;
+
+        var quotient = scaled >> shift;
+        var remainder = scaled & ((UInt128.One << shift) - 1);
+        var half = UInt128.One << (shift - 1);
+        if (remainder > half || (remainder == half && (quotient & 1) == 1)) quotient++;
+        return quotient;
+    }
+
+    private static BigInteger RoundScaledExact(BigInteger mantissa, int exponent, int decimals)
+    {
+        var scaled = mantissa * BigInteger.Pow(10, decimals);
+        if (exponent >= 0) return scaled << exponent;
+
+        var divisor = BigInteger.One << -exponent;
+        var rounded = BigInteger.DivRem(scaled, divisor, out var remainder);
+        var comparison = (remainder << 1).CompareTo(divisor);
+        if (comparison > 0 || (comparison == 0 && !rounded.IsEven)) rounded += 1;
+        return rounded;
     }
 
     /// <summary>

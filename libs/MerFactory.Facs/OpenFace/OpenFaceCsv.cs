@@ -10,14 +10,19 @@ public static class OpenFaceCsv
     public static OpenFaceTable Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"OpenFace CSV not found: {path}", path);
-        using var text = File.OpenText(path);
-        return Read(text, path);
+        using var reader = new OpenFaceCsvReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16), path);
+        return ReadAll(reader, path);
     }
 
     /// <summary>Reads OpenFace CSV text; <paramref name="source"/> names it in error messages.</summary>
     public static OpenFaceTable Read(TextReader text, string source)
     {
         using var reader = new OpenFaceCsvReader(text, source);
+        return ReadAll(reader, source);
+    }
+
+    private static OpenFaceTable ReadAll(OpenFaceCsvReader reader, string source)
+    {
         var frames = reader.ReadFrames().ToList();
         // MER-Factory: a header without rows is as empty as a file without bytes.
         if (frames.Count == 0) throw new OpenFaceCsvException(source, OpenFaceCsvException.EmptyCsv);

@@ -23,16 +23,31 @@ public sealed class OpenFaceCsvReader : IDisposable
     /// <param name="reader">The CSV text; disposed with this reader.</param>
     /// <param name="source">The file name used in error messages.</param>
     public OpenFaceCsvReader(TextReader reader, string source)
+        : this(CsvReader.Create(reader, Options), source)
+    {
+    }
+
+    /// <summary>Reads the header from UTF-8 bytes (faster than text: no transcoding).</summary>
+    /// <param name="utf8">The CSV bytes; disposed with this reader.</param>
+    /// <param name="source">The file name used in error messages.</param>
+    public OpenFaceCsvReader(Stream utf8, string source)
+        : this(CsvReader.Create(utf8, Options), source)
+    {
+    }
+
+    private static CsvReaderOptions Options => new()
+    {
+        Separator = ',',
+        HasHeader = true,
+        TrimWhitespace = true,
+        SkipEmptyLines = true,
+        TrackLineNumbers = true,
+    };
+
+    private OpenFaceCsvReader(CsvReader csv, string source)
     {
         _source = source;
-        _csv = CsvReader.Create(reader, new CsvReaderOptions
-        {
-            Separator = ',',
-            HasHeader = true,
-            TrimWhitespace = true,
-            SkipEmptyLines = true,
-            TrackLineNumbers = true,
-        });
+        _csv = csv;
 
         _csv.ReadHeader();
         var header = _csv.Headers;
@@ -131,8 +146,10 @@ public sealed class OpenFaceCsvReader : IDisposable
 
     private double ParseNumber(int column)
     {
+        // OpenFace never quotes: parse the raw bytes (NumberStyles.Float skips the spaces) and decode only if that fails.
+        if (DecimalParser.TryParse(_csv.GetRawSpan(column), out var value)) return value;
         var utf8 = _csv.GetSpan(column);
-        if (double.TryParse(utf8, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)) return value;
+        if (double.TryParse(utf8, NumberStyles.Float, CultureInfo.InvariantCulture, out value)) return value;
 
         var text = Encoding.UTF8.GetString(utf8).AsSpan().Trim();
 

@@ -100,18 +100,18 @@ public sealed class OpenFaceCsvWriter : IDisposable, IAsyncDisposable
         if (Layout.HasPose)
         {
             Check(frame.Pose is { Length: 6 }, frame, "pose");
-            for (var i = 0; i < 6; i++) _line.Append(", ").Append(PythonFormat.Fixed(frame.Pose![i], i < 3 ? 1 : 3));
+            for (var i = 0; i < 6; i++) PythonFormat.AppendFixed(_line.Append(", "), frame.Pose![i], i < 3 ? 1 : 3);
         }
 
         if (Layout.LandmarkCount > 0)
         {
             Check(frame.LandmarksX?.Length == Layout.LandmarkCount && frame.LandmarksY?.Length == Layout.LandmarkCount, frame, "landmarks");
-            foreach (var x in frame.LandmarksX!) _line.Append(", ").Append(PythonFormat.Fixed(x, 1));
-            foreach (var y in frame.LandmarksY!) _line.Append(", ").Append(PythonFormat.Fixed(y, 1));
+            foreach (var x in frame.LandmarksX!) PythonFormat.AppendFixed(_line.Append(", "), x, 1);
+            foreach (var y in frame.LandmarksY!) PythonFormat.AppendFixed(_line.Append(", "), y, 1);
         }
 
-        foreach (var intensity in frame.Intensities) _line.Append(", ").Append(PythonFormat.Fixed(intensity, 2));
-        foreach (var presence in frame.Presences) _line.Append(", ").Append(PythonFormat.Fixed(presence, 1));
+        foreach (var intensity in frame.Intensities) PythonFormat.AppendFixed(_line.Append(", "), intensity, 2);
+        foreach (var presence in frame.Presences) PythonFormat.AppendFixed(_line.Append(", "), presence, 1);
         _line.Append('\n');
     }
 
