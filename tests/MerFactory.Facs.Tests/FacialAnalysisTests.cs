@@ -124,6 +124,35 @@ public class FacialAnalysisTests
     }
 
     [Fact]
+    public void One_face_can_be_chosen_among_several()
+    {
+        // Two faces per frame, rows interleaved as OpenFace writes them: face 1 shows disgust in frame 3.
+        var frames = new List<OpenFaceFrame>();
+        var layout = OpenFaceLayout.ActionUnits;
+        for (var frame = 1; frame <= 6; frame++)
+        {
+            foreach (var face in new[] { 0, 1 })
+            {
+                var values = face == 1 && frame == 3 ? Disgust(2, 2) : new Dictionary<string, double>();
+                frames.Add(new OpenFaceFrame
+                {
+                    Frame = frame, FaceId = face, Timestamp = (frame - 1) / 30.0, Confidence = 0.9, Success = face == 0 || frame > 1,
+                    Intensities = [.. layout.IntensityColumns.Select(c => values.GetValueOrDefault(c))],
+                    Presences = [.. layout.PresenceColumns.Select(c => values.GetValueOrDefault(c))],
+                });
+            }
+        }
+
+        var table = new OpenFaceTable("faces.csv", layout, frames);
+        Assert.Equal([0, 1], table.FaceIds);
+        Assert.Equal(0, table.MostPresentFaceId()); // face 1 was lost in frame 1
+
+        Assert.Equal(["Peak at 0.07s: disgust (moderate)"], FacialAnalysis.Analyze(table, new FacialAnalysisOptions { FaceId = 1 }).ChronologicalEmotionPeaks);
+        Assert.Equal(["neutral"], FacialAnalysis.Analyze(table, new FacialAnalysisOptions { FaceId = 0 }).ChronologicalEmotionPeaks);
+        Assert.Equal(6, FacialAnalysis.Analyze(table, new FacialAnalysisOptions { FaceId = 1 }).RowCount);
+    }
+
+    [Fact]
     public void Peak_distance_in_seconds_uses_the_frame_rate()
     {
         var builder = new TableBuilder(fps: 30);

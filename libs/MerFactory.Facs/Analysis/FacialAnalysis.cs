@@ -15,7 +15,9 @@ public static class FacialAnalysis
         options ??= new FacialAnalysisOptions();
         options.Validate();
 
-        var rows = options.SkipFailedFrames ? table.Where(frame => frame.Success) : table;
+        var rows = options.SkipFailedFrames || options.FaceId is not null
+            ? table.Where(frame => (!options.SkipFailedFrames || frame.Success) && (options.FaceId is not { } face || frame.FaceId == face))
+            : table;
         var overall = OverallIntensity(rows);
         var distance = PeakDistanceRows(rows, options);
         var peakRows = PeakFinder.FindPeaks(overall, minHeight: options.Threshold, distance: distance);

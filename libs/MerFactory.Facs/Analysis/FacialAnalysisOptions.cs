@@ -27,6 +27,10 @@ public sealed class FacialAnalysisOptions
     /// MER-Factory analyses every row.</summary>
     public bool SkipFailedFrames { get; set; }
 
+    /// <summary>Opt-in: analyse only the rows of this face_id (OpenFace writes one row per face and frame).
+    /// Null analyses every row in file order, as MER-Factory does; see <see cref="OpenFace.OpenFaceTable.MostPresentFaceId"/>.</summary>
+    public int? FaceId { get; set; }
+
     /// <summary>Threshold of the AUs reported for the overall peak frame (strictly greater). MER-Factory fixes it at 0.8.</summary>
     public double ActiveAuThreshold { get; set; } = AuDescriptions.DefaultActiveThreshold;
 

@@ -26,6 +26,17 @@ public sealed class OpenFaceTable(string source, OpenFaceLayout layout, IReadOnl
         return index < 0 ? null : Frames[row].Presences[index];
     }
 
+    /// <summary>The distinct face ids, ascending.</summary>
+    public IReadOnlyList<int> FaceIds => [.. Frames.Select(f => f.FaceId).Distinct().Order()];
+
+    /// <summary>The face tracked successfully in the most rows (the lowest id on ties), or null for an empty table.</summary>
+    public int? MostPresentFaceId() =>
+        Frames.Count == 0
+            ? null
+            : Frames.GroupBy(f => f.FaceId)
+                .OrderByDescending(g => g.Count(f => f.Success)).ThenBy(g => g.Key)
+                .First().Key;
+
     /// <summary>A table with the same layout holding only the given rows (e.g. successfully tracked frames).</summary>
     public OpenFaceTable Where(Func<OpenFaceFrame, bool> predicate) => new(Source, Layout, Frames.Where(predicate).ToList());
 }
