@@ -60,39 +60,40 @@ public static class EmotionRules
     {
         var frame = table.Frames[row];
         var found = new List<EmotionScore>();
-        foreach (var rule in Table)
+        foreach (var rule in ColumnsFor(table.Layout))
         {
-            var presentCount = 0;
-            var missingPresence = false;
-            foreach (var au in rule.Aus)
-            {
-                var index = table.Layout.PresenceIndex(OpenFaceAus.PresenceColumn(au));
-                if (index < 0)
-                {
-                    missingPresence = true;
-                    break;
-                }
+            // A rule with a missing presence column never fires.
+            if (rule.PresenceIndexes is not { } presence) continue;
 
+            var presentCount = 0;
+            foreach (var index in presence)
+            {
                 if (frame.Presences[index] == 1) presentCount++;
             }
 
-            if (missingPresence || presentCount < rule.Aus.Count * 0.5) continue;
+            if (presentCount < presence.Length * 0.5 || rule.IntensityIndexes.Length == 0) continue;
 
             double sum = 0;
-            var intensityCount = 0;
-            foreach (var au in rule.Aus)
-            {
-                var index = table.Layout.IntensityIndex(OpenFaceAus.IntensityColumn(au));
-                if (index < 0) continue;
-                sum += frame.Intensities[index];
-                intensityCount++;
-            }
-
-            if (intensityCount == 0) continue;
-            var score = sum / intensityCount;
+            foreach (var index in rule.IntensityIndexes) sum += frame.Intensities[index];
+            var score = sum / rule.IntensityIndexes.Length;
             if (score >= threshold) found.Add(new EmotionScore(rule.Emotion, score, StrengthOf(score, threshold)));
         }
 
         return found;
     }
+
+    // The rules resolved to column positions once per layout (tables of one engine share their layout).
+    private sealed record RuleColumns(string Emotion, int[]? PresenceIndexes, int[] IntensityIndexes);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<OpenFaceLayout, RuleColumns[]> ResolvedRules = new();
+
+    private static RuleColumns[] ColumnsFor(OpenFaceLayout layout) => ResolvedRules.GetValue(layout, static layout =>
+    [
+        .. Table.Select(rule =>
+        {
+            var presence = rule.Aus.Select(au => layout.PresenceIndex(OpenFaceAus.PresenceColumn(au))).ToArray();
+            var intensity = rule.Aus.Select(au => layout.IntensityIndex(OpenFaceAus.IntensityColumn(au))).Where(i => i >= 0).ToArray();
+            return new RuleColumns(rule.Emotion, presence.Any(i => i < 0) ? null : presence, intensity);
+        }),
+    ]);
 }
