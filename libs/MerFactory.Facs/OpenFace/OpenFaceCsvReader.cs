@@ -49,8 +49,18 @@ public sealed class OpenFaceCsvReader : IDisposable
         _source = source;
         _csv = csv;
 
-        _csv.ReadHeader();
-        var header = _csv.Headers;
+        IReadOnlyList<string> header;
+        try
+        {
+            _csv.ReadHeader();
+            header = _csv.Headers;
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            Dispose();
+            throw new OpenFaceCsvException(source, $"cannot read the CSV header: {error.Message}", error);
+        }
+
         if (header.Count == 0 || header.All(string.IsNullOrWhiteSpace))
         {
             Dispose();
@@ -105,8 +115,19 @@ public sealed class OpenFaceCsvReader : IDisposable
     private IEnumerable<OpenFaceFrame> Iterate()
     {
         var rowNumber = 0;
-        while (_csv.Read())
+        while (true)
         {
+            bool more;
+            try
+            {
+                more = _csv.Read();
+            }
+            catch (Exception error) when (error is not (OutOfMemoryException or OperationCanceledException))
+            {
+                throw new OpenFaceCsvException(_source, $"cannot read row {rowNumber + 1}: {error.Message}", error);
+            }
+
+            if (!more) break;
             rowNumber++;
             if (_csv.FieldCount < _headerFieldCount)
             {
