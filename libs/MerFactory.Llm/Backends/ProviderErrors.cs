@@ -61,7 +61,10 @@ internal static class ProviderErrors
                         delay = ParseDuration(rd.GetString());
                 }
             }
-            return (status is null ? message : $"{status}: {message}", delay);
+            // OpenAI puts a machine-readable code next to the type (e.g. rate_limit_exceeded, invalid_api_key).
+            var code = error.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+            var prefix = string.Join(" ", new[] { status, code is null ? null : $"({code})" }.Where(p => p is not null));
+            return (prefix.Length == 0 ? message : $"{prefix}: {message}", delay);
         }
         catch (JsonException)
         {

@@ -58,12 +58,14 @@ internal sealed class BackendRuntime : IDisposable
         }
 
         static bool Transient(Exception? e) => e is LlmBackendException { IsTransient: true };
-        _pipeline = new ResiliencePipelineBuilder<ChatResponse> { TimeProvider = time }
-            .AddTimeout(new TimeoutStrategyOptions { Timeout = options.TotalTimeout })
-            .AddRetry(new RetryStrategyOptions<ChatResponse>
+        var builder = new ResiliencePipelineBuilder<ChatResponse> { TimeProvider = time }
+            .AddTimeout(new TimeoutStrategyOptions { Timeout = options.TotalTimeout });
+        if (options.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<ChatResponse>
             {
                 ShouldHandle = args => ValueTask.FromResult(Transient(args.Outcome.Exception)),
-                MaxRetryAttempts = Math.Max(0, options.MaxRetries),
+                MaxRetryAttempts = options.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.RetryBaseDelay,
@@ -74,7 +76,9 @@ internal sealed class BackendRuntime : IDisposable
                     onRetry(new RetryNotice(args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception));
                     return ValueTask.CompletedTask;
                 },
-            })
+            });
+        }
+        _pipeline = builder
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<ChatResponse>
             {
                 // 429 is the provider pacing us, not a broken backend.
