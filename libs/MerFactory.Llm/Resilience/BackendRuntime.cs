@@ -54,7 +54,7 @@ internal sealed class BackendRuntime : IDisposable
         if (options.RequestsPerMinute is { } rpm)
         {
             var permits = (int)Math.Max(1, Math.Floor(rpm * options.RateLimitWindow.TotalMinutes));
-            _rate = new SlidingWindowStartLimiter(permits, options.RateLimitWindow, time);
+            _rate = new SlidingWindowStartLimiter(permits, options.RateLimitWindow + options.RateLimitMargin, time);
         }
 
         static bool Transient(Exception? e) => e is LlmBackendException { IsTransient: true };

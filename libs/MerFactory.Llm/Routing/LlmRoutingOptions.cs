@@ -56,6 +56,12 @@ public sealed class LlmBackendOptions
     /// <summary>Window over which <see cref="RequestsPerMinute"/> is enforced exactly (no window ever holds more starts than the scaled limit).</summary>
     public TimeSpan RateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Extra spacing added to the window: a permit is granted a little before the request reaches the provider
+    /// (body serialisation, scheduling, network), and that jitter must not push a window over the limit.
+    /// </summary>
+    public TimeSpan RateLimitMargin { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Per-attempt timeout; generous because multimodal LLM calls on long media take minutes.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(3);
 
