@@ -221,6 +221,15 @@ public sealed partial class LlmGateway : ILlmGateway, IDisposable
                 throw new ArgumentException($"LLM route '{name}' names backend '{route.Backend}', which is not configured (configured: {string.Join(", ", routing.Backends.Keys)}).");
             if (string.IsNullOrWhiteSpace(route.Model))
                 throw new ArgumentException($"LLM route '{name}' on backend '{route.Backend}' has no model.");
+            var backend = routing.Backends[route.Backend];
+            try
+            {
+                ModelCapabilities.Resolve(backend.Kind, route.Model, backend);
+            }
+            catch (FormatException ex)
+            {
+                throw new ArgumentException($"LLM route '{name}': {ex.Message}", ex);
+            }
         }
     }
 
