@@ -69,6 +69,11 @@ public sealed class GeminiContractTests : IAsyncLifetime
         Assert.Equal(1, _server.UploadCount);
         Assert.True(_server.FilePolls >= 1, "a PROCESSING video must be polled until ACTIVE");
         Assert.Empty(_server.Rejections);
+
+        // A second call with the same video (e.g. a retry or another prompt) reuses the uploaded file.
+        await gateway.RunAsync(new LlmStepRequest(LlmStep.Video, "Describe the people.", [video]));
+        Assert.Equal(1, _server.UploadCount);
+        Assert.Equal("file", _server.Calls.Last().Media.Single().Via);
     }
 
     [Fact]

@@ -23,6 +23,9 @@ public sealed class GeminiChatClient : IChatClient
     private readonly LlmBackendOptions _options;
     private readonly Uri _baseUrl;
     private readonly TimeProvider _time;
+    // Uploaded files live 48 h on Gemini; retries and re-runs within that time reuse them instead of re-uploading.
+    private static readonly TimeSpan UploadReuse = TimeSpan.FromHours(46);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Uri, string Mime, DateTimeOffset Until)> _uploaded = new(StringComparer.Ordinal);
 
     public GeminiChatClient(HttpClient http, string backendName, LlmBackendOptions options, TimeProvider? timeProvider = null)
     {
@@ -178,7 +181,15 @@ public sealed class GeminiChatClient : IChatClient
         foreach (var data in media)
         {
             if (InlineSize() <= _options.InlineRequestLimitBytes) break;
-            uploads[data] = await UploadAsync(model, data, cancellationToken).ConfigureAwait(false);
+            var id = data.MediaType + ":" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data.Data.Span));
+            if (_uploaded.TryGetValue(id, out var known) && known.Until > _time.GetUtcNow())
+            {
+                uploads[data] = (known.Uri, known.Mime);
+                continue;
+            }
+            var uploaded = await UploadAsync(model, data, cancellationToken).ConfigureAwait(false);
+            _uploaded[id] = (uploaded.Uri, uploaded.Mime, _time.GetUtcNow() + UploadReuse);
+            uploads[data] = uploaded;
         }
         return uploads;
     }
