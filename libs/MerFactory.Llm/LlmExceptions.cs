@@ -26,6 +26,14 @@ public sealed class LlmBackendException(
     public LlmFailureKind Kind { get; } = kind;
     public int? StatusCode { get; } = statusCode;
 
+    /// <summary>What went wrong, without the backend/model prefix.</summary>
+    public string Detail { get; } = message;
+
+    /// <summary>A copy whose texts have <paramref name="secret"/> masked (providers sometimes echo credentials).</summary>
+    public LlmBackendException Redact(string? secret) =>
+        string.IsNullOrEmpty(secret) || !Detail.Contains(secret, StringComparison.Ordinal) ? this
+            : new LlmBackendException(Backend, Model, Kind, Detail.Replace(secret, "***", StringComparison.Ordinal), StatusCode, RetryAfter, InnerException);
+
     /// <summary>Delay the provider asked for (Retry-After header or Gemini RetryInfo).</summary>
     public TimeSpan? RetryAfter { get; } = retryAfter;
 

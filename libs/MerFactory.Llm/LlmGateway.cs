@@ -128,7 +128,7 @@ public sealed partial class LlmGateway : ILlmGateway, IDisposable
         {
             var (kind, message) = ex switch
             {
-                LlmBackendException b => (b.Kind, b.Message),
+                LlmBackendException b => (b.Kind, b.Detail),
                 BrokenCircuitException => (LlmFailureKind.CircuitOpen, $"circuit open after repeated failures; calls resume after {backend.Options.CircuitBreakDuration.TotalSeconds:0} s ({ex.Message})"),
                 _ => (LlmFailureKind.Timeout, $"step exceeded the total timeout of {backend.Options.TotalTimeout.TotalSeconds:0.###} s"),
             };

@@ -258,4 +258,20 @@ public sealed class FaultTests : IAsyncLifetime
         Assert.DoesNotContain(logger.Lines, l => l.Contains(secret, StringComparison.Ordinal));
         Assert.DoesNotContain(secret, error.ToString());
     }
+
+    [Fact]
+    public async Task AKeyEchoedByTheProviderIsMaskedInTheError()
+    {
+        const string wrong = "sk-wrong-key-echoed-back";
+        _openAi.EchoKeyInErrors = true;
+        var logger = new CapturingLogger<LlmGateway>();
+        var backend = TestGateway.Backend(LlmBackendKind.OpenAI, new Uri(_openAi.BaseUrl, "v1/"), wrong);
+        using var gateway = TestGateway.Create(TestGateway.Routing(TestGateway.UniqueName("openai"), backend, "gpt-4o"), _store, logger);
+
+        var error = await Assert.ThrowsAsync<LlmGatewayException>(() => gateway.RunAsync(Request));
+
+        Assert.Contains("Incorrect API key provided: ***", error.Message);
+        Assert.DoesNotContain(wrong, error.ToString());
+        Assert.DoesNotContain(logger.Lines, l => l.Contains(wrong, StringComparison.Ordinal));
+    }
 }

@@ -127,7 +127,10 @@ internal sealed class BackendRuntime : IDisposable
         }, cancellationToken);
 
     /// <summary>Maps whatever a client library threw onto a classified backend failure (null: caller cancelled, rethrow as is).</summary>
-    private LlmBackendException? Classify(Exception ex, string model, CancellationToken outer, CancellationToken attempt) => ex switch
+    private LlmBackendException? Classify(Exception ex, string model, CancellationToken outer, CancellationToken attempt) =>
+        ClassifyRaw(ex, model, outer, attempt)?.Redact(Options.ApiKey);
+
+    private LlmBackendException? ClassifyRaw(Exception ex, string model, CancellationToken outer, CancellationToken attempt) => ex switch
     {
         LlmBackendException backend => backend,
         OperationCanceledException when outer.IsCancellationRequested => null,

@@ -19,6 +19,9 @@ public sealed class FakeOpenAi : ProviderFake
     public string PathPrefix { get; init; } = "/v1";
     public bool SawAuthorizationHeader { get; private set; }
 
+    /// <summary>Echo the presented key in the 401 message (some servers do) to prove the gateway masks it.</summary>
+    public bool EchoKeyInErrors { get; set; }
+
     public FakeOpenAi() => Models.UnionWith(["gpt-4o", "gpt-4o-mini", "gpt-4o-audio-preview", "gpt-4.1"]);
 
     protected override async Task HandleAsync(HttpContext context)
@@ -32,7 +35,7 @@ public sealed class FakeOpenAi : ProviderFake
         SawAuthorizationHeader |= auth.Length > 0;
         if (ApiKey is not null && auth != "Bearer " + ApiKey)
         {
-            await RejectAsync(context, 401, "bad key", Error("Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.", "invalid_request_error", "invalid_api_key"));
+            await RejectAsync(context, 401, "bad key", Error($"Incorrect API key provided: {(EchoKeyInErrors ? auth["Bearer ".Length..] : "sk-****")}. You can find your API key at https://platform.openai.com/account/api-keys.", "invalid_request_error", "invalid_api_key"));
             return;
         }
 
