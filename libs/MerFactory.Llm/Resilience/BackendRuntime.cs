@@ -36,7 +36,7 @@ internal sealed class BackendRuntime : IDisposable
         // timeout) to every factory client, far too short for LLM calls, and it would retry on top of ours.
         HttpMessageHandler handler = options.Kind == LlmBackendKind.Ollama ? new ProviderErrorHandler(name) { InnerHandler = primaryHandler } : primaryHandler;
         _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
-        Client = options.Kind switch
+        IChatClient client = options.Kind switch
         {
             LlmBackendKind.Gemini => new GeminiChatClient(_http, name, options, time),
             LlmBackendKind.OpenAI or LlmBackendKind.OpenAICompatible => new OpenAiChatClient(_http, name, options),
@@ -44,6 +44,9 @@ internal sealed class BackendRuntime : IDisposable
             LlmBackendKind.Ollama => CreateOllama(options),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Kind, "unknown backend kind"),
         };
+        // GenAI spans/metrics under Microsoft.Extensions.AI's source, which service defaults already export; prompts
+        // and answers stay out of telemetry (sensitive data off by default).
+        Client = new ChatClientBuilder(client).UseOpenTelemetry().Build();
 
         _concurrency = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
