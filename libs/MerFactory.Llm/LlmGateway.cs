@@ -8,7 +8,6 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly.CircuitBreaker;
-using Polly.Timeout;
 
 namespace MerFactory.Llm;
 
@@ -124,13 +123,14 @@ public sealed partial class LlmGateway : ILlmGateway, IDisposable
             response = await backend.ExecuteAsync(
                 (client, token) => CallAsync(client, route, plan.Messages, options, token), route.Model, request.Step, attempts, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is LlmBackendException or BrokenCircuitException or TimeoutRejectedException)
+        catch (Exception ex) when (ex is LlmBackendException or BrokenCircuitException)
         {
             var (kind, message) = ex switch
             {
+                LlmBackendException { RetryAfter: { } wait } b when wait > backend.Options.MaxRetryAfter =>
+                    (b.Kind, $"{b.Detail} (the provider asks to wait {wait.TotalSeconds:0} s, more than MaxRetryAfter {backend.Options.MaxRetryAfter.TotalSeconds:0} s; quota exhausted?)"),
                 LlmBackendException b => (b.Kind, b.Detail),
-                BrokenCircuitException => (LlmFailureKind.CircuitOpen, $"circuit open after repeated failures; calls resume after {backend.Options.CircuitBreakDuration.TotalSeconds:0} s ({ex.Message})"),
-                _ => (LlmFailureKind.Timeout, $"step exceeded the total timeout of {backend.Options.TotalTimeout.TotalSeconds:0.###} s"),
+                _ => (LlmFailureKind.CircuitOpen, $"circuit open after repeated failures; calls resume after {backend.Options.CircuitBreakDuration.TotalSeconds:0} s ({ex.Message})"),
             };
             activity?.SetStatus(ActivityStatusCode.Error, message);
             activity?.SetTag("error.type", kind.ToString());

@@ -274,4 +274,20 @@ public sealed class FaultTests : IAsyncLifetime
         Assert.DoesNotContain(wrong, error.ToString());
         Assert.DoesNotContain(logger.Lines, l => l.Contains(wrong, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task ARetryAfterBeyondTheCapFailsAtOnceInsteadOfParkingTheStep()
+    {
+        _openAi.Faults.Always(Fault.RateLimited);
+        _openAi.RetryAfterSeconds = 3600;
+        var (gateway, _) = OpenAi();
+        using var __ = gateway;
+
+        var error = await Assert.ThrowsAsync<LlmGatewayException>(() => gateway.RunAsync(Request));
+
+        Assert.Equal(LlmFailureKind.RateLimited, error.Kind);
+        Assert.Equal(1, _openAi.ModelRequests);
+        Assert.Contains("asks to wait 3600 s", error.Message);
+        Assert.Equal(0, _store.Count);
+    }
 }

@@ -18,7 +18,6 @@ public static class TestGateway
         RetryBaseDelay = TimeSpan.FromMilliseconds(10),
         MaxRetryDelay = TimeSpan.FromMilliseconds(50),
         AttemptTimeout = TimeSpan.FromSeconds(20),
-        TotalTimeout = TimeSpan.FromSeconds(60),
         CircuitMinimumThroughput = 1000,
         FileProcessingPollInterval = TimeSpan.FromMilliseconds(10),
     };

@@ -10,13 +10,12 @@ using OllamaSharp;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
-using Polly.Timeout;
 
 namespace MerFactory.Llm.Resilience;
 
 /// <summary>
 /// One configured backend: its chat client, its own HttpClient, and the limits around every call —
-/// total timeout → jittered retry (honouring Retry-After) → circuit breaker → concurrency permit →
+/// jittered retry (honouring Retry-After) → circuit breaker → concurrency permit →
 /// exact requests-per-window permit → per-attempt timeout.
 /// </summary>
 internal sealed class BackendRuntime : IDisposable
@@ -60,14 +59,13 @@ internal sealed class BackendRuntime : IDisposable
             _rate = new SlidingWindowStartLimiter(permits, options.RateLimitWindow + options.RateLimitMargin, time);
         }
 
-        static bool Transient(Exception? e) => e is LlmBackendException { IsTransient: true };
-        var builder = new ResiliencePipelineBuilder<ChatResponse> { TimeProvider = time }
-            .AddTimeout(new TimeoutStrategyOptions { Timeout = options.TotalTimeout });
+        bool Retryable(Exception? e) => e is LlmBackendException { IsTransient: true } b && !(b.RetryAfter > options.MaxRetryAfter);
+        var builder = new ResiliencePipelineBuilder<ChatResponse> { TimeProvider = time };
         if (options.MaxRetries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions<ChatResponse>
             {
-                ShouldHandle = args => ValueTask.FromResult(Transient(args.Outcome.Exception)),
+                ShouldHandle = args => ValueTask.FromResult(Retryable(args.Outcome.Exception)),
                 MaxRetryAttempts = options.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,

@@ -185,7 +185,7 @@ public static class LlmRouting
             clone.Backends[name] = new LlmBackendOptions
             {
                 Kind = b.Kind, BaseUrl = b.BaseUrl, ApiKey = b.ApiKey, MaxConcurrency = b.MaxConcurrency, RequestsPerMinute = b.RequestsPerMinute,
-                RateLimitWindow = b.RateLimitWindow, RateLimitMargin = b.RateLimitMargin, AttemptTimeout = b.AttemptTimeout, TotalTimeout = b.TotalTimeout, MaxRetries = b.MaxRetries,
+                RateLimitWindow = b.RateLimitWindow, RateLimitMargin = b.RateLimitMargin, AttemptTimeout = b.AttemptTimeout, MaxRetryAfter = b.MaxRetryAfter, MaxRetries = b.MaxRetries,
                 RetryBaseDelay = b.RetryBaseDelay, MaxRetryDelay = b.MaxRetryDelay, CircuitFailureRatio = b.CircuitFailureRatio,
                 CircuitMinimumThroughput = b.CircuitMinimumThroughput, CircuitSamplingDuration = b.CircuitSamplingDuration,
                 CircuitBreakDuration = b.CircuitBreakDuration, InlineRequestLimitBytes = b.InlineRequestLimitBytes,

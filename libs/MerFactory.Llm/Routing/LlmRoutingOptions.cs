@@ -65,8 +65,12 @@ public sealed class LlmBackendOptions
     /// <summary>Per-attempt timeout; generous because multimodal LLM calls on long media take minutes.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(3);
 
-    /// <summary>Bound on one step including all retries and waits.</summary>
-    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(15);
+    /// <summary>
+    /// Longest provider-requested wait (Retry-After / RetryInfo) worth honouring; a longer one (an exhausted daily
+    /// quota) fails the step at once instead of parking it. Queueing for this backend's own permits is not bounded:
+    /// large batches wait their turn rather than time out.
+    /// </summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromMinutes(5);
 
     public int MaxRetries { get; set; } = 4;
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
