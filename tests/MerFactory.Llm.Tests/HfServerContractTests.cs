@@ -79,4 +79,33 @@ public sealed class HfServerContractTests : IAsyncLifetime
         Assert.Contains("takes no text prompts", synthesis.SkipReason);
         Assert.Equal(1, whisper.ModelRequests);
     }
+
+    [Theory]
+    [InlineData(Fault.ServerError, LlmFailureKind.ServerError, "CUDA out of memory")]
+    [InlineData(Fault.MalformedJson, LlmFailureKind.MalformedResponse, "not JSON")]
+    public async Task TransientServerFaultsAreRetriedThenFail(Fault fault, LlmFailureKind kind, string message)
+    {
+        _server.Faults.Always(fault);
+        using var gateway = Gateway();
+        var error = await Assert.ThrowsAsync<LlmGatewayException>(() => gateway.RunAsync(new LlmStepRequest(LlmStep.Synthesis, "Conclude.")));
+        Assert.Equal(kind, error.Kind);
+        Assert.Equal(5, _server.ModelRequests); // default budget: 1 + 4 retries
+        Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public async Task AHungModelServerTimesOut()
+    {
+        _server.Faults.Then(Fault.Hang);
+        var env = new Dictionary<string, string?> { ["HF_API_BASE_URL"] = _server.BaseUrl.AbsoluteUri };
+        var routing = LlmRouting.FromCliFlags(new LlmCliFlags { HuggingFaceModel = Omni }, k => env.GetValueOrDefault(k));
+        routing.Backends["hf"].AttemptTimeout = TimeSpan.FromMilliseconds(300);
+        routing.Backends["hf"].RetryBaseDelay = TimeSpan.FromMilliseconds(10);
+        using var gateway = TestGateway.Create(routing);
+
+        var result = await gateway.RunAsync(new LlmStepRequest(LlmStep.Synthesis, "Conclude."));
+
+        Assert.Equal(2, result.Attempts);
+        Assert.Equal("Qwen/Qwen2.5-Omni-7B ran synthesize_summary on 0 media item(s).", result.Text);
+    }
 }
