@@ -9,6 +9,7 @@ namespace MerFactory.Export.Writers;
 internal sealed class CsvExportWriter : IExportWriter
 {
     private readonly PendingFile _file;
+    private bool _completed;
     private readonly CsvWriter _csv;
     private readonly IReadOnlyList<string> _columns;
     private int _written;
@@ -31,12 +32,16 @@ internal sealed class CsvExportWriter : IExportWriter
     public async ValueTask<IReadOnlyList<ExportedFile>> CompleteAsync(CancellationToken cancellationToken)
     {
         await _csv.FlushAsync(cancellationToken);
+        await _csv.DisposeAsync();
         await _file.CommitAsync();
+        _completed = true;
         return [new ExportedFile(_file.FinalPath, "csv", _written, 0)];
     }
 
     public async ValueTask DisposeAsync()
     {
+        // After CompleteAsync everything is flushed, disposed and moved into place.
+        if (_completed) return;
         await _csv.DisposeAsync();
         await _file.DisposeAsync();
     }

@@ -20,6 +20,7 @@ namespace MerFactory.Export.Writers;
 internal sealed class EmotionLlamaWriter : IExportWriter
 {
     private const int FlushThreshold = 32 * 1024;
+    private bool _completed;
     public const string TranscriptionFileName = "transcription_en_all.csv";
 
     private readonly bool _fine;
@@ -127,9 +128,13 @@ internal sealed class EmotionLlamaWriter : IExportWriter
         await _json.FlushAsync(cancellationToken);
         await _txt.FlushAsync(cancellationToken);
         await _transcripts.FlushAsync(cancellationToken);
+        await _transcripts.DisposeAsync();
+        await _txt.DisposeAsync();
+        await _json.DisposeAsync();
         await _txtFile.CommitAsync();
         await _jsonFile.CommitAsync();
         await _transcriptFile.CommitAsync();
+        _completed = true;
         return
         [
             new ExportedFile(_txtFile.FinalPath, Format + "-txt", _txtLines, _txtSkipped),
@@ -140,6 +145,8 @@ internal sealed class EmotionLlamaWriter : IExportWriter
 
     public async ValueTask DisposeAsync()
     {
+        // After CompleteAsync everything is flushed, disposed and moved into place.
+        if (_completed) return;
         await _transcripts.DisposeAsync();
         await _txt.DisposeAsync();
         await _json.DisposeAsync();

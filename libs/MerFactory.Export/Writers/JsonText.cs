@@ -15,6 +15,7 @@ internal static class JsonText
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Indented = indented,
         IndentSize = 4,
+        NewLine = "\n",
         SkipValidation = false,
     };
 

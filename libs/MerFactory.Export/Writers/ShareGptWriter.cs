@@ -6,6 +6,7 @@ namespace MerFactory.Export.Writers;
 internal sealed class ShareGptWriter : IExportWriter
 {
     private const int FlushThreshold = 32 * 1024;
+    private bool _completed;
 
     private readonly PendingFile _file;
     private readonly Utf8JsonWriter _json;
@@ -54,12 +55,16 @@ internal sealed class ShareGptWriter : IExportWriter
     {
         if (_format == JsonFormat.Json) _json.WriteEndArray();
         await _json.FlushAsync(cancellationToken);
+        await _json.DisposeAsync();
         await _file.CommitAsync();
+        _completed = true;
         return [new ExportedFile(_file.FinalPath, _format == JsonFormat.Jsonl ? "sharegpt-jsonl" : "sharegpt-json", _written, 0)];
     }
 
     public async ValueTask DisposeAsync()
     {
+        // After CompleteAsync everything is flushed, disposed and moved into place.
+        if (_completed) return;
         await _json.DisposeAsync();
         await _file.DisposeAsync();
     }
