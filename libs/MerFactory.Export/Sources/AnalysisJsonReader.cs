@@ -5,6 +5,9 @@ namespace MerFactory.Export.Sources;
 /// <summary>Maps one analysis JSON (spec §7.2) to an <see cref="ExportRecord"/>, reporting what is missing or odd.</summary>
 internal sealed class AnalysisJsonReader(JsonElement root, string id, string location, ExportReport report)
 {
+    // Reported only when the record is exported: a skipped record gets its one skip reason, not a trail of warnings.
+    private readonly List<string> _warnings = [];
+
     public ExportRecord? Read(ExportFileType fileType)
     {
         var sourcePath = String(root, "source_path");
@@ -34,7 +37,9 @@ internal sealed class AnalysisJsonReader(JsonElement root, string id, string loc
             ExportFileType.Mer => ReadMer(record),
             _ => throw new ArgumentOutOfRangeException(nameof(fileType), fileType, null),
         };
-        return RecordChecks.HasTrainingTarget(record, report) ? record : null;
+        if (!RecordChecks.HasTrainingTarget(record, report)) return null;
+        foreach (var warning in _warnings) report.Warn(id, location, warning);
+        return record;
     }
 
     private ExportRecord ReadMer(ExportRecord record)
@@ -42,7 +47,7 @@ internal sealed class AnalysisJsonReader(JsonElement root, string id, string loc
         JsonElement coarse = default;
         if (!root.TryGetProperty("coarse_descriptions_at_peak", out coarse) || coarse.ValueKind != JsonValueKind.Object)
         {
-            report.Warn(id, location, "missing or non-object 'coarse_descriptions_at_peak'; its fields are left empty");
+            _warnings.Add("missing or non-object 'coarse_descriptions_at_peak'; its fields are left empty");
             coarse = default;
         }
         var hasCoarse = coarse.ValueKind == JsonValueKind.Object;
@@ -64,17 +69,17 @@ internal sealed class AnalysisJsonReader(JsonElement root, string id, string loc
     {
         if (!root.TryGetProperty("chronological_emotion_peaks", out var peaks) || peaks.ValueKind == JsonValueKind.Null)
         {
-            report.Warn(id, location, "missing 'chronological_emotion_peaks'");
+            _warnings.Add("missing 'chronological_emotion_peaks'");
             return [];
         }
         if (peaks.ValueKind == JsonValueKind.String)
         {
-            report.Warn(id, location, "'chronological_emotion_peaks' is a string, expected a list; split on \"; \"");
+            _warnings.Add("'chronological_emotion_peaks' is a string, expected a list; split on \"; \"");
             return peaks.GetString()!.Split("; ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         }
         if (peaks.ValueKind != JsonValueKind.Array)
         {
-            report.Warn(id, location, $"'chronological_emotion_peaks' is {peaks.ValueKind}, expected a list; ignored");
+            _warnings.Add($"'chronological_emotion_peaks' is {peaks.ValueKind}, expected a list; ignored");
             return [];
         }
         return peaks.EnumerateArray().Select(Text).Where(text => text.Length > 0).ToList();
@@ -84,10 +89,10 @@ internal sealed class AnalysisJsonReader(JsonElement root, string id, string loc
     {
         if (!root.TryGetProperty("overall_peak_frame_info", out var info) || info.ValueKind != JsonValueKind.Object)
         {
-            report.Warn(id, location, "missing or non-object 'overall_peak_frame_info'");
+            _warnings.Add("missing or non-object 'overall_peak_frame_info'");
             return null;
         }
-        return PeakFrameInfoJson.Read(info, message => report.Warn(id, location, message));
+        return PeakFrameInfoJson.Read(info, _warnings.Add);
     }
 
     private string AudioAnalysis(JsonElement parent)
@@ -98,7 +103,7 @@ internal sealed class AnalysisJsonReader(JsonElement root, string id, string loc
             var transcript = String(value, "transcript", warnIfMissing: false);
             var tone = String(value, "tone_description", warnIfMissing: false);
             var text = string.Join("\n", new[] { transcript, tone.Length > 0 ? $"Speaker's tone: {tone}" : "" }.Where(s => s.Length > 0));
-            report.Warn(id, location, text.Length == 0
+            _warnings.Add(text.Length == 0
                 ? "'audio_analysis' is the empty object MER-Factory writes when the audio model failed; left empty"
                 : "'audio_analysis' is an object; joined its transcript and tone");
             return text;
@@ -110,12 +115,12 @@ internal sealed class AnalysisJsonReader(JsonElement root, string id, string loc
     {
         if (!parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
-            if (warnIfMissing) report.Warn(id, location, $"missing '{name}'");
+            if (warnIfMissing) _warnings.Add($"missing '{name}'");
             return "";
         }
         if (value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
         {
-            report.Warn(id, location, $"'{name}' is {value.ValueKind}, expected text; kept as JSON text");
+            _warnings.Add($"'{name}' is {value.ValueKind}, expected text; kept as JSON text");
         }
         return Text(value);
     }
