@@ -64,7 +64,8 @@ public sealed class ExportReport(int maxIssueDetails = 10_000)
     public void LeaveOut(string? recordId, string? location, string message) =>
         Add(new ExportIssue(IssueSeverity.LeftOut, recordId, location, message));
 
-    private void Add(ExportIssue issue)
+    /// <summary>Records an issue collected elsewhere (e.g. by a reader working ahead), keeping its severity.</summary>
+    public void Add(ExportIssue issue)
     {
         switch (issue.Severity)
         {

@@ -41,7 +41,9 @@ public sealed class FolderRecordFileProvider : IRecordFileProvider
         // Exact path, no globbing: brackets and other pattern characters in names are plain characters here.
         var path = Path.Combine(_root, id, fileName);
         if (!File.Exists(path)) return Task.FromResult<Stream?>(null);
-        Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
+        // Unbuffered: the JSON and CSV readers read in large chunks of their own (pooled) buffers, and a
+        // per-file FileStream buffer would be allocated thousands of times over a dataset.
+        Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
         return Task.FromResult<Stream?>(stream);
     }
 

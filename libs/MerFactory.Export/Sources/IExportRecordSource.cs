@@ -24,4 +24,10 @@ public sealed record SideFileOptions
     public double AuActivityThreshold { get; init; } = 0.8;
 
     public double ClipAuMinActiveFraction { get; init; } = 0.1;
+
+    /// <summary>
+    /// Records read ahead concurrently (output order is kept). Reading is dominated by opening small files,
+    /// so a few reads in flight hide the storage latency; memory stays bounded by this window.
+    /// </summary>
+    public int ReadAhead { get; init; } = 8;
 }

@@ -23,11 +23,36 @@ public sealed class LayoutRecordSource(IRecordFileProvider files, SideFileOption
     public async IAsyncEnumerable<ExportRecord> ReadAsync(
         ExportFileType fileType, ExportReport report, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        // A bounded window of reads in flight; each collects its own issues, replayed in order, so the
+        // report stays single-threaded and deterministic.
+        var window = new Queue<Task<(ExportRecord? Record, ExportReport Issues)>>();
+        var readAhead = Math.Max(1, _sideFiles.ReadAhead);
         await foreach (var id in files.ListRecordIdsAsync(cancellationToken))
         {
-            var record = await ReadRecordAsync(id, fileType, report, cancellationToken);
-            if (record is not null) yield return record;
+            window.Enqueue(ReadWithOwnReportAsync(id, fileType, cancellationToken));
+            if (window.Count < readAhead) continue;
+            var next = await Dequeue(window, report);
+            if (next is not null) yield return next;
         }
+        while (window.Count > 0)
+        {
+            var next = await Dequeue(window, report);
+            if (next is not null) yield return next;
+        }
+    }
+
+    private static async Task<ExportRecord?> Dequeue(Queue<Task<(ExportRecord? Record, ExportReport Issues)>> window, ExportReport report)
+    {
+        var (record, issues) = await window.Dequeue();
+        foreach (var issue in issues.Issues) report.Add(issue);
+        return record;
+    }
+
+    private async Task<(ExportRecord? Record, ExportReport Issues)> ReadWithOwnReportAsync(string id, ExportFileType fileType, CancellationToken cancellationToken)
+    {
+        await Task.Yield(); // start the read off the enumerating thread
+        var issues = new ExportReport();
+        return (await ReadRecordAsync(id, fileType, issues, cancellationToken), issues);
     }
 
     private async Task<ExportRecord?> ReadRecordAsync(string id, ExportFileType fileType, ExportReport report, CancellationToken cancellationToken)
