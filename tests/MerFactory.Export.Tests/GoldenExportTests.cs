@@ -135,6 +135,22 @@ public sealed class GoldenExportTests : IDisposable
     }
 
     [Fact]
+    public async Task Audio_analysed_from_a_video_points_at_the_extracted_wav()
+    {
+        var root = _temp.Combine("audio-of-video");
+        MerOutputFixture.WriteAudio(root, "talk", "/data/video/talk.mp4");
+        File.WriteAllBytes(Path.Combine(root, "talk", "talk.wav"), [1]);
+        MerOutputFixture.WriteAudio(root, "novoice", "/data/video/novoice.mp4");
+
+        await ExportFolder(root, ExportFileType.Audio, _out, promptFile: _prompts);
+
+        var examples = ParseFile(Path.Combine(_out, "audio_sharegpt_export.json")).AsArray();
+        Assert.Equal(J(Path.Combine(root, "talk", "talk.wav")), J(examples[1]!["audios"]![0]!.GetValue<string>()));
+        // Without an extracted wav the video itself is the audio source (LLaMA-Factory decodes its audio track).
+        Assert.Equal("/data/video/novoice.mp4", examples[0]!["audios"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Mer_csv_quotes_every_field_keeps_newlines_and_writes_lists_as_json()
     {
         await ExportFolder(_root, ExportFileType.Mer, _out, format: null, csv: true);

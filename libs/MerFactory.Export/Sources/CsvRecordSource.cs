@@ -84,6 +84,9 @@ public sealed class CsvRecordSource : IExportRecordSource
     {
         private string? _id;
 
+        // Reported only when the row is exported: a skipped row gets its one skip reason.
+        private readonly List<string> _warnings = [];
+
         public ExportRecord? Read(ExportFileType fileType)
         {
             var rowType = Cell("file_type");
@@ -126,7 +129,9 @@ public sealed class CsvRecordSource : IExportRecordSource
                 ClipAuCodes = StringList("clip_au_codes"),
                 Transcript = NonEmpty(Text("transcript")),
             };
-            return RecordChecks.HasTrainingTarget(record, report) ? record : null;
+            if (!RecordChecks.HasTrainingTarget(record, report)) return null;
+            foreach (var warning in _warnings) report.Warn(_id, location, warning);
+            return record;
         }
 
         private string Cell(string name) =>
@@ -145,7 +150,7 @@ public sealed class CsvRecordSource : IExportRecordSource
             var value = Cell("frame_count");
             if (value.Length == 0) return null;
             if (int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var count) && count >= 0) return count;
-            report.Warn(_id, location, $"frame_count '{value}' is not a count; ignored");
+            _warnings.Add($"frame_count '{value}' is not a count; ignored");
             return null;
         }
 
@@ -168,7 +173,7 @@ public sealed class CsvRecordSource : IExportRecordSource
             if (node is JsonArray array)
                 return array.Select(item => item?.GetValueKind() == JsonValueKind.String ? item.GetValue<string>().Trim() : item?.ToJsonString() ?? "")
                     .Where(item => item.Length > 0).ToList();
-            if (warn) report.Warn(_id, location, $"'{name}' is not a list; ignored");
+            if (warn) _warnings.Add($"'{name}' is not a list; ignored");
             return [];
         }
 
@@ -179,9 +184,9 @@ public sealed class CsvRecordSource : IExportRecordSource
             if (ParseStructured(value) is JsonObject obj)
             {
                 var element = JsonSerializer.SerializeToElement(obj);
-                return PeakFrameInfoJson.Read(element, message => report.Warn(_id, location, message));
+                return PeakFrameInfoJson.Read(element, _warnings.Add);
             }
-            report.Warn(_id, location, "'overall_peak_frame_info' is neither a JSON nor a Python dict; ignored");
+            _warnings.Add("'overall_peak_frame_info' is neither a JSON nor a Python dict; ignored");
             return null;
         }
 
