@@ -9,6 +9,8 @@ namespace MerFactory.Bench;
 /// Exports generated MER output folders (N records, each with its AU CSV and transcript) to every format and
 /// prints time and memory per format, for two sizes, to show memory does not grow with the record count.
 /// Usage: merfactory-bench export [N1,N2,...] (default 1000,10000).
+/// Side by side with Python MER-Factory's export.py when MERFACTORY_REFERENCE names a folder holding it
+/// (with <c>utils/prompts/prompts.json</c>) and a python3 with pandas and tqdm is found (MERFACTORY_PYTHON, else /usr/bin/python3).
 /// </summary>
 public sealed class ExportBenchmark : IBenchmark
 {
@@ -24,7 +26,13 @@ public sealed class ExportBenchmark : IBenchmark
         var temp = Path.Combine(Path.GetTempPath(), "merfactory-export-bench-" + Environment.ProcessId);
         try
         {
-            output.WriteLine($"{"records",8} {"format",-22} {"seconds",8} {"rec/s",9} {"peak heap MB",13} {"alloc MB",9} {"peak WS MB",11}");
+            var reference = Environment.GetEnvironmentVariable("MERFACTORY_REFERENCE");
+            var python = Environment.GetEnvironmentVariable("MERFACTORY_PYTHON") ?? "/usr/bin/python3";
+            var withReference = reference is { Length: > 0 } && File.Exists(Path.Combine(reference, "export.py")) && File.Exists(python);
+            output.WriteLine(withReference
+                ? $"# reference: {Path.Combine(reference!, "export.py")} run by {python} (peak RSS of the child process)"
+                : "# reference: not run (set MERFACTORY_REFERENCE to a folder with MER-Factory's export.py)");
+            output.WriteLine($"{"records",8} {"tool",-9} {"format",-22} {"seconds",8} {"rec/s",9} {"peak heap MB",13} {"alloc MB",9} {"peak WS MB",11}");
             foreach (var size in sizes)
             {
                 var root = Path.Combine(temp, $"out-{size}");
@@ -52,7 +60,27 @@ public sealed class ExportBenchmark : IBenchmark
                     }
                     using var process = Process.GetCurrentProcess();
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{size,8} {name,-22} {seconds,8:0.00} {size / seconds,9:0} {peakHeap / 1e6,13:0.0} {allocated / 1e6,9:0} {process.PeakWorkingSet64 / 1e6,11:0}"));
+                        $"{size,8} {"dotnet",-9} {name,-22} {seconds,8:0.00} {size / seconds,9:0} {peakHeap / 1e6,13:0.0} {allocated / 1e6,9:0} {process.PeakWorkingSet64 / 1e6,11:0}"));
+                }
+                if (withReference)
+                {
+                    var refPath = Path.Combine(temp, $"ref-{size}");
+                    string[] common = ["--output_folder", root, "--file_type", "mer", "--export_path", refPath];
+                    var refRuns = new (string Name, string[] Args)[]
+                    {
+                        ("csv(+sharegpt)", [.. common, "--export_csv"]),
+                        ("sharegpt-json", common),
+                        ("sharegpt-jsonl", [.. common, "--json_format", "jsonl"]),
+                        ("emotion-llama", [.. common, "--export_format", "emotion-llama"]),
+                        ("emotion-llama-fine", [.. common, "--export_format", "emotion-llama-fine"]),
+                        ("csv->sharegpt-json", ["--input_csv", Path.Combine(refPath, "mer_export_data.csv"), "--export_path", Path.Combine(refPath, "from-csv")]),
+                    };
+                    foreach (var (name, refArgs) in refRuns)
+                    {
+                        var (seconds, maxRssKb) = await RunReference(python, reference!, refArgs, cancellationToken);
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"{size,8} {"python",-9} {name,-22} {seconds,8:0.00} {size / seconds,9:0} {"-",13} {"-",9} {maxRssKb / 1e3,11:0}"));
+                    }
                 }
                 Directory.Delete(root, recursive: true);
             }
@@ -64,6 +92,26 @@ public sealed class ExportBenchmark : IBenchmark
         {
             if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
         }
+    }
+
+    // A small python wrapper reports the child's wall time and peak RSS (ru_maxrss of RUSAGE_CHILDREN, in KiB).
+    private const string ReferenceWrapper =
+        "import resource,subprocess,sys,time;t=time.time();" +
+        "subprocess.run([sys.executable,'export.py']+sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL,check=True);" +
+        "print(time.time()-t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)";
+
+    private static async Task<(double Seconds, double MaxRssKb)> RunReference(string python, string referenceDir, string[] args, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(python) { WorkingDirectory = referenceDir, RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(ReferenceWrapper);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {python}");
+        var text = await process.StandardOutput.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0) throw new InvalidOperationException($"reference export failed ({process.ExitCode}): {string.Join(' ', args)}");
+        var parts = text.Trim().Split(' ');
+        return (double.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], CultureInfo.InvariantCulture));
     }
 
     private static async Task<(ExportResult Result, double Seconds, long PeakHeap, long Allocated)> Measure(Func<Task<ExportResult>> run)
