@@ -40,7 +40,7 @@ internal static class EmbeddedRun
         builder.Logging.AddFilter("MassTransit", LogLevel.None);
         builder.Services.AddObjectStore(new ObjectStoreOptions { Provider = "FileSystem", Root = output.StoreRoot });
         builder.Services.AddMerFactoryMessaging(new MessagingOptions { Transport = "InMemory", RetryLimit = 1, RetryMinInterval = TimeSpan.FromMilliseconds(200) },
-            bus => bus.AddMediaExtractConsumers());
+            (bus, messaging) => bus.AddMediaExtractConsumers(messaging));
         builder.Services.AddMediaEngines();
         builder.Services.AddJobOrchestration();
         var progress = ConsoleJobProgress.Create(console, options.Silent);

@@ -11,7 +11,7 @@ internal static class Extensions
     public static void AddMediaExtractServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddObjectStore(builder.Configuration);
-        builder.Services.AddMerFactoryMessaging(builder.Configuration, bus => bus.AddMediaExtractConsumers());
+        builder.Services.AddMerFactoryMessaging(builder.Configuration, (bus, options) => bus.AddMediaExtractConsumers(options));
         builder.Services.AddMediaEngines();
     }
 }

@@ -33,25 +33,35 @@ public sealed class DistributedFixture : IAsyncLifetime
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddObjectStore(new ObjectStoreOptions { Provider = "S3", S3 = new S3StoreOptions { Endpoint = S3.Endpoint, Bucket = Bucket } });
-        builder.Services.AddMerFactoryMessaging(new MessagingOptions { Transport = "RabbitMq", RabbitMqConnectionString = RabbitMq, RequestTimeout = TimeSpan.FromMinutes(5) }, _ => { });
+        builder.Services.AddMerFactoryMessaging(new MessagingOptions { Transport = "RabbitMq", RabbitMqConnectionString = RabbitMq, RequestTimeout = TimeSpan.FromMinutes(5), EndpointPrefix = Bucket }, (_, _) => { });
+        builder.Services.AddSingleton<MerFactory.Pipeline.Consumers.StepClient>();
         var host = builder.Build();
         await host.StartAsync();
         await host.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(60));
         return host;
     }
 
-    public Process StartMediaExtract()
+    public Process StartMediaExtract() => StartMediaExtract(out _, out _);
+
+    /// <summary>Starts media-extract; its gRPC port and its console output (for failure messages) come back too.</summary>
+    public Process StartMediaExtract(out int grpcPort, out System.Text.StringBuilder log)
     {
         var dll = Path.Combine(SharedData.RepoRoot, "services", "media-extract", "bin", BuildConfiguration, "net10.0", "MerFactory.MediaExtract.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException("media-extract is not built", dll);
         var psi = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
         psi.Environment["ConnectionStrings__messaging"] = RabbitMq;
+        psi.Environment["Messaging__EndpointPrefix"] = Bucket;
         psi.Environment["ObjectStore__Provider"] = "S3";
         psi.Environment["ObjectStore__S3__Endpoint"] = S3.Endpoint;
         psi.Environment["ObjectStore__S3__Bucket"] = Bucket;
-        psi.Environment["MERFACTORY_GRPC_PORT"] = LocalS3Server.FreePort().ToString();
+        grpcPort = LocalS3Server.FreePort();
+        psi.Environment["MERFACTORY_GRPC_PORT"] = grpcPort.ToString();
         psi.Environment["MERFACTORY_HTTP_PORT"] = LocalS3Server.FreePort().ToString();
         var process = Process.Start(psi)!;
+        var output = new System.Text.StringBuilder();
+        log = output;
+        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;

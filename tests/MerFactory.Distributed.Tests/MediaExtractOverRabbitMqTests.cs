@@ -23,14 +23,13 @@ public sealed class MediaExtractOverRabbitMqTests(DistributedFixture fixture) : 
             using var store = fixture.CreateStore();
             var source = await UploadAsync(store, SharedData.DataPath("media", "pyfeat", "single_face.mp4"));
 
-            var response = await client.Services.GetRequiredService<IClientFactory>().CreateRequestClient<ProbeMedia>()
-                .GetResponse<StepCompleted>(new ProbeMedia(Guid.NewGuid(), "single_face", source));
+            var response = await client.Services.GetRequiredService<StepClient>().RequestAsync(new ProbeMedia(Guid.NewGuid(), "single_face", source), CancellationToken.None);
 
-            var probe = StepRunner.Result<MediaProbe>(response.Message);
+            var probe = StepRunner.Result<MediaProbe>(response);
             Assert.True(probe.HasVideo);
             Assert.True(probe.HasAudio);
             Assert.InRange(probe.DurationSeconds, 2.0, 3.0);
-            Assert.NotNull(await store.StatAsync($"artifacts/probe/{response.Message.StepKey}/manifest.json"));
+            Assert.NotNull(await store.StatAsync($"artifacts/probe/{response.StepKey}/manifest.json"));
             await client.StopAsync();
         }
         finally
@@ -45,12 +44,12 @@ public sealed class MediaExtractOverRabbitMqTests(DistributedFixture fixture) : 
         using var store = fixture.CreateStore();
         var source = await UploadAsync(store, SharedData.DataPath("media", "openface_samples", "default.wmv"));
         using var client = await fixture.StartClientAsync();
-        var requests = client.Services.GetRequiredService<IClientFactory>();
+        var requests = client.Services.GetRequiredService<StepClient>();
 
         var first = fixture.StartMediaExtract();
         // Every frame of the 19 s clip: long enough to be killed in the middle of it.
-        var frames = requests.CreateRequestClient<SampleFrames>().GetResponse<StepCompleted>(new SampleFrames(Guid.NewGuid(), "default", source, 0));
-        var audio = requests.CreateRequestClient<ExtractAudio>().GetResponse<StepCompleted>(new ExtractAudio(Guid.NewGuid(), "default", source));
+        var frames = requests.RequestAsync(new SampleFrames(Guid.NewGuid(), "default", source, 0), CancellationToken.None);
+        var audio = requests.RequestAsync(new ExtractAudio(Guid.NewGuid(), "default", source), CancellationToken.None);
         await WaitUntilAsync(async () => await AnyObjectAsync(store, "artifacts/sample-frames/") || frames.IsCompleted, TimeSpan.FromMinutes(2));
         first.Kill(entireProcessTree: true);
         await first.WaitForExitAsync();
@@ -58,8 +57,8 @@ public sealed class MediaExtractOverRabbitMqTests(DistributedFixture fixture) : 
         using var second = fixture.StartMediaExtract();
         try
         {
-            var framesDone = (await frames.WaitAsync(TimeSpan.FromMinutes(4))).Message;
-            var audioDone = (await audio.WaitAsync(TimeSpan.FromMinutes(4))).Message;
+            var framesDone = await frames.WaitAsync(TimeSpan.FromMinutes(4));
+            var audioDone = await audio.WaitAsync(TimeSpan.FromMinutes(4));
 
             var result = StepRunner.Result<SampledFramesResult>(framesDone);
             Assert.Equal(288, result.Frames.Count);
@@ -70,9 +69,9 @@ public sealed class MediaExtractOverRabbitMqTests(DistributedFixture fixture) : 
             Assert.True(audioDone.Outputs.ContainsKey("audio.wav"));
 
             // A redelivered or repeated request is answered from the committed artifact.
-            var again = await requests.CreateRequestClient<SampleFrames>().GetResponse<StepCompleted>(new SampleFrames(Guid.NewGuid(), "default", source, 0));
-            Assert.True(again.Message.FromCache);
-            Assert.Equal(framesDone.StepKey, again.Message.StepKey);
+            var again = await requests.RequestAsync(new SampleFrames(Guid.NewGuid(), "default", source, 0), CancellationToken.None);
+            Assert.True(again.FromCache);
+            Assert.Equal(framesDone.StepKey, again.StepKey);
         }
         finally
         {

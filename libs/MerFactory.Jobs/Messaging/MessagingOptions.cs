@@ -21,6 +21,15 @@ public sealed class MessagingOptions
     /// <summary>How long a caller waits for a step's answer; media and AU work on long videos takes minutes.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromHours(2);
 
+    /// <summary>
+    /// Prefix of every queue name. Deployments sharing one broker (or parallel test runs) use different
+    /// prefixes so they never take each other's messages.
+    /// </summary>
+    public string EndpointPrefix { get; set; } = "";
+
+    /// <summary>The queue of a step, e.g. <c>probe-media</c> or <c>{prefix}-probe-media</c>.</summary>
+    public string QueueName(string step) => string.IsNullOrEmpty(EndpointPrefix) ? step : $"{EndpointPrefix}-{step}";
+
     /// <summary>Messages one consumer endpoint processes at once (0 = MassTransit's default).</summary>
     public int ConcurrentMessageLimit { get; set; }
 }

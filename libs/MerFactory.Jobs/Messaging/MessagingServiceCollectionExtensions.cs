@@ -11,7 +11,7 @@ public static class MessagingServiceCollectionExtensions
     /// MassTransit on the configured transport with the given consumers. The same consumers run on the
     /// in-memory transport (embedded CLI) and on RabbitMQ (services); only the transport differs.
     /// </summary>
-    public static IServiceCollection AddMerFactoryMessaging(this IServiceCollection services, MessagingOptions options, Action<IBusRegistrationConfigurator> addConsumers)
+    public static IServiceCollection AddMerFactoryMessaging(this IServiceCollection services, MessagingOptions options, Action<IBusRegistrationConfigurator, MessagingOptions> addConsumers)
     {
         services.AddSingleton(options);
         services.AddSingleton<ArtifactStore>();
@@ -19,7 +19,7 @@ public static class MessagingServiceCollectionExtensions
         {
             x.SetKebabCaseEndpointNameFormatter();
             x.SetDefaultRequestTimeout(options.RequestTimeout);
-            addConsumers(x);
+            addConsumers(x, options);
             x.AddConfigureEndpointsCallback((_, _, endpoint) =>
             {
                 if (options.ConcurrentMessageLimit > 0) endpoint.ConcurrentMessageLimit = options.ConcurrentMessageLimit;
@@ -53,7 +53,7 @@ public static class MessagingServiceCollectionExtensions
         return services;
     }
 
-    public static IServiceCollection AddMerFactoryMessaging(this IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator> addConsumers)
+    public static IServiceCollection AddMerFactoryMessaging(this IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator, MessagingOptions> addConsumers)
     {
         var options = configuration.GetSection(MessagingOptions.SectionName).Get<MessagingOptions>() ?? new MessagingOptions();
         // Aspire hands the broker over as the connection string "messaging".

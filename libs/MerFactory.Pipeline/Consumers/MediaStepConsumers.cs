@@ -1,6 +1,7 @@
 using MassTransit;
 using MerFactory.Contracts;
 using MerFactory.Contracts.Media;
+using MerFactory.Jobs.Messaging;
 using MerFactory.Jobs.Steps;
 using MerFactory.Media;
 
@@ -108,13 +109,13 @@ public sealed record FrameStepResult(double RequestedSeconds, double ActualSecon
 
 public static class MediaConsumerRegistration
 {
-    /// <summary>The consumers media-extract hosts (and the embedded CLI hosts with all the others).</summary>
-    public static IBusRegistrationConfigurator AddMediaExtractConsumers(this IBusRegistrationConfigurator bus)
+    /// <summary>The consumers media-extract hosts (and the embedded CLI hosts with all the others), each on its step's queue.</summary>
+    public static IBusRegistrationConfigurator AddMediaExtractConsumers(this IBusRegistrationConfigurator bus, MessagingOptions options)
     {
-        bus.AddConsumer<ProbeMediaConsumer>();
-        bus.AddConsumer<ExtractAudioConsumer>();
-        bus.AddConsumer<SampleFramesConsumer>();
-        bus.AddConsumer<ExtractFrameConsumer>();
+        bus.AddConsumer<ProbeMediaConsumer>().Endpoint(e => e.Name = options.QueueName(StepQueues.For<ProbeMedia>()));
+        bus.AddConsumer<ExtractAudioConsumer>().Endpoint(e => e.Name = options.QueueName(StepQueues.For<ExtractAudio>()));
+        bus.AddConsumer<SampleFramesConsumer>().Endpoint(e => e.Name = options.QueueName(StepQueues.For<SampleFrames>()));
+        bus.AddConsumer<ExtractFrameConsumer>().Endpoint(e => e.Name = options.QueueName(StepQueues.For<ExtractFrame>()));
         return bus;
     }
 }

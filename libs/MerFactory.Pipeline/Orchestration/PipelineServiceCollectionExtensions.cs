@@ -9,6 +9,7 @@ public static class PipelineServiceCollectionExtensions
     public static IServiceCollection AddMediaEngines(this IServiceCollection services)
     {
         services.AddSingleton<FfmpegMediaExtractor>();
+        services.AddSingleton<Consumers.StepClient>();
         return services;
     }
 

@@ -1,11 +1,12 @@
 using System.Text.Json;
 using MassTransit;
 using MerFactory.Contracts.Media;
+using MerFactory.Pipeline.Consumers;
 
 namespace MerFactory.Pipeline.Orchestration;
 
 /// <summary>Sends step requests over the bus (in-memory or RabbitMQ alike) and reports progress.</summary>
-public sealed class StepRunner(IClientFactory clients, IJobProgress progress)
+public sealed class StepRunner(StepClient client, IJobProgress progress)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -15,10 +16,9 @@ public sealed class StepRunner(IClientFactory clients, IJobProgress progress)
         progress.StepStarted(request.FileId, step);
         try
         {
-            var client = clients.CreateRequestClient<TRequest>();
-            var response = await client.GetResponse<StepCompleted>(request, cancellationToken).ConfigureAwait(false);
-            progress.StepFinished(request.FileId, step, response.Message.FromCache);
-            return response.Message;
+            var response = await client.RequestAsync(request, cancellationToken).ConfigureAwait(false);
+            progress.StepFinished(request.FileId, step, response.FromCache);
+            return response;
         }
         catch (RequestFaultException fault)
         {

@@ -16,7 +16,7 @@ namespace MerFactory.MediaExtract.Grpc;
 /// The gRPC face of media-extract. Each call goes through the same step consumers as bus messages, so a
 /// call and a message for the same input share one artifact and the step cache.
 /// </summary>
-public sealed class MediaExtractService(IClientFactory clients, ArtifactStore artifacts) : Protos.Media.MediaExtract.MediaExtractBase
+public sealed class MediaExtractService(StepClient steps, ArtifactStore artifacts) : Protos.Media.MediaExtract.MediaExtractBase
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -54,10 +54,10 @@ public sealed class MediaExtractService(IClientFactory clients, ArtifactStore ar
         var completed = await RunAsync(new SampleFrames(Guid.Empty, FileIdOf(request.Source), await ToContractAsync(request.Source, context), request.Fps), context);
         var result = Result<SampledFramesResult>(completed);
         var reply = new SampleFramesReply();
+        var byKey = completed.Outputs.Values.ToDictionary(o => o.Key, StringComparer.Ordinal);
         foreach (var frame in result.Frames)
         {
-            var name = frame.Key[(frame.Key.IndexOf("frames/", StringComparison.Ordinal))..];
-            reply.Frames.Add(ToProto(completed.Outputs[name]));
+            reply.Frames.Add(ToProto(byKey[frame.Key]));
             reply.Timestamps.Add(frame.TimestampSeconds);
         }
         return reply;
@@ -74,8 +74,7 @@ public sealed class MediaExtractService(IClientFactory clients, ArtifactStore ar
     {
         try
         {
-            var response = await clients.CreateRequestClient<T>().GetResponse<StepCompleted>(message, context.CancellationToken);
-            return response.Message;
+            return await steps.RequestAsync(message, context.CancellationToken);
         }
         catch (RequestFaultException fault)
         {
