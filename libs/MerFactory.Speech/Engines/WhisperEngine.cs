@@ -38,16 +38,16 @@ public sealed class WhisperOptions
 /// </summary>
 public sealed class WhisperEngine : ITranscriptionEngine
 {
-    private const uint GgmlMagic = 0x67676d6c; // "ggml" as a little-endian uint32 at offset 0
     private readonly string _modelPath;
     private readonly Lazy<WhisperFactory> _factory;
     private bool _disposed;
 
     public WhisperEngine(string modelPath)
     {
-        ValidateModelFile(modelPath);
+        // Validated up front: whisper.cpp aborts the process on some malformed files instead of reporting them.
+        Model = WhisperModelFile.Validate(modelPath);
         _modelPath = modelPath;
-        ModelId = $"{Path.GetFileNameWithoutExtension(modelPath)} ({new FileInfo(modelPath).Length} bytes)";
+        ModelId = $"{Path.GetFileNameWithoutExtension(modelPath)} ({new FileInfo(modelPath).Length} bytes, {Model.AudioLayers} layers, {(Model.IsMultilingual ? "multilingual" : "English")})";
         _factory = new Lazy<WhisperFactory>(() => WhisperFactory.FromPath(_modelPath), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -56,9 +56,11 @@ public sealed class WhisperEngine : ITranscriptionEngine
 
     public string Name => "whisper";
 
+    public WhisperModelInfo Model { get; }
+
     public string ModelId { get; }
 
-    public bool Supports(string? language) => true;
+    public bool Supports(string? language) => Model.IsMultilingual || language is null || language.StartsWith("en", StringComparison.OrdinalIgnoreCase);
 
     public async Task<EngineTranscription> TranscribeAsync(float[] samples16k, EngineRequest request, CancellationToken cancellationToken)
     {
@@ -93,20 +95,6 @@ public sealed class WhisperEngine : ITranscriptionEngine
                 segments.Add(new RecognizedSegment(segment.Start.TotalSeconds, segment.End.TotalSeconds, text, Math.Round(segment.Probability, 4), []));
             }
             return new EngineTranscription(language ?? "und", null, segments);
-        }
-    }
-
-    /// <summary>Fails fast with a clear message instead of the native loader's generic error.</summary>
-    public static void ValidateModelFile(string path)
-    {
-        var info = new FileInfo(path);
-        if (!info.Exists) throw new SpeechModelException($"Whisper model '{path}' does not exist. Install one with `merfactory models install whisper-base`.");
-        if (info.Length < 64) throw new SpeechModelException($"Whisper model '{path}' is truncated ({info.Length} bytes). Reinstall it with `merfactory models install whisper-base`.");
-        Span<byte> header = stackalloc byte[4];
-        using (var stream = info.OpenRead()) stream.ReadExactly(header);
-        if (BitConverter.ToUInt32(header) != GgmlMagic)
-        {
-            throw new SpeechModelException($"Whisper model '{path}' is not a ggml Whisper model (bad magic 0x{BitConverter.ToUInt32(header):x8}). Reinstall it with `merfactory models install whisper-base`.");
         }
     }
 
