@@ -24,7 +24,7 @@ public sealed class AccuracyTests(ITestOutputHelper output)
         foreach (var (path, reference) in corpus)
         {
             var engineText = (await service.TranscribeAsync(path, new TranscriptionOptions { Engine = EngineChoice.PocketSphinx })).Text;
-            var cliText = await PocketSphinxCli.TranscribeAsync(path, new PocketSphinxOptions());
+            var cliText = (await PocketSphinxCli.TranscribeAsync(path, new PocketSphinxOptions())).Text;
             var engine = WordErrorRate.Compute(reference, engineText);
             var cli = WordErrorRate.Compute(reference, cliText);
             output.WriteLine($"{Path.GetFileName(path),-48} WER engine {engine.Rate,6:P1}  cli {cli.Rate,6:P1}  | {engineText}");

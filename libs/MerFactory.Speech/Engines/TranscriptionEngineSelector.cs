@@ -20,11 +20,13 @@ public sealed class TranscriptionEngineSelector(IOptions<WhisperOptions> whisper
         switch (choice)
         {
             case EngineChoice.Whisper:
-                return Whisper(whisperModel ?? throw WhisperEngine.NotInstalled(whisperOptions.Value.ModelDirectory));
+                var forced = Whisper(whisperModel ?? throw WhisperEngine.NotInstalled(whisperOptions.Value.ModelDirectory));
+                return forced.Supports(language) ? forced : throw new SpeechModelException(
+                    $"The installed Whisper model '{whisperModel}' is English-only and cannot transcribe '{language}'. Install a multilingual model with `merfactory models install whisper-base`.");
             case EngineChoice.PocketSphinx:
                 return PocketSphinx(language);
             default:
-                if (whisperModel is not null) return Whisper(whisperModel);
+                if (whisperModel is not null && Whisper(whisperModel) is var whisper && whisper.Supports(language)) return whisper;
                 if (language is null || language.StartsWith("en", StringComparison.OrdinalIgnoreCase)) return PocketSphinx(language);
                 throw new SpeechModelException(
                     $"No Whisper model is installed (looked in '{whisperOptions.Value.ModelDirectory}') and the offline engine only understands English, not '{language}'. " +
