@@ -84,6 +84,25 @@ public sealed class TranscribeBenchmark : IBenchmark
         output.WriteLine(string.Create(c,
             $"{"TOTAL (RTF over all files)",-44} {a,7:0.00} | {serviceWall / a,8:0.000} {serviceCpu / a,7:0.000} {serviceErrors / (double)words,6:P1} | {asrCpu / a,7:0.000} {vadCpu / a,7:0.000} {prosodyCpu / a,8:0.000} | {cliWall / a,8:0.000} {cliCpu / a,7:0.000} {cliErrors / (double)words,6:P1}"));
         output.WriteLine(string.Create(c, $"CPU time: service {serviceCpu:0.00} s vs CLI {cliCpu:0.00} s ({cliCpu / serviceCpu:0.00}x); wall: {serviceWall:0.00} s vs {cliWall:0.00} s. The CLI reloads its model per file; the service loads it once ({loadSeconds:0.00} s, not included)."));
+
+        // Same service with pocketsphinx's fast search settings: the speed/accuracy trade-off users can choose.
+        using var fastEngines = new TranscriptionEngineSelector(
+            Microsoft.Extensions.Options.Options.Create(new WhisperOptions { ModelDirectory = Path.Combine(Path.GetTempPath(), "merfactory-no-whisper") }),
+            Microsoft.Extensions.Options.Options.Create(new PocketSphinxOptions { ExtraArguments = [.. PocketSphinxOptions.FastSearchArguments] }));
+        await fastEngines.Select(EngineChoice.PocketSphinx, "en").TranscribeAsync(new float[1600], new EngineRequest(), cancellationToken);
+        var fastService = new TranscriptionService(decoder, fastEngines, prosody, vad);
+        double fastWall = 0, fastCpu = 0;
+        int fastErrors = 0;
+        foreach (var (path, reference) in corpus)
+        {
+            var watch = Stopwatch.StartNew();
+            var (artifact, cpu) = await MeasureAsync(() => fastService.TranscribeAsync(path, options, cancellationToken));
+            fastWall += watch.Elapsed.TotalSeconds;
+            fastCpu += cpu;
+            fastErrors += WordErrorRate.Compute(reference, artifact.Text).Errors;
+        }
+        output.WriteLine(string.Create(c,
+            $"fast search ({string.Join(' ', PocketSphinxOptions.FastSearchArguments)}): wall RTF {fastWall / a:0.000}, cpu RTF {fastCpu / a:0.000}, WER {fastErrors / (double)words:P1}; CPU {cliCpu / fastCpu:0.00}x less than the CLI"));
         return serviceErrors <= cliErrors ? 0 : 1;
     }
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace MerFactory.Speech.Tests;
 
-public sealed class WhisperEngineTests : IDisposable
+public sealed class WhisperEngineTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     private readonly TestAudio _audio = new();
 
@@ -73,6 +73,7 @@ public sealed class WhisperEngineTests : IDisposable
         Assert.Equal("whisper", engines.Select(EngineChoice.Auto, "de").Name);
         var artifact = await service.TranscribeAsync(SharedData.DataPath("speech", "jfk.wav"), new TranscriptionOptions { BeamSize = 1, Threads = 1 });
 
+        output.WriteLine($"language {artifact.Language}, status {artifact.Status}, {artifact.Segments.Count} segments, RTF {artifact.RealTimeFactor}; first: {artifact.Segments.FirstOrDefault()}");
         Assert.Equal("whisper", artifact.Engine);
         Assert.StartsWith("ggml-tiny", artifact.ModelId, StringComparison.Ordinal);
         Assert.Matches("^[a-z]{2,3}$", artifact.Language); // detected by the model, whatever it is

@@ -11,8 +11,14 @@ public sealed class PocketSphinxOptions
     public string LanguageModel { get; set; } = "en-us.lm.bin";
     public string Dictionary { get; set; } = "cmudict-en-us.dict";
 
-    /// <summary>Extra decoder flags, e.g. <c>["-beam", "1e-60"]</c>.</summary>
+    /// <summary>Extra decoder flags, e.g. <c>["-beam", "1e-60"]</c>. Empty keeps pocketsphinx's defaults (the CLI's).</summary>
     public IList<string> ExtraArguments { get; set; } = [];
+
+    /// <summary>
+    /// Standard pocketsphinx speed settings: skip the second (flat-lexicon) pass and cap active HMMs per frame.
+    /// Measured by the transcribe benchmark: about half the CPU time for a few WER points.
+    /// </summary>
+    public static IReadOnlyList<string> FastSearchArguments { get; } = ["-fwdflat", "no", "-maxhmmpf", "3000"];
 }
 
 /// <summary>
