@@ -80,12 +80,15 @@ public sealed partial class TranscriptionService(
             language ??= result.Language;
             languageProbability ??= result.LanguageProbability;
             var offset = start / (double)DecodedAudio.SampleRate;
+            var chunkEnd = end / (double)DecodedAudio.SampleRate;
+            // Whisper pads every window to 30 s, so its timestamps can overshoot the chunk: keep them inside it.
+            double Clamp(double time) => Math.Round(Math.Clamp(offset + time, offset, chunkEnd), 3);
             segments.AddRange(result.Segments.Select(s => new TranscriptSegment(
-                Math.Round(offset + s.Start, 3),
-                Math.Round(offset + s.End, 3),
+                Clamp(s.Start),
+                Clamp(s.End),
                 s.Text,
                 s.Confidence is { } c ? Math.Round(c, 4) : null,
-                s.Words.Select(w => w with { Start = Math.Round(offset + w.Start, 3), End = Math.Round(offset + w.End, 3), Confidence = w.Confidence is { } wc ? Math.Round(wc, 4) : null }).ToList())));
+                s.Words.Select(w => w with { Start = Clamp(w.Start), End = Clamp(w.End), Confidence = w.Confidence is { } wc ? Math.Round(wc, 4) : null }).ToList())));
         }
 
         var text = string.Join(' ', segments.Select(s => s.Text)).Trim();
