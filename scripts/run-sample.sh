@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The main job on the embedded default: installs what is missing, builds, gathers a sample folder of real
+# clips (a talking-face video, a face video, a photo, a speech recording) and runs `merfactory process` on it.
+# Usage: scripts/run-sample.sh [OUTPUT_DIR] [extra merfactory options...]
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"; cd "$ROOT"
+bash scripts/setup.sh
+SHARED="${MERFACTORY_SHARED:-$(cd "$ROOT/.." && pwd)/shared}"
+OUT="${1:-$ROOT/sample-out}"; shift || true
+SAMPLE="$ROOT/.sample"
+mkdir -p "$SAMPLE"
+cp -u "$SHARED/data/media/openface_samples/default.wmv" "$SHARED/data/media/pyfeat/single_face.mp4" \
+      "$SHARED/data/media/pyfeat/single_face.jpg" "$SHARED/data/speech/jfk.wav" "$SAMPLE/"
+exec dotnet cli/MerFactory.Cli/bin/Release/net10.0/merfactory.dll process "$SAMPLE" "$OUT" "$@"
