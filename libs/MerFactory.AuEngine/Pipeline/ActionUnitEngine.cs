@@ -1,0 +1,293 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using MerFactory.AuEngine.Alignment;
+using MerFactory.AuEngine.Features;
+using MerFactory.AuEngine.Prediction;
+using OpenCvSharp;
+
+namespace MerFactory.AuEngine.Pipeline;
+
+/// <summary>
+/// OpenFace-compatible facial Action Units without OpenFace: faces and landmarks from an <see cref="ILandmarkSource"/>,
+/// then PDM fit, 112x112 alignment, FHOG, OpenFace's linear AU models, running medians and offline post-processing.
+/// Videos are streamed (decode ‖ per-frame features on the other cores, results re-ordered), never held in memory.
+/// </summary>
+public sealed class ActionUnitEngine : IDisposable
+{
+    private readonly AuEngineOptions _options;
+    private readonly Func<ILandmarkSource> _landmarkSourceFactory;
+    private readonly ConcurrentBag<ILandmarkSource> _sources = [];
+    private readonly ConcurrentBag<ILandmarkSource> _allSources = [];
+    private readonly FaceFeatureExtractor _extractor;
+    private readonly AuModelSet _videoModels;
+    private readonly AuModelSet _imageModels;
+
+    private ActionUnitEngine(AuEngineOptions options, Func<ILandmarkSource> landmarkSourceFactory,
+        FaceFeatureExtractor extractor, AuModelSet videoModels, AuModelSet imageModels)
+    {
+        _options = options;
+        _landmarkSourceFactory = landmarkSourceFactory;
+        _extractor = extractor;
+        _videoModels = videoModels;
+        _imageModels = imageModels;
+    }
+
+    /// <summary>Intensity columns (AU01_r … AU45_r without the suffix), in output order.</summary>
+    public IReadOnlyList<string> IntensityNames => _videoModels.IntensityNames;
+
+    /// <summary>Presence columns (AU01_c … AU45_c without the suffix), in output order.</summary>
+    public IReadOnlyList<string> PresenceNames => _videoModels.PresenceNames;
+
+    /// <summary>Loads the OpenFace models; faces and landmarks come from <paramref name="landmarkSourceFactory"/> (one instance per worker).</summary>
+    /// <exception cref="ModelFileException">A model is missing (the message names the install command) or corrupt.</exception>
+    public static ActionUnitEngine Create(AuEngineOptions options, Func<ILandmarkSource> landmarkSourceFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var dir = options.OpenFaceModelDirectory;
+        string Required(params string[] parts)
+        {
+            var path = Path.Combine([dir, .. parts]);
+            if (!File.Exists(path))
+                throw new ModelFileException(path, $"not found; install the OpenFace AU models with '{options.InstallHint}' or set {AuEngineOptions.SectionName}:{nameof(AuEngineOptions.OpenFaceModelDirectory)}");
+            return path;
+        }
+        var pdm = PointDistributionModel.Load(Required("In-the-wild_aligned_PDM_68.txt"));
+        var aligner = new FaceAligner(pdm, FaceAligner.LoadTriangulation(Required("tris_68_full.txt")));
+        var extractor = new FaceFeatureExtractor(pdm, aligner);
+        var video = AuModelSet.Load(Required("AU_predictors", "AU_all_best.txt"), extractor.FeatureLength);
+        var image = AuModelSet.Load(Required("AU_predictors", "AU_all_static.txt"), extractor.FeatureLength);
+        if (!video.IntensityNames.SequenceEqual(image.IntensityNames) || !video.PresenceNames.SequenceEqual(image.PresenceNames))
+            throw new ModelFileException(Path.Combine(dir, "AU_predictors"), "video and image model lists name different AUs");
+        return new ActionUnitEngine(options, landmarkSourceFactory, extractor, video, image);
+    }
+
+    /// <summary>
+    /// Streams a video and returns one row per analysed frame (main face) or per tracked face and frame (all faces).
+    /// Rows come after the whole video is read, because OpenFace's person calibration uses every frame.
+    /// </summary>
+    public async IAsyncEnumerable<AuFrameResult> AnalyzeVideoAsync(string path, AuRunOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        options ??= new AuRunOptions();
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: video not found", path);
+        if (options.SampleFps is <= 0) throw new ArgumentOutOfRangeException(nameof(options), "SampleFps must be positive");
+
+        using var capture = new VideoCapture(path);
+        if (!capture.IsOpened()) throw new InvalidDataException($"{path}: not a readable video");
+        var fps = capture.Fps;
+
+        var workers = Math.Max(1, _options.MaxDegreeOfParallelism);
+        var channel = Channel.CreateBounded<Task<FrameWork>>(new BoundedChannelOptions(workers) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = Task.Run(() => ProduceAsync(capture, fps, options, channel.Writer, stop.Token), stop.Token);
+
+        var state = new VideoAnalysis(this, options);
+        var framesRead = 0;
+        try
+        {
+            await foreach (var pending in channel.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            {
+                state.Add(await pending.ConfigureAwait(false));
+                framesRead++;
+            }
+            await producer.ConfigureAwait(false);
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            // Let in-flight work finish so its frames are released before the capture is disposed.
+            try { await producer.ConfigureAwait(false); } catch (Exception) { /* surfaced through the channel already */ }
+            while (channel.Reader.TryRead(out var leftover))
+            {
+                try { await leftover.ConfigureAwait(false); } catch (Exception) { /* already failing or cancelled */ }
+            }
+        }
+
+        if (framesRead == 0) throw new InvalidDataException($"{path}: the video has no decodable frames");
+        foreach (var row in state.Finish()) yield return row;
+    }
+
+    private async Task ProduceAsync(VideoCapture capture, double fps, AuRunOptions options, ChannelWriter<Task<FrameWork>> writer, CancellationToken ct)
+    {
+        try
+        {
+            var index = 0;
+            var nextSampleTime = 0.0;
+            while (!ct.IsCancellationRequested)
+            {
+                if (!capture.Grab()) break;
+                var timestamp = fps > 0 ? index / fps : capture.PosMsec / 1000.0;
+                var take = options.SampleFps is not { } sample || timestamp + 1e-6 >= nextSampleTime;
+                if (take)
+                {
+                    if (options.SampleFps is { } s)
+                        while (nextSampleTime <= timestamp + 1e-6) nextSampleTime += 1.0 / s;
+                    var frame = new Mat();
+                    if (!capture.Retrieve(frame) || frame.Empty())
+                    {
+                        frame.Dispose();
+                        break;
+                    }
+                    var frameIndex = index;
+                    var work = Task.Run(() => AnalyseFrame(frame, frameIndex, timestamp, options), CancellationToken.None);
+                    await writer.WriteAsync(work, ct).ConfigureAwait(false);
+                }
+                index++;
+            }
+            writer.TryComplete();
+        }
+        catch (Exception e)
+        {
+            writer.TryComplete(e);
+            throw;
+        }
+    }
+
+    internal sealed record FaceWork(DetectedFace Face, FaceFeatures Features);
+
+    internal sealed record FrameWork(int Index, double Timestamp, IReadOnlyList<FaceWork> Faces);
+
+    private FrameWork AnalyseFrame(Mat frame, int index, double timestamp, AuRunOptions options)
+    {
+        try
+        {
+            var faces = DetectFaces(frame, index, options);
+            var work = faces.Select(f => new FaceWork(f, _extractor.Extract(frame, f.Landmarks))).ToList();
+            return new FrameWork(index, timestamp, work);
+        }
+        finally
+        {
+            frame.Dispose();
+        }
+    }
+
+    private IReadOnlyList<DetectedFace> DetectFaces(Mat frame, int index, AuRunOptions options)
+    {
+        if (!_sources.TryTake(out var source))
+        {
+            source = _landmarkSourceFactory();
+            _allSources.Add(source);
+        }
+        try
+        {
+            var faces = source.Detect(frame, index).Where(f => f.Landmarks.Length == 136).OrderByDescending(f => f.Area).ToList();
+            return options.AllFaces ? faces : faces.Take(1).ToList();
+        }
+        finally
+        {
+            _sources.Add(source);
+        }
+    }
+
+    /// <summary>
+    /// Analyses a still image with OpenFace's static models: one row per face (the largest only unless
+    /// <see cref="AuRunOptions.AllFaces"/>), or a result with <see cref="AuImageResult.NoFaceFound"/>.
+    /// </summary>
+    public AuImageResult AnalyzeImage(string path, AuRunOptions? options = null)
+    {
+        options ??= new AuRunOptions();
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: image not found", path);
+        using var image = Cv2.ImRead(path, ImreadModes.Color);
+        if (image.Empty()) throw new InvalidDataException($"{path}: not a readable image");
+        var faces = DetectFaces(image, 0, options);
+        var rows = new List<AuFrameResult>();
+        for (var i = 0; i < faces.Count; i++)
+        {
+            var features = _extractor.Extract(image, faces[i].Landmarks);
+            var (intensities, presence) = AuTrackAnalyser.PredictStatic(_imageModels, features.Hog, features.Geometry);
+            rows.Add(new AuFrameResult(1, i, 0, faces[i].Confidence, true, intensities, presence)
+            {
+                Landmarks = options.IncludeLandmarks ? faces[i].Landmarks : null,
+                Pose = options.IncludeLandmarks ? features.Pose : null,
+            });
+        }
+        return new AuImageResult(path, rows);
+    }
+
+    /// <summary>Writes rows as an OpenFace CSV (frame, face_id, timestamp, confidence, success, AUxx_r…, AUxx_c…).</summary>
+    public Task<int> WriteOpenFaceCsvAsync(IAsyncEnumerable<AuFrameResult> rows, TextWriter writer, CancellationToken cancellationToken = default) =>
+        OpenFaceCsvWriter.WriteAsync(rows, IntensityNames, PresenceNames, writer, cancellationToken);
+
+    public void Dispose()
+    {
+        while (_allSources.TryTake(out var source)) source.Dispose();
+        _sources.Clear();
+    }
+
+    /// <summary>The sequential part of a video run: tracking, running medians, scores; post-processing at the end.</summary>
+    private sealed class VideoAnalysis(ActionUnitEngine engine, AuRunOptions options)
+    {
+        private readonly FaceTracker _tracker = new();
+        private readonly Dictionary<int, TrackState> _tracks = [];
+        private int _sequence;
+
+        private sealed class TrackState(AuTrackAnalyser analyser)
+        {
+            public AuTrackAnalyser Analyser { get; } = analyser;
+            public List<RowInfo> Rows { get; } = [];
+            public bool Retired { get; set; }
+        }
+
+        private sealed record RowInfo(int Frame, double Timestamp, double Confidence, bool Success, double[]? Landmarks, PdmGlobalParams? Pose);
+
+        private TrackState NewTrack() =>
+            new(new AuTrackAnalyser(engine._videoModels, FaceFeatureExtractor.HogLength, engine._extractor.GeometryLength));
+
+        public void Add(FrameWork work)
+        {
+            var sequence = _sequence++;
+            if (!options.AllFaces)
+            {
+                if (!_tracks.TryGetValue(0, out var main)) _tracks[0] = main = NewTrack();
+                AddToTrack(main, work, work.Faces.Count > 0 ? work.Faces[0] : null);
+                return;
+            }
+
+            var ids = _tracker.Assign(work.Faces.Select(f => f.Face.Box).ToList(), sequence);
+            for (var i = 0; i < ids.Length; i++)
+            {
+                if (!_tracks.TryGetValue(ids[i], out var track)) _tracks[ids[i]] = track = NewTrack();
+                AddToTrack(track, work, work.Faces[i]);
+            }
+            foreach (var (id, track) in _tracks)
+            {
+                if (track.Retired || ids.Contains(id)) continue;
+                var lastSuccess = track.Rows.FindLastIndex(r => r.Success);
+                if (track.Rows.Count - 1 - lastSuccess >= _tracker.MaxMissedFrames) track.Retired = true;
+                else AddToTrack(track, work, null);
+            }
+        }
+
+        private void AddToTrack(TrackState track, FrameWork work, FaceWork? face)
+        {
+            if (face is null)
+            {
+                track.Analyser.AddFrame([], [], success: false);
+                track.Rows.Add(new RowInfo(work.Index + 1, work.Timestamp, 0, false, null, null));
+                return;
+            }
+            track.Analyser.AddFrame(face.Features.Hog, face.Features.Geometry, success: true);
+            track.Rows.Add(new RowInfo(work.Index + 1, work.Timestamp, face.Face.Confidence, true,
+                options.IncludeLandmarks ? face.Face.Landmarks : null, options.IncludeLandmarks ? face.Features.Pose : null));
+        }
+
+        public IEnumerable<AuFrameResult> Finish()
+        {
+            var rows = new List<AuFrameResult>();
+            foreach (var (id, track) in _tracks)
+            {
+                var predictions = track.Analyser.Finish();
+                // Rows after a track's last sighting are padding for its smoothing window, not output.
+                var last = options.AllFaces ? track.Rows.FindLastIndex(r => r.Success) : track.Rows.Count - 1;
+                for (var f = 0; f <= last; f++)
+                {
+                    var info = track.Rows[f];
+                    rows.Add(new AuFrameResult(info.Frame, id, info.Timestamp, info.Confidence, info.Success,
+                        predictions.Intensities[f], predictions.Presence[f]) { Landmarks = info.Landmarks, Pose = info.Pose });
+                }
+            }
+            return rows.OrderBy(r => r.Frame).ThenBy(r => r.FaceId);
+        }
+    }
+}
