@@ -1,3 +1,4 @@
+using MerFactory.AuEngine.Models;
 using OpenCvSharp;
 
 namespace MerFactory.AuEngine.Alignment;
@@ -33,13 +34,13 @@ public sealed class FaceAligner
     public static int[][] LoadTriangulation(string path)
     {
         var matrix = OpenFaceTextMatrix.ReadAll(path).FirstOrDefault()
-            ?? throw new ModelFileException(path, "no triangulation matrix");
-        if (matrix.GetLength(1) != 3) throw new ModelFileException(path, "triangulation must have 3 columns");
+            ?? throw new CorruptModelException(path, "no triangulation matrix");
+        if (matrix.GetLength(1) != 3) throw new CorruptModelException(path, "triangulation must have 3 columns");
         var triangles = new int[matrix.GetLength(0)][];
         for (var i = 0; i < triangles.Length; i++)
         {
             triangles[i] = [(int)matrix[i, 0], (int)matrix[i, 1], (int)matrix[i, 2]];
-            if (triangles[i].Any(v => v is < 0 or >= 68)) throw new ModelFileException(path, $"triangle {i} names a point outside 0..67");
+            if (triangles[i].Any(v => v is < 0 or >= 68)) throw new CorruptModelException(path, $"triangle {i} names a point outside 0..67");
         }
         return triangles;
     }

@@ -1,3 +1,4 @@
+using MerFactory.AuEngine.Models;
 using System.Globalization;
 
 namespace MerFactory.AuEngine.Alignment;
@@ -7,7 +8,7 @@ internal static class OpenFaceTextMatrix
 {
     public static IEnumerable<double[,]> ReadAll(string path)
     {
-        if (!File.Exists(path)) throw new ModelFileException(path, "file not found");
+        if (!File.Exists(path)) throw new ModelNotFoundException("OpenFace model file", path);
         var tokens = new Queue<string>();
         foreach (var line in File.ReadLines(path))
         {
@@ -21,15 +22,15 @@ internal static class OpenFaceTextMatrix
             var cols = ReadInt(tokens, path);
             ReadInt(tokens, path); // OpenCV element type; values are parsed as doubles regardless
             if (rows <= 0 || cols <= 0 || (long)rows * cols > 10_000_000)
-                throw new ModelFileException(path, $"implausible matrix size {rows}x{cols}");
+                throw new CorruptModelException(path, $"implausible matrix size {rows}x{cols}");
             var matrix = new double[rows, cols];
             for (var r = 0; r < rows; r++)
             for (var c = 0; c < cols; c++)
             {
-                if (tokens.Count == 0) throw new ModelFileException(path, $"truncated: expected {rows}x{cols} values");
+                if (tokens.Count == 0) throw new CorruptModelException(path, $"truncated: expected {rows}x{cols} values");
                 var token = tokens.Dequeue();
                 if (!double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-                    throw new ModelFileException(path, $"'{token}' is not a number");
+                    throw new CorruptModelException(path, $"'{token}' is not a number");
                 matrix[r, c] = value;
             }
             yield return matrix;
@@ -38,10 +39,10 @@ internal static class OpenFaceTextMatrix
 
     private static int ReadInt(Queue<string> tokens, string path)
     {
-        if (tokens.Count == 0) throw new ModelFileException(path, "truncated matrix header");
+        if (tokens.Count == 0) throw new CorruptModelException(path, "truncated matrix header");
         var token = tokens.Dequeue();
         return int.TryParse(token, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
             ? value
-            : throw new ModelFileException(path, $"'{token}' is not a matrix dimension");
+            : throw new CorruptModelException(path, $"'{token}' is not a matrix dimension");
     }
 }

@@ -1,3 +1,4 @@
+using MerFactory.AuEngine.Models;
 namespace MerFactory.AuEngine.Alignment;
 
 /// <summary>Rigid (weak-perspective) pose of the PDM: scale, Euler rotation (radians) and 2-D translation.</summary>
@@ -31,14 +32,14 @@ public sealed class PointDistributionModel
     public static PointDistributionModel Load(string path)
     {
         var matrices = OpenFaceTextMatrix.ReadAll(path).Take(3).ToList();
-        if (matrices.Count != 3) throw new ModelFileException(path, "expected mean shape, principal components and eigenvalues");
+        if (matrices.Count != 3) throw new CorruptModelException(path, "expected mean shape, principal components and eigenvalues");
         var (mean, modes, eig) = (matrices[0], matrices[1], matrices[2]);
         if (mean.GetLength(1) != 1 || mean.GetLength(0) % 3 != 0)
-            throw new ModelFileException(path, "mean shape must be a 3n x 1 column");
+            throw new CorruptModelException(path, "mean shape must be a 3n x 1 column");
         if (modes.GetLength(0) != mean.GetLength(0))
-            throw new ModelFileException(path, "principal components do not match the mean shape");
+            throw new CorruptModelException(path, "principal components do not match the mean shape");
         var m = modes.GetLength(1);
-        if (eig.Length != m) throw new ModelFileException(path, "eigenvalue count does not match the modes");
+        if (eig.Length != m) throw new CorruptModelException(path, "eigenvalue count does not match the modes");
         var meanVec = new double[mean.GetLength(0)];
         for (var i = 0; i < meanVec.Length; i++) meanVec[i] = mean[i, 0];
         var eigVec = new double[m];

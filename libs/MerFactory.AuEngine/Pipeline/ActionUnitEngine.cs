@@ -1,3 +1,4 @@
+using MerFactory.AuEngine.Models;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -40,7 +41,8 @@ public sealed class ActionUnitEngine : IDisposable
     public IReadOnlyList<string> PresenceNames => _videoModels.PresenceNames;
 
     /// <summary>Loads the OpenFace models; faces and landmarks come from <paramref name="landmarkSourceFactory"/> (one instance per worker).</summary>
-    /// <exception cref="ModelFileException">A model is missing (the message names the install command) or corrupt.</exception>
+    /// <exception cref="ModelNotFoundException">A model is missing (the message names the install command).</exception>
+    /// <exception cref="CorruptModelException">A model file cannot be read.</exception>
     public static ActionUnitEngine Create(AuEngineOptions options, Func<ILandmarkSource> landmarkSourceFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -49,7 +51,7 @@ public sealed class ActionUnitEngine : IDisposable
         {
             var path = Path.Combine([dir, .. parts]);
             if (!File.Exists(path))
-                throw new ModelFileException(path, $"not found; install the OpenFace AU models with '{options.InstallHint}' or set {AuEngineOptions.SectionName}:{nameof(AuEngineOptions.OpenFaceModelDirectory)}");
+                throw new ModelNotFoundException("OpenFace AU model file " + Path.GetFileName(path), path);
             return path;
         }
         var pdm = PointDistributionModel.Load(Required("In-the-wild_aligned_PDM_68.txt"));
@@ -58,7 +60,7 @@ public sealed class ActionUnitEngine : IDisposable
         var video = AuModelSet.Load(Required("AU_predictors", "AU_all_best.txt"), extractor.FeatureLength);
         var image = AuModelSet.Load(Required("AU_predictors", "AU_all_static.txt"), extractor.FeatureLength);
         if (!video.IntensityNames.SequenceEqual(image.IntensityNames) || !video.PresenceNames.SequenceEqual(image.PresenceNames))
-            throw new ModelFileException(Path.Combine(dir, "AU_predictors"), "video and image model lists name different AUs");
+            throw new CorruptModelException(Path.Combine(dir, "AU_predictors"), "video and image model lists name different AUs");
         return new ActionUnitEngine(options, landmarkSourceFactory, extractor, video, image);
     }
 
@@ -144,7 +146,7 @@ public sealed class ActionUnitEngine : IDisposable
         }
     }
 
-    internal sealed record FaceWork(DetectedFace Face, FaceFeatures Features);
+    internal sealed record FaceWork(LocatedFace Face, FaceFeatures Features);
 
     internal sealed record FrameWork(int Index, double Timestamp, IReadOnlyList<FaceWork> Faces);
 
@@ -162,7 +164,7 @@ public sealed class ActionUnitEngine : IDisposable
         }
     }
 
-    private IReadOnlyList<DetectedFace> DetectFaces(Mat frame, int index, AuRunOptions options)
+    private IReadOnlyList<LocatedFace> DetectFaces(Mat frame, int index, AuRunOptions options)
     {
         if (!_sources.TryTake(out var source))
         {

@@ -16,9 +16,6 @@ public sealed class AuEngineOptions
 
     /// <summary>Frames analysed concurrently; defaults to the processor count.</summary>
     public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
-
-    /// <summary>The command users run to obtain missing models (named in the error message).</summary>
-    public string InstallHint { get; set; } = "merfactory models install";
 }
 
 /// <summary>Per-run choices.</summary>

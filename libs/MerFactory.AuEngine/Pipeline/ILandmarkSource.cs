@@ -3,7 +3,7 @@ using OpenCvSharp;
 namespace MerFactory.AuEngine.Pipeline;
 
 /// <summary>A face found in a frame: its box, a detector confidence in [0, 1] and 68 landmarks (x0..x67, y0..y67).</summary>
-public sealed record DetectedFace(Rect2d Box, double Confidence, double[] Landmarks)
+public sealed record LocatedFace(Rect2d Box, double Confidence, double[] Landmarks)
 {
     public double Area => Box.Width * Box.Height;
 }
@@ -15,5 +15,5 @@ public sealed record DetectedFace(Rect2d Box, double Confidence, double[] Landma
 public interface ILandmarkSource : IDisposable
 {
     /// <param name="frameIndex">0-based index of the frame in its video (0 for images).</param>
-    IReadOnlyList<DetectedFace> Detect(Mat bgrFrame, int frameIndex);
+    IReadOnlyList<LocatedFace> Detect(Mat bgrFrame, int frameIndex);
 }

@@ -1,3 +1,4 @@
+using MerFactory.AuEngine.Models;
 namespace MerFactory.AuEngine.Prediction;
 
 /// <summary>
@@ -29,7 +30,7 @@ public sealed class AuModelSet
 
     public static AuModelSet Load(string listPath, int featureLength)
     {
-        if (!File.Exists(listPath)) throw new ModelFileException(listPath, "file not found");
+        if (!File.Exists(listPath)) throw new ModelNotFoundException("OpenFace AU model list", listPath);
         var root = Path.GetDirectoryName(Path.GetFullPath(listPath))!;
         var models = new List<LinearAuModel>();
         var lineNumber = 0;
@@ -39,14 +40,14 @@ public sealed class AuModelSet
             var line = raw.Trim();
             if (line.Length == 0) continue;
             var parts = line.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length != 2) throw new ModelFileException(listPath, $"line {lineNumber}: expected '<model file> <AU name>'");
+            if (parts.Length != 2) throw new CorruptModelException(listPath, $"line {lineNumber}: expected '<model file> <AU name>'");
             var names = parts[1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (names.Length != 1) throw new ModelFileException(listPath, $"line {lineNumber}: one AU name per model expected");
+            if (names.Length != 1) throw new CorruptModelException(listPath, $"line {lineNumber}: one AU name per model expected");
             models.Add(LinearAuModel.Read(Path.Combine(root, parts[0]), names[0], featureLength));
         }
-        if (models.Count == 0) throw new ModelFileException(listPath, "no models listed");
+        if (models.Count == 0) throw new CorruptModelException(listPath, "no models listed");
         if (models.GroupBy(m => (m.AuName, m.IsPresence)).Any(g => g.Count() > 1))
-            throw new ModelFileException(listPath, "an AU is listed twice for the same output");
+            throw new CorruptModelException(listPath, "an AU is listed twice for the same output");
         return new AuModelSet(models);
     }
 }

@@ -1,3 +1,4 @@
+using MerFactory.AuEngine.Models;
 namespace MerFactory.AuEngine.Prediction;
 
 /// <summary>OpenFace's regressor kinds (the int32 at the start of each .dat file).</summary>
@@ -59,13 +60,13 @@ public sealed class LinearAuModel
     /// <summary>Reads one binary OpenFace regressor (.dat; layout in shared/reference/au-pipeline.md §1.3).</summary>
     public static LinearAuModel Read(string path, string auName, int expectedFeatureLength)
     {
-        if (!File.Exists(path)) throw new ModelFileException(path, "file not found");
+        if (!File.Exists(path)) throw new ModelNotFoundException("OpenFace model file", path);
         try
         {
             using var stream = File.OpenRead(path);
             using var reader = new BinaryReader(stream);
             var kindValue = reader.ReadInt32();
-            if (!Enum.IsDefined(typeof(AuModelKind), kindValue)) throw new ModelFileException(path, $"unknown regressor type {kindValue}");
+            if (!Enum.IsDefined(typeof(AuModelKind), kindValue)) throw new CorruptModelException(path, $"unknown regressor type {kindValue}");
             var kind = (AuModelKind)kindValue;
             var cutoff = kind == AuModelKind.DynamicIntensity ? reader.ReadDouble() : -1;
             var means = ReadMatrix(reader, path, 1, expectedFeatureLength);
@@ -78,9 +79,9 @@ public sealed class LinearAuModel
                 neg = reader.ReadDouble();
             }
             if (stream.Position != stream.Length)
-                throw new ModelFileException(path, $"{stream.Length - stream.Position} unexpected trailing bytes");
+                throw new CorruptModelException(path, $"{stream.Length - stream.Position} unexpected trailing bytes");
             if (!double.IsFinite(bias) || means.Any(v => !double.IsFinite(v)) || weights.Any(v => !double.IsFinite(v)))
-                throw new ModelFileException(path, "non-finite values");
+                throw new CorruptModelException(path, "non-finite values");
             return new LinearAuModel
             {
                 AuName = auName, Kind = kind, Cutoff = cutoff, Means = means, Weights = weights, Bias = bias,
@@ -89,7 +90,7 @@ public sealed class LinearAuModel
         }
         catch (EndOfStreamException e)
         {
-            throw new ModelFileException(path, "truncated", e);
+            throw new CorruptModelException(path, "truncated", e);
         }
     }
 
@@ -98,8 +99,8 @@ public sealed class LinearAuModel
         var r = reader.ReadInt32();
         var c = reader.ReadInt32();
         var type = reader.ReadInt32();
-        if (type != 6) throw new ModelFileException(path, $"matrix type {type}, expected 6 (CV_64F)");
-        if (r != rows || c != cols) throw new ModelFileException(path, $"matrix is {r}x{c}, expected {rows}x{cols}");
+        if (type != 6) throw new CorruptModelException(path, $"matrix type {type}, expected 6 (CV_64F)");
+        if (r != rows || c != cols) throw new CorruptModelException(path, $"matrix is {r}x{c}, expected {rows}x{cols}");
         var values = new double[rows * cols];
         var bytes = reader.ReadBytes(values.Length * 8);
         if (bytes.Length != values.Length * 8) throw new EndOfStreamException();
