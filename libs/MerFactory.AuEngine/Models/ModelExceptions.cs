@@ -1,18 +1,28 @@
 namespace MerFactory.AuEngine.Models;
 
-/// <summary>A model file the AU engine needs is missing; the message names it and the command that installs it.</summary>
+/// <summary>Model files the AU engine needs are missing; the message names each one and the command that installs them.</summary>
 public sealed class ModelNotFoundException : FileNotFoundException
 {
     public const string InstallCommand = "merfactory models install";
 
     public ModelNotFoundException(string modelName, string path)
-        : base($"{modelName} not found at '{path}'. Run `{InstallCommand}` to install the models (or set its path in the AuModels configuration).", path)
+        : this([new MissingModel(modelName, path)])
     {
-        ModelName = modelName;
     }
 
-    /// <summary>Human-readable name of the missing model, e.g. "dlib 68-point landmark model".</summary>
-    public string ModelName { get; }
+    public ModelNotFoundException(IReadOnlyList<MissingModel> missing)
+        : base(BuildMessage(missing), missing.Count > 0 ? missing[0].Path : null)
+    {
+        Missing = missing;
+    }
+
+    public IReadOnlyList<MissingModel> Missing { get; }
+
+    private static string BuildMessage(IReadOnlyList<MissingModel> missing)
+    {
+        var list = string.Join("; ", missing.Select(m => $"{m.Name} not found at '{m.Path}'"));
+        return $"{list}. Run `{InstallCommand}` to install the models, or set their paths in the '{AuModelOptions.SectionName}' configuration section.";
+    }
 }
 
 /// <summary>A model file exists but cannot be read (truncated, wrong format, garbage); the message names the file and the cause.</summary>
