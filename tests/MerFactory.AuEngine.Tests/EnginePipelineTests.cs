@@ -1,3 +1,4 @@
+using MerFactory.AuEngine.Models;
 using MerFactory.AuEngine.Pipeline;
 using MerFactory.Testing;
 using Xunit.Abstractions;
@@ -6,12 +7,14 @@ namespace MerFactory.AuEngine.Tests;
 
 public class EnginePipelineTests(ITestOutputHelper output)
 {
-    internal static AuEngineOptions Options() => new()
+    /// <summary>Models as CI provides them: shared/data and Debian's dlib model.</summary>
+    internal static AuModelOptions Models() => new()
     {
-        OpenFaceModelDirectory = SharedData.DataPath("openface"),
-        FaceDetectorModelPath = SharedData.DataPath("models", "face_detection_yunet_2026may.onnx"),
-        MaxDegreeOfParallelism = 2,
+        ModelsDirectory = SharedData.Data,
+        YuNetModelPath = Path.Combine("models", AuModelOptions.YuNetFileName),
     };
+
+    internal static AuEngineOptions EngineOptions() => new() { MaxDegreeOfParallelism = 2 };
 
     [Theory]
     [InlineData("media/pyfeat/single_face.mp4", "single_face_openface2017.csv")]
@@ -19,7 +22,7 @@ public class EnginePipelineTests(ITestOutputHelper output)
     public async Task With_OpenFace_landmarks_the_engine_reproduces_OpenFace_AUs(string video, string referenceName)
     {
         var reference = new ReferenceCsv(SharedData.DataPath("reference", referenceName));
-        using var engine = ActionUnitEngine.Create(Options(), () => new CsvLandmarkSource(reference));
+        using var engine = ActionUnitEngine.Create(Models(), () => new CsvLandmarkSource(reference), EngineOptions());
         var rows = new List<AuFrameResult>();
         await foreach (var row in engine.AnalyzeVideoAsync(SharedData.DataPath(video.Split('/')))) rows.Add(row);
 

@@ -3,6 +3,8 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using MerFactory.AuEngine.Alignment;
+using MerFactory.AuEngine.Detection;
+using MerFactory.AuEngine.Landmarks;
 using MerFactory.AuEngine.Features;
 using MerFactory.AuEngine.Prediction;
 using OpenCvSharp;
@@ -40,28 +42,50 @@ public sealed class ActionUnitEngine : IDisposable
     /// <summary>Presence columns (AU01_c … AU45_c without the suffix), in output order.</summary>
     public IReadOnlyList<string> PresenceNames => _videoModels.PresenceNames;
 
+    /// <summary>
+    /// Loads every model named by <paramref name="models"/>: OpenFace's AU models, PDM and triangulation, the dlib
+    /// landmark model and the face detector (YuNet, or the Haar cascade when YuNet is not installed).
+    /// </summary>
+    /// <exception cref="ModelNotFoundException">A model is missing (the message names the install command).</exception>
+    /// <exception cref="CorruptModelException">A model file cannot be read.</exception>
+    public static ActionUnitEngine Create(AuModelOptions models, AuEngineOptions? options = null, FaceDetectionOptions? detection = null)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        var landmarkPath = models.ResolvedLandmarkModelPath;
+        if (!File.Exists(landmarkPath)) throw new ModelNotFoundException("dlib 68-point landmark model", landmarkPath);
+        // Load and check the OpenFace models and the detector before the large landmark model.
+        var core = LoadOpenFaceModels(models);
+        FaceDetectorFactory.Create(models, detection).Dispose();
+        var predictor = ShapePredictor.Load(landmarkPath);
+        return new ActionUnitEngine(options ?? new AuEngineOptions(),
+            () => new DetectorLandmarkSource(FaceDetectorFactory.Create(models, detection), predictor), core.Extractor, core.Video, core.Image);
+    }
+
     /// <summary>Loads the OpenFace models; faces and landmarks come from <paramref name="landmarkSourceFactory"/> (one instance per worker).</summary>
     /// <exception cref="ModelNotFoundException">A model is missing (the message names the install command).</exception>
     /// <exception cref="CorruptModelException">A model file cannot be read.</exception>
-    public static ActionUnitEngine Create(AuEngineOptions options, Func<ILandmarkSource> landmarkSourceFactory)
+    public static ActionUnitEngine Create(AuModelOptions models, Func<ILandmarkSource> landmarkSourceFactory, AuEngineOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var dir = options.OpenFaceModelDirectory;
-        string Required(params string[] parts)
-        {
-            var path = Path.Combine([dir, .. parts]);
-            if (!File.Exists(path))
-                throw new ModelNotFoundException("OpenFace AU model file " + Path.GetFileName(path), path);
-            return path;
-        }
-        var pdm = PointDistributionModel.Load(Required("In-the-wild_aligned_PDM_68.txt"));
-        var aligner = new FaceAligner(pdm, FaceAligner.LoadTriangulation(Required("tris_68_full.txt")));
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(landmarkSourceFactory);
+        var core = LoadOpenFaceModels(models);
+        return new ActionUnitEngine(options ?? new AuEngineOptions(), landmarkSourceFactory, core.Extractor, core.Video, core.Image);
+    }
+
+    private static (FaceFeatureExtractor Extractor, AuModelSet Video, AuModelSet Image) LoadOpenFaceModels(AuModelOptions models)
+    {
+        var predictors = models.ResolvedAuPredictorsDirectory;
+        string[] required = [models.ResolvedPdmPath, models.ResolvedTriangulationPath, Path.Combine(predictors, "AU_all_best.txt"), Path.Combine(predictors, "AU_all_static.txt")];
+        var missing = required.Where(p => !File.Exists(p)).Select(p => new MissingModel("OpenFace model " + Path.GetFileName(p), p)).ToList();
+        if (missing.Count > 0) throw new ModelNotFoundException(missing);
+        var pdm = PointDistributionModel.Load(required[0]);
+        var aligner = new FaceAligner(pdm, FaceAligner.LoadTriangulation(required[1]));
         var extractor = new FaceFeatureExtractor(pdm, aligner);
-        var video = AuModelSet.Load(Required("AU_predictors", "AU_all_best.txt"), extractor.FeatureLength);
-        var image = AuModelSet.Load(Required("AU_predictors", "AU_all_static.txt"), extractor.FeatureLength);
+        var video = AuModelSet.Load(required[2], extractor.FeatureLength);
+        var image = AuModelSet.Load(required[3], extractor.FeatureLength);
         if (!video.IntensityNames.SequenceEqual(image.IntensityNames) || !video.PresenceNames.SequenceEqual(image.PresenceNames))
-            throw new CorruptModelException(Path.Combine(dir, "AU_predictors"), "video and image model lists name different AUs");
-        return new ActionUnitEngine(options, landmarkSourceFactory, extractor, video, image);
+            throw new CorruptModelException(predictors, "the video and image model lists name different AUs");
+        return (extractor, video, image);
     }
 
     /// <summary>
