@@ -96,3 +96,24 @@ public class AlignmentTests(ITestOutputHelper output)
         Assert.True(maskMismatch / frames < 0.01, $"mask mismatch {maskMismatch / frames:P2}");
     }
 }
+
+public class RotationMathTests
+{
+    [Theory]
+    [InlineData(0.01, -0.02, 0.03)]
+    [InlineData(0.2, 0.1, -0.3)]
+    [InlineData(0, 0, 0)]
+    public void Closed_form_orthonormalisation_equals_the_svd_polar_factor(double wx, double wy, double wz)
+    {
+        double[] m = [1, -wz, wy, wz, 1, -wx, -wy, wx, 1];
+        using var src = OpenCvSharp.Mat.FromPixelData(3, 3, OpenCvSharp.MatType.CV_64FC1, m);
+        using var w = new OpenCvSharp.Mat();
+        using var u = new OpenCvSharp.Mat();
+        using var vt = new OpenCvSharp.Mat();
+        OpenCvSharp.Cv2.SVDecomp(src, w, u, vt);
+        using var expected = u * vt;
+        expected.ToMat().GetArray(out double[] svd);
+        var closed = MerFactory.AuEngine.Alignment.RotationMath.OrthonormaliseSmallRotation(wx, wy, wz);
+        for (var i = 0; i < 9; i++) Assert.Equal(svd[i], closed[i], 12);
+    }
+}

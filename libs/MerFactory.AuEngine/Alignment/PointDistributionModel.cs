@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using MerFactory.AuEngine.Models;
 namespace MerFactory.AuEngine.Alignment;
 
@@ -83,10 +84,12 @@ public sealed class PointDistributionModel
     private double[] Shape3D(ReadOnlySpan<double> local)
     {
         var shape = (double[])_mean.Clone();
+        var m = ModeCount;
         for (var i = 0; i < shape.Length; i++)
         {
+            var row = MemoryMarshal.CreateReadOnlySpan(ref _modes[i, 0], m);
             var s = 0.0;
-            for (var j = 0; j < ModeCount; j++) s += _modes[i, j] * local[j];
+            for (var j = 0; j < m; j++) s += row[j] * local[j];
             shape[i] += s;
         }
         return shape;
@@ -152,26 +155,21 @@ public sealed class PointDistributionModel
                 residual[i + n] = landmarks[i + n] - (scale * (r[3] * x + r[4] * y + r[5] * z) + ty);
             }
 
-            FillJacobian(jacobian, shape3D, scale, r);
+            FillJacobianTransposed(jacobian, shape3D, scale, r);
 
-            // Hessian = JᵀJ + diag(0,...,0, 1/λ); rhs = Jᵀ·residual − (1/λ)·p_local.
-            Array.Clear(hessian);
-            Array.Clear(rhs);
-            for (var row = 0; row < 2 * n; row++)
+            // Hessian = JᵀJ + diag(0,...,0, 1/λ); rhs = Jᵀ·residual − (1/λ)·p_local. Jᵀ rows are contiguous, so SIMD dots.
+            var rows = 2 * n;
+            for (var a = 0; a < p; a++)
             {
-                var offset = row * p;
-                var res = residual[row];
-                for (var a = 0; a < p; a++)
+                var ja = jacobian.AsSpan(a * rows, rows);
+                rhs[a] = Prediction.LinearAuModel.Dot(ja, residual);
+                for (var b = a; b < p; b++)
                 {
-                    var ja = jacobian[offset + a];
-                    if (ja == 0) continue;
-                    rhs[a] += ja * res;
-                    for (var b = a; b < p; b++) hessian[a * p + b] += ja * jacobian[offset + b];
+                    var value = Prediction.LinearAuModel.Dot(ja, jacobian.AsSpan(b * rows, rows));
+                    hessian[a * p + b] = value;
+                    hessian[b * p + a] = value;
                 }
             }
-            for (var a = 0; a < p; a++)
-            for (var b = 0; b < a; b++)
-                hessian[a * p + b] = hessian[b * p + a];
             for (var k = 0; k < m; k++)
             {
                 var reg = 1.0 / _eigenValues[k];
@@ -187,8 +185,7 @@ public sealed class PointDistributionModel
             scale += update[0];
             tx += update[4];
             ty += update[5];
-            double[] r2 = [1, -update[3], update[2], update[3], 1, -update[1], -update[2], update[1], 1];
-            var r3 = RotationMath.Multiply(RotationMath.EulerToMatrix(rx, ry, rz), RotationMath.Orthonormalise(r2));
+            var r3 = RotationMath.Multiply(RotationMath.EulerToMatrix(rx, ry, rz), RotationMath.OrthonormaliseSmallRotation(update[1], update[2], update[3]));
             (rx, ry, rz) = RotationMath.MatrixToEuler(r3);
             for (var k = 0; k < m; k++) local[k] += update[6 + k];
 
@@ -205,33 +202,34 @@ public sealed class PointDistributionModel
         return (new PdmGlobalParams(scale, rx, ry, rz, tx, ty), local);
     }
 
-    private void FillJacobian(double[] jacobian, double[] shape3D, double s, double[] r)
+    /// <summary>Jacobian of the projected shape, stored transposed: row a holds d(x0..x(n-1), y0..y(n-1))/d(param a).</summary>
+    private void FillJacobianTransposed(double[] jt, double[] shape3D, double s, double[] r)
     {
         var n = PointCount;
         var m = ModeCount;
-        var p = 6 + m;
+        var rows = 2 * n;
         for (var i = 0; i < n; i++)
         {
             double x = shape3D[i], y = shape3D[i + n], z = shape3D[i + 2 * n];
-            var jx = i * p;
-            var jy = (i + n) * p;
-            jacobian[jx] = x * r[0] + y * r[1] + z * r[2];
-            jacobian[jy] = x * r[3] + y * r[4] + z * r[5];
-            jacobian[jx + 1] = s * (y * r[2] - z * r[1]);
-            jacobian[jy + 1] = s * (y * r[5] - z * r[4]);
-            jacobian[jx + 2] = -s * (x * r[2] - z * r[0]);
-            jacobian[jy + 2] = -s * (x * r[5] - z * r[3]);
-            jacobian[jx + 3] = s * (x * r[1] - y * r[0]);
-            jacobian[jy + 3] = s * (x * r[4] - y * r[3]);
-            jacobian[jx + 4] = 1;
-            jacobian[jy + 4] = 0;
-            jacobian[jx + 5] = 0;
-            jacobian[jy + 5] = 1;
+            var ix = i;
+            var iy = i + n;
+            jt[ix] = x * r[0] + y * r[1] + z * r[2];
+            jt[iy] = x * r[3] + y * r[4] + z * r[5];
+            jt[rows + ix] = s * (y * r[2] - z * r[1]);
+            jt[rows + iy] = s * (y * r[5] - z * r[4]);
+            jt[2 * rows + ix] = -s * (x * r[2] - z * r[0]);
+            jt[2 * rows + iy] = -s * (x * r[5] - z * r[3]);
+            jt[3 * rows + ix] = s * (x * r[1] - y * r[0]);
+            jt[3 * rows + iy] = s * (x * r[4] - y * r[3]);
+            jt[4 * rows + ix] = 1;
+            jt[4 * rows + iy] = 0;
+            jt[5 * rows + ix] = 0;
+            jt[5 * rows + iy] = 1;
             for (var j = 0; j < m; j++)
             {
                 double vx = _modes[i, j], vy = _modes[i + n, j], vz = _modes[i + 2 * n, j];
-                jacobian[jx + 6 + j] = s * (r[0] * vx + r[1] * vy + r[2] * vz);
-                jacobian[jy + 6 + j] = s * (r[3] * vx + r[4] * vy + r[5] * vz);
+                jt[(6 + j) * rows + ix] = s * (r[0] * vx + r[1] * vy + r[2] * vz);
+                jt[(6 + j) * rows + iy] = s * (r[3] * vx + r[4] * vy + r[5] * vz);
             }
         }
     }

@@ -1,7 +1,7 @@
 namespace MerFactory.AuEngine.Alignment;
 
 /// <summary>Euler (XYZ) rotations as OpenFace's RotationHelpers define them.</summary>
-internal static class RotationMath
+public static class RotationMath
 {
     /// <summary>R = Rx·Ry·Rz, row-major 3x3.</summary>
     public static double[] EulerToMatrix(double rx, double ry, double rz)
@@ -39,19 +39,24 @@ internal static class RotationMath
         return c;
     }
 
-    /// <summary>Nearest proper rotation (SVD, U·diag(1,1,det)·Vᵀ), as OpenFace's Orthonormalise.</summary>
-    public static double[] Orthonormalise(double[] m)
+    /// <summary>
+    /// Nearest proper rotation to I + [w]× (the small-angle update), what OpenFace's SVD-based Orthonormalise returns.
+    /// Closed form of the polar factor: (I + [w]×)·(P + (I − P)/√(1+|w|²)) with P the projector onto w.
+    /// </summary>
+    public static double[] OrthonormaliseSmallRotation(double wx, double wy, double wz)
     {
-        using var src = OpenCvSharp.Mat.FromPixelData(3, 3, OpenCvSharp.MatType.CV_64FC1, m);
-        using var w = new OpenCvSharp.Mat();
-        using var u = new OpenCvSharp.Mat();
-        using var vt = new OpenCvSharp.Mat();
-        OpenCvSharp.Cv2.SVDecomp(src, w, u, vt);
-        u.GetArray(out double[] ua);
-        vt.GetArray(out double[] va);
-        var x = Multiply(ua, va);
-        var det = x[0] * (x[4] * x[8] - x[5] * x[7]) - x[1] * (x[3] * x[8] - x[5] * x[6]) + x[2] * (x[3] * x[7] - x[4] * x[6]);
-        double[] d = [1, 0, 0, 0, 1, 0, 0, 0, det];
-        return Multiply(Multiply(ua, d), va);
+        double[] m = [1, -wz, wy, wz, 1, -wx, -wy, wx, 1];
+        var n2 = wx * wx + wy * wy + wz * wz;
+        if (n2 == 0) return m;
+        var c = 1 / Math.Sqrt(1 + n2);
+        double[] w = [wx, wy, wz];
+        var inverseRoot = new double[9];
+        for (var i = 0; i < 3; i++)
+        for (var j = 0; j < 3; j++)
+        {
+            var p = w[i] * w[j] / n2;
+            inverseRoot[i * 3 + j] = p + c * ((i == j ? 1 : 0) - p);
+        }
+        return Multiply(m, inverseRoot);
     }
 }

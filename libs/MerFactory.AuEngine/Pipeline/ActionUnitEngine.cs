@@ -54,11 +54,23 @@ public sealed class ActionUnitEngine : IDisposable
         var landmarkPath = models.ResolvedLandmarkModelPath;
         if (!File.Exists(landmarkPath)) throw new ModelNotFoundException("dlib 68-point landmark model", landmarkPath);
         // Load and check the OpenFace models and the detector before the large landmark model.
-        var core = LoadOpenFaceModels(models);
-        FaceDetectorFactory.Create(models, detection).Dispose();
-        var predictor = ShapePredictor.Load(landmarkPath);
-        return new ActionUnitEngine(options ?? new AuEngineOptions(),
-            () => new DetectorLandmarkSource(FaceDetectorFactory.Create(models, detection), predictor), core.Extractor, core.Video, core.Image);
+        options ??= new AuEngineOptions();
+        // The 100 MB landmark model dominates start-up: parse it while the other models load.
+        var predictorLoad = Task.Run(() => ShapePredictor.Load(landmarkPath));
+        try
+        {
+            var core = LoadOpenFaceModels(models);
+            FaceDetectorFactory.Create(models, detection).Dispose();
+            var predictor = predictorLoad.GetAwaiter().GetResult();
+            var maxSide = options.DetectionMaxSide;
+            return new ActionUnitEngine(options,
+                () => new DetectorLandmarkSource(FaceDetectorFactory.Create(models, detection), predictor, maxSide), core.Extractor, core.Video, core.Image);
+        }
+        catch
+        {
+            predictorLoad.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+            throw;
+        }
     }
 
     /// <summary>Loads the OpenFace models; faces and landmarks come from <paramref name="landmarkSourceFactory"/> (one instance per worker).</summary>
