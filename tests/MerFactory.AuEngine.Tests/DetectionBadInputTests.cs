@@ -154,6 +154,19 @@ public sealed class DetectionBadInputTests
         Assert.Single(yunet.Detect(large));
     }
 
+    [Fact]
+    public void Downscaled_detection_returns_boxes_in_full_image_coordinates()
+    {
+        using var image = Cv2.ImRead(SharedData.DataPath("media", "pyfeat", "single_face.jpg"), ImreadModes.Color);
+        using var full = CreateYuNet();
+        using var reduced = YuNetFaceDetector.Create(SharedData.DataPath("models", AuModelOptions.YuNetFileName), new FaceDetectionOptions { MaxDetectionSide = 256 });
+        Assert.True(Math.Max(image.Cols, image.Rows) > 256);
+        var fullFace = Assert.Single(full.Detect(image));
+        var reducedFace = Assert.Single(reduced.Detect(image));
+        Assert.True(IoU(fullFace.Box, reducedFace.Box) > 0.85, $"{fullFace.Box} vs {reducedFace.Box}");
+        Assert.True(LandmarksTestData.Distance(fullFace.KeyPoints[2], reducedFace.KeyPoints[2]) < 0.05 * fullFace.Box.Width);
+    }
+
     private static double IoU(Rect2f a, Rect2f b)
     {
         var x1 = Math.Max(a.X, b.X);

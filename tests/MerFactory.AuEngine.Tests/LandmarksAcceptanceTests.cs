@@ -55,4 +55,22 @@ public sealed class LandmarksAcceptanceTests(ITestOutputHelper output)
         Assert.Equal(68 * LandmarksTestData.ReferenceFaces.Count, total);
         Assert.True(percentWithinOne >= 99.0, $"only {percentWithinOne:F2}% of points within 1 px of dlib");
     }
+
+    [Fact]
+    public void Concurrent_predictions_equal_sequential_ones_and_the_raw_pixel_overload()
+    {
+        var predictor = LandmarksTestData.Predictor;
+        using var image = Cv2.ImRead(LandmarksTestData.FindImage("bald_guys.jpg"), ImreadModes.Color);
+        var faces = LandmarksTestData.ReferenceFaces.Where(f => f.Image == "bald_guys.jpg").ToList();
+        var sequential = faces.Select(f => predictor.Predict(image, f.Box)).ToList();
+
+        var concurrent = new Point2f[faces.Count][];
+        Parallel.For(0, faces.Count, i => concurrent[i] = predictor.Predict(image, faces[i].Box));
+        Assert.Equal(sequential, concurrent);
+
+        var pixels = image.AsSpan<byte>().ToArray();
+        var fromRaw = new Point2f[predictor.PartCount];
+        predictor.Predict(pixels, image.Cols, image.Rows, image.Cols * 3, 3, faces[0].Box, fromRaw);
+        Assert.Equal(sequential[0], fromRaw);
+    }
 }

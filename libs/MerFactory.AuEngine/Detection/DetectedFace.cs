@@ -42,6 +42,12 @@ public sealed class FaceDetectionOptions
     /// <summary>YuNet: candidates kept before non-maximum suppression.</summary>
     public int TopK { get; set; } = 5000;
 
+    /// <summary>
+    /// Frames whose longer side exceeds this are shrunk to it before detection (boxes are scaled back);
+    /// 0 = always full resolution. Detection time falls with the pixel count; the smallest findable face grows.
+    /// </summary>
+    public int MaxDetectionSide { get; set; }
+
     /// <summary>Faces smaller than this (pixels, width or height) are dropped; the landmark model is unreliable below it.</summary>
     public int MinFaceSize { get; set; } = 20;
 

@@ -52,19 +52,28 @@ public sealed class HaarFaceDetector : IFaceDetector
         ArgumentNullException.ThrowIfNull(image);
         if (image.Empty() || image.Cols < options.MinFaceSize || image.Rows < options.MinFaceSize) return [];
         using var gray = ImageChannels.ToGray(image);
+        var longSide = Math.Max(gray.Cols, gray.Rows);
+        var scale = options.MaxDetectionSide > 0 && longSide > options.MaxDetectionSide ? (double)options.MaxDetectionSide / longSide : 1.0;
+        if (scale < 1.0)
+        {
+            Cv2.Resize(gray, gray, new Size(Math.Max(1, (int)Math.Round(gray.Cols * scale)), Math.Max(1, (int)Math.Round(gray.Rows * scale))), interpolation: InterpolationFlags.Area);
+        }
+
         Cv2.EqualizeHist(gray, gray);
+        var minSide = Math.Max(1, (int)Math.Round(options.MinFaceSize * scale));
         Rect[] boxes;
         double[] weights;
         lock (gate)
         {
             boxes = cascade.DetectMultiScale(gray, out _, out weights, options.HaarScaleFactor, options.HaarMinNeighbors,
-                HaarDetectionTypes.ScaleImage, new Size(options.MinFaceSize, options.MinFaceSize), null, outputRejectLevels: true);
+                HaarDetectionTypes.ScaleImage, new Size(minSide, minSide), null, outputRejectLevels: true);
         }
 
         var faces = new List<DetectedFace>(boxes.Length);
         for (var i = 0; i < boxes.Length; i++)
         {
-            var box = new Rect2f(boxes[i].X, boxes[i].Y, boxes[i].Width, boxes[i].Height);
+            var f = (float)(1.0 / scale);
+            var box = new Rect2f(boxes[i].X * f, boxes[i].Y * f, boxes[i].Width * f, boxes[i].Height * f);
             var score = i < weights.Length ? (float)weights[i] : 0f;
             faces.Add(new DetectedFace(box, score, [], mapping.Apply(box)));
         }

@@ -45,6 +45,17 @@ public sealed class YuNetFaceDetector : IFaceDetector
         if (image.Empty() || image.Cols < options.MinFaceSize || image.Rows < options.MinFaceSize) return [];
         using var converted = ImageChannels.ToBgr(image, out var bgr);
         using var output = new Mat();
+
+        // Optional downscale: YuNet's cost grows with the pixel count, and faces big enough for landmarks survive it.
+        var longSide = Math.Max(bgr.Cols, bgr.Rows);
+        var scale = options.MaxDetectionSide > 0 && longSide > options.MaxDetectionSide ? (double)options.MaxDetectionSide / longSide : 1.0;
+        using var resized = scale < 1.0 ? new Mat() : null;
+        if (resized is not null)
+        {
+            Cv2.Resize(bgr, resized, new Size(Math.Max(1, (int)Math.Round(bgr.Cols * scale)), Math.Max(1, (int)Math.Round(bgr.Rows * scale))), interpolation: InterpolationFlags.Area);
+            bgr = resized;
+        }
+
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(detector is null, this);
@@ -60,10 +71,10 @@ public sealed class YuNetFaceDetector : IFaceDetector
             detector.Detect(bgr, output);
         }
 
-        return ReadFaces(output);
+        return ReadFaces(output, 1.0 / scale);
     }
 
-    private List<DetectedFace> ReadFaces(Mat output)
+    private List<DetectedFace> ReadFaces(Mat output, double toImage)
     {
         var faces = new List<DetectedFace>();
         if (output.Empty()) return faces;
@@ -76,10 +87,11 @@ public sealed class YuNetFaceDetector : IFaceDetector
         for (var r = 0; r < rows; r++)
         {
             var row = values.Slice(r * columns, OutputColumns);
-            var box = new Rect2f(row[0], row[1], row[2], row[3]);
+            var f = (float)toImage;
+            var box = new Rect2f(row[0] * f, row[1] * f, row[2] * f, row[3] * f);
             if (box.Width < options.MinFaceSize || box.Height < options.MinFaceSize) continue;
             var keyPoints = new Point2f[5];
-            for (var k = 0; k < 5; k++) keyPoints[k] = new Point2f(row[4 + 2 * k], row[5 + 2 * k]);
+            for (var k = 0; k < 5; k++) keyPoints[k] = new Point2f(row[4 + 2 * k] * f, row[5 + 2 * k] * f);
             faces.Add(new DetectedFace(box, row[14], keyPoints, mapping.Apply(box, keyPoints)));
         }
 

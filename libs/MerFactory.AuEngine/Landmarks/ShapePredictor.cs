@@ -116,10 +116,12 @@ public sealed class ShapePredictor
             }
 
             var forest = forests[c];
-            foreach (var index in forest.SplitPixel1.AsSpan())
-                if (index >= count) throw reader.Corrupt($"cascade {c} splits on feature pixel {index} of {count}");
-            foreach (var index in forest.SplitPixel2.AsSpan())
-                if (index >= count) throw reader.Corrupt($"cascade {c} splits on feature pixel {index} of {count}");
+            // Checked once here so the evaluation loop can index without bounds checks.
+            foreach (var split in forest.Splits)
+            {
+                if (split.Pixel1 >= count || split.Pixel2 >= count)
+                    throw reader.Corrupt($"cascade {c} splits on feature pixel {Math.Max(split.Pixel1, split.Pixel2)} of {count}");
+            }
             cascades[c] = new Cascade(forest, anchors[c], dx, dy);
         }
 
@@ -131,8 +133,8 @@ public sealed class ShapePredictor
     {
         var treeCount = reader.ReadCount("number of trees", MaxTreesPerCascade);
         int splitsPerTree = -1;
-        int[] pixel1 = [], pixel2 = [];
-        float[] thresholds = [], leaves = [];
+        SplitNode[] splits = [];
+        float[] leaves = [];
         for (var t = 0; t < treeCount; t++)
         {
             var splitCount = reader.ReadCount("number of splits", MaxSplitsPerTree);
@@ -140,9 +142,7 @@ public sealed class ShapePredictor
             {
                 // dlib's trainer grows every tree to the same depth, so one stride per cascade suffices.
                 splitsPerTree = splitCount;
-                pixel1 = new int[treeCount * splitCount];
-                pixel2 = new int[treeCount * splitCount];
-                thresholds = new float[treeCount * splitCount];
+                splits = new SplitNode[treeCount * splitCount];
                 leaves = new float[(long)treeCount * (splitCount + 1) * shapeLength is var n && n <= Array.MaxLength ? (int)n : throw reader.Corrupt("model too large")];
             }
             else if (splitCount != splitsPerTree)
@@ -152,10 +152,9 @@ public sealed class ShapePredictor
 
             for (var s = 0; s < splitCount; s++)
             {
-                var at = t * splitCount + s;
-                pixel1[at] = reader.ReadCount("split idx1", MaxFeaturePixels);
-                pixel2[at] = reader.ReadCount("split idx2", MaxFeaturePixels);
-                thresholds[at] = reader.ReadSingle("split threshold");
+                var pixel1 = reader.ReadCount("split idx1", MaxFeaturePixels);
+                var pixel2 = reader.ReadCount("split idx2", MaxFeaturePixels);
+                splits[t * splitCount + s] = new SplitNode(pixel1, pixel2, reader.ReadSingle("split threshold"));
             }
 
             var leafCount = reader.ReadCount("number of leaves", MaxSplitsPerTree + 1);
@@ -164,7 +163,7 @@ public sealed class ShapePredictor
             for (var l = 0; l < leafCount; l++) reader.ReadFloatColumnVector("leaf value", treeLeaves.Slice(l * shapeLength, shapeLength));
         }
 
-        return new Forest(treeCount, Math.Max(splitsPerTree, 0), pixel1, pixel2, thresholds, leaves);
+        return new Forest(treeCount, Math.Max(splitsPerTree, 0), splits, leaves);
     }
 
     /// <summary>
@@ -368,46 +367,60 @@ public sealed class ShapePredictor
 
     private sealed record Cascade(Forest Forest, int[] AnchorIndex, float[] DeltaX, float[] DeltaY);
 
-    /// <summary>One cascade's trees, flattened: tree t's splits at [t·S, (t+1)·S), its leaves at [(t·(S+1))·P2, ...).</summary>
-    private sealed class Forest(int treeCount, int splitsPerTree, int[] splitPixel1, int[] splitPixel2, float[] thresholds, float[] leaves)
+    /// <summary>A tree node: go left when feature[Pixel1] − feature[Pixel2] &gt; Threshold. Kept together so a node is one memory access.</summary>
+    private readonly record struct SplitNode(int Pixel1, int Pixel2, float Threshold);
+
+    /// <summary>One cascade's trees, flattened: tree t's splits at [t·S, (t+1)·S), its leaves at [t·(S+1)·P2, ...) with P2 = 2·parts.</summary>
+    private sealed class Forest(int treeCount, int splitsPerTree, SplitNode[] splits, float[] leaves)
     {
         public int TreeCount => treeCount;
-        public int[] SplitPixel1 => splitPixel1;
-        public int[] SplitPixel2 => splitPixel2;
 
+        public SplitNode[] Splits => splits;
+
+        /// <summary>
+        /// Walks every tree and adds its leaf to the shape. Indices were validated at load time and
+        /// <paramref name="features"/> holds at least this cascade's pixels, so the loop reads through refs without bounds checks.
+        /// </summary>
         public void Apply(ReadOnlySpan<float> features, Span<float> shape)
         {
             var shapeLength = shape.Length;
-            var leafCount = splitsPerTree + 1;
+            var leafStride = (splitsPerTree + 1) * shapeLength;
+            ref readonly var feature = ref MemoryMarshal.GetReference(features);
+            ref var node0 = ref MemoryMarshal.GetArrayDataReference(splits);
+            ref var leaf0 = ref MemoryMarshal.GetArrayDataReference(leaves);
+            ref var target = ref MemoryMarshal.GetReference(shape);
             for (var t = 0; t < treeCount; t++)
             {
-                var splitBase = t * splitsPerTree;
+                ref var treeNodes = ref Unsafe.Add(ref node0, t * splitsPerTree);
                 var node = 0;
                 while (node < splitsPerTree)
                 {
-                    var s = splitBase + node;
-                    node = features[splitPixel1[s]] - features[splitPixel2[s]] > thresholds[s] ? 2 * node + 1 : 2 * node + 2;
+                    ref readonly var split = ref Unsafe.Add(ref treeNodes, node);
+                    // Same float subtraction and comparison as dlib's regression_tree::operator().
+                    node = Unsafe.Add(ref Unsafe.AsRef(in feature), split.Pixel1) - Unsafe.Add(ref Unsafe.AsRef(in feature), split.Pixel2) > split.Threshold
+                        ? 2 * node + 1
+                        : 2 * node + 2;
                 }
 
-                var leaf = leaves.AsSpan((t * leafCount + node - splitsPerTree) * shapeLength, shapeLength);
-                AddInPlace(shape, leaf);
+                AddInPlace(ref target, ref Unsafe.Add(ref leaf0, t * leafStride + (node - splitsPerTree) * shapeLength), shapeLength);
             }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void AddInPlace(Span<float> target, ReadOnlySpan<float> addend)
+        private static void AddInPlace(ref float target, ref float addend, int length)
         {
             // Element-wise float adds: SIMD gives bit-identical results to dlib's scalar loop.
             var i = 0;
             if (Vector.IsHardwareAccelerated)
             {
-                var targetVectors = MemoryMarshal.Cast<float, Vector<float>>(target);
-                var addendVectors = MemoryMarshal.Cast<float, Vector<float>>(addend);
-                for (var v = 0; v < targetVectors.Length; v++) targetVectors[v] += addendVectors[v];
-                i = targetVectors.Length * Vector<float>.Count;
+                for (; i <= length - Vector<float>.Count; i += Vector<float>.Count)
+                {
+                    var sum = Vector.LoadUnsafe(ref target, (nuint)i) + Vector.LoadUnsafe(ref addend, (nuint)i);
+                    sum.StoreUnsafe(ref target, (nuint)i);
+                }
             }
 
-            for (; i < target.Length; i++) target[i] += addend[i];
+            for (; i < length; i++) Unsafe.Add(ref target, i) += Unsafe.Add(ref addend, i);
         }
     }
 }
