@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using MerFactory.AuEngine.Features;
 using MerFactory.Testing;
 using OpenCvSharp;
@@ -25,13 +24,7 @@ public class FhogTests
         return frames;
     }
 
-    internal static float[] HogOfImage(Mat bgr)
-    {
-        var bytes = new byte[bgr.Rows * bgr.Cols * 3];
-        using var continuous = bgr.IsContinuous() ? bgr.Clone() : bgr.Clone();
-        Marshal.Copy(continuous.Data, bytes, 0, bytes.Length);
-        return Fhog.Extract(bytes, bgr.Cols, bgr.Rows, bgr.Cols * 3);
-    }
+    internal static float[] HogOfImage(Mat bgr) => FaceFeatureExtractor.HogOf(bgr);
 
     [Fact]
     public void Matches_OpenFace_hog_of_its_aligned_faces_within_1e3()

@@ -116,7 +116,7 @@ public sealed class ActionUnitEngine : IDisposable
         var fps = capture.Fps;
 
         var workers = Math.Max(1, _options.MaxDegreeOfParallelism);
-        var channel = Channel.CreateBounded<Task<FrameWork>>(new BoundedChannelOptions(workers) { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateBounded<Task<IReadOnlyList<FrameWork>>>(new BoundedChannelOptions(workers) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var producer = Task.Run(() => ProduceAsync(capture, fps, options, channel.Writer, stop.Token), stop.Token);
 
@@ -126,8 +126,11 @@ public sealed class ActionUnitEngine : IDisposable
         {
             await foreach (var pending in channel.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
             {
-                state.Add(await pending.ConfigureAwait(false));
-                framesRead++;
+                foreach (var work in await pending.ConfigureAwait(false))
+                {
+                    state.Add(work);
+                    framesRead++;
+                }
             }
             await producer.ConfigureAwait(false);
         }
@@ -146,8 +149,12 @@ public sealed class ActionUnitEngine : IDisposable
         foreach (var row in state.Finish()) yield return row;
     }
 
-    private async Task ProduceAsync(VideoCapture capture, double fps, AuRunOptions options, ChannelWriter<Task<FrameWork>> writer, CancellationToken ct)
+    private async Task ProduceAsync(VideoCapture capture, double fps, AuRunOptions options, ChannelWriter<Task<IReadOnlyList<FrameWork>>> writer, CancellationToken ct)
     {
+        // Frames go to the workers in chunks of DetectionInterval: the first frame of a chunk is detected, the others
+        // follow its boxes. Chunks run in parallel; the consumer reads them in order.
+        var chunkSize = Math.Max(1, _options.DetectionInterval);
+        var chunk = new List<(Mat Frame, int Index, double Timestamp)>(chunkSize);
         try
         {
             var index = 0;
@@ -167,54 +174,90 @@ public sealed class ActionUnitEngine : IDisposable
                         frame.Dispose();
                         break;
                     }
-                    var frameIndex = index;
-                    var work = Task.Run(() => AnalyseFrame(frame, frameIndex, timestamp, options), CancellationToken.None);
-                    await writer.WriteAsync(work, ct).ConfigureAwait(false);
+                    chunk.Add((frame, index, timestamp));
+                    if (chunk.Count == chunkSize)
+                    {
+                        await SubmitAsync(chunk, options, writer, ct).ConfigureAwait(false);
+                        chunk = new List<(Mat, int, double)>(chunkSize);
+                    }
                 }
                 index++;
             }
+            if (chunk.Count > 0) await SubmitAsync(chunk, options, writer, ct).ConfigureAwait(false);
             writer.TryComplete();
         }
         catch (Exception e)
         {
+            foreach (var (frame, _, _) in chunk) frame.Dispose();
             writer.TryComplete(e);
             throw;
         }
+    }
+
+    private async Task SubmitAsync(List<(Mat Frame, int Index, double Timestamp)> chunk, AuRunOptions options,
+        ChannelWriter<Task<IReadOnlyList<FrameWork>>> writer, CancellationToken ct)
+    {
+        var frames = chunk.ToArray();
+        chunk.Clear();
+        var work = Task.Run(() => AnalyseChunk(frames, options), CancellationToken.None);
+        await writer.WriteAsync(work, ct).ConfigureAwait(false);
     }
 
     internal sealed record FaceWork(LocatedFace Face, FaceFeatures Features);
 
     internal sealed record FrameWork(int Index, double Timestamp, IReadOnlyList<FaceWork> Faces);
 
-    private FrameWork AnalyseFrame(Mat frame, int index, double timestamp, AuRunOptions options)
+    private IReadOnlyList<FrameWork> AnalyseChunk((Mat Frame, int Index, double Timestamp)[] frames, AuRunOptions options)
     {
+        var source = RentSource();
         try
         {
-            var faces = DetectFaces(frame, index, options);
-            var work = faces.Select(f => new FaceWork(f, _extractor.Extract(frame, f.Landmarks))).ToList();
-            return new FrameWork(index, timestamp, work);
+            var results = new List<FrameWork>(frames.Length);
+            IReadOnlyList<LocatedFace> previous = [];
+            for (var i = 0; i < frames.Length; i++)
+            {
+                var (frame, index, timestamp) = frames[i];
+                var found = i == 0 || previous.Count == 0 ? source.Detect(frame, index) : source.Follow(frame, index, previous);
+                var faces = SelectFaces(found, options);
+                previous = faces;
+                var work = faces.Select(f => new FaceWork(f, _extractor.Extract(frame, f.Landmarks))).ToList();
+                results.Add(new FrameWork(index, timestamp, work));
+            }
+            return results;
         }
         finally
         {
-            frame.Dispose();
+            ReturnSource(source);
+            foreach (var (frame, _, _) in frames) frame.Dispose();
         }
+    }
+
+    private ILandmarkSource RentSource()
+    {
+        if (_sources.TryTake(out var source)) return source;
+        source = _landmarkSourceFactory();
+        _allSources.Add(source);
+        return source;
+    }
+
+    private void ReturnSource(ILandmarkSource source) => _sources.Add(source);
+
+    private static List<LocatedFace> SelectFaces(IReadOnlyList<LocatedFace> found, AuRunOptions options)
+    {
+        var faces = found.Where(f => f.Landmarks.Length == 136).OrderByDescending(f => f.Area).ToList();
+        return options.AllFaces ? faces : faces.Take(1).ToList();
     }
 
     private IReadOnlyList<LocatedFace> DetectFaces(Mat frame, int index, AuRunOptions options)
     {
-        if (!_sources.TryTake(out var source))
-        {
-            source = _landmarkSourceFactory();
-            _allSources.Add(source);
-        }
+        var source = RentSource();
         try
         {
-            var faces = source.Detect(frame, index).Where(f => f.Landmarks.Length == 136).OrderByDescending(f => f.Area).ToList();
-            return options.AllFaces ? faces : faces.Take(1).ToList();
+            return SelectFaces(source.Detect(frame, index), options);
         }
         finally
         {
-            _sources.Add(source);
+            ReturnSource(source);
         }
     }
 

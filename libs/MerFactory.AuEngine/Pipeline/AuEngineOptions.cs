@@ -14,6 +14,12 @@ public sealed class AuEngineOptions
     /// </summary>
     public int DetectionMaxSide { get; set; } = 320;
 
+    /// <summary>
+    /// Run the face detector on every n-th analysed frame; frames in between start the landmark model from the
+    /// previous detection's box (detection is the costliest stage). 1 detects on every frame.
+    /// </summary>
+    public int DetectionInterval { get; set; } = 2;
+
 }
 
 /// <summary>Per-run choices.</summary>

@@ -31,22 +31,33 @@ public sealed class DetectorLandmarkSource(IFaceDetector detector, ShapePredicto
         if (faces.Count == 0) return [];
 
         var result = new List<LocatedFace>(faces.Count);
-        Span<Point2f> points = stackalloc Point2f[predictor.PartCount];
         foreach (var face in faces)
         {
             // The box mapping is a similarity-equivariant function of the detector output, so scaling commutes with it.
-            var box = Scale(face.LandmarkBox, factor);
-            predictor.Predict(bgrFrame, box, points);
-            var landmarks = new double[2 * points.Length];
-            for (var k = 0; k < points.Length; k++)
-            {
-                landmarks[k] = points[k].X;
-                landmarks[k + points.Length] = points[k].Y;
-            }
             var detected = Scale(face.Box, factor);
-            result.Add(new LocatedFace(new Rect2d(detected.X, detected.Y, detected.Width, detected.Height), Math.Clamp(face.Score, 0, 1), landmarks));
+            result.Add(Landmarks(bgrFrame, new Rect2d(detected.X, detected.Y, detected.Width, detected.Height), Math.Clamp(face.Score, 0, 1), Scale(face.LandmarkBox, factor)));
         }
         return result;
+    }
+
+    /// <summary>Re-runs the landmark model from the previous frame's boxes (no detection).</summary>
+    public IReadOnlyList<LocatedFace> Follow(Mat bgrFrame, int frameIndex, IReadOnlyList<LocatedFace> previous)
+    {
+        if (previous.Count == 0 || previous.Any(f => f.LandmarkBox is null)) return Detect(bgrFrame, frameIndex);
+        return previous.Select(f => Landmarks(bgrFrame, f.Box, f.Confidence, f.LandmarkBox!.Value)).ToList();
+    }
+
+    private LocatedFace Landmarks(Mat bgrFrame, Rect2d box, double confidence, Rect2f landmarkBox)
+    {
+        Span<Point2f> points = stackalloc Point2f[predictor.PartCount];
+        predictor.Predict(bgrFrame, landmarkBox, points);
+        var landmarks = new double[2 * points.Length];
+        for (var k = 0; k < points.Length; k++)
+        {
+            landmarks[k] = points[k].X;
+            landmarks[k + points.Length] = points[k].Y;
+        }
+        return new LocatedFace(box, confidence, landmarks) { LandmarkBox = landmarkBox };
     }
 
     private static Rect2f Scale(Rect2f r, double f) =>

@@ -6,6 +6,9 @@ namespace MerFactory.AuEngine.Pipeline;
 public sealed record LocatedFace(Rect2d Box, double Confidence, double[] Landmarks)
 {
     public double Area => Box.Width * Box.Height;
+
+    /// <summary>The box the landmark model started from, when the source has one (lets a later frame reuse it).</summary>
+    public Rect2f? LandmarkBox { get; init; }
 }
 
 /// <summary>
@@ -16,4 +19,10 @@ public interface ILandmarkSource : IDisposable
 {
     /// <param name="frameIndex">0-based index of the frame in its video (0 for images).</param>
     IReadOnlyList<LocatedFace> Detect(Mat bgrFrame, int frameIndex);
+
+    /// <summary>
+    /// Landmarks in a frame that closely follows one where <paramref name="previous"/> were found, without running the
+    /// face detector again. The default detects afresh.
+    /// </summary>
+    IReadOnlyList<LocatedFace> Follow(Mat bgrFrame, int frameIndex, IReadOnlyList<LocatedFace> previous) => Detect(bgrFrame, frameIndex);
 }
