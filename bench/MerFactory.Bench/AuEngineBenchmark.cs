@@ -29,7 +29,7 @@ public sealed class AuEngineBenchmark : IBenchmark
         var maxSide = args.Length > 1 ? args[1] : new AuEngineOptions().DetectionMaxSide.ToString(CultureInfo.InvariantCulture);
         var csv = Path.Combine(Path.GetTempPath(), $"au-engine-bench-{Environment.ProcessId}.csv");
 
-        var ffmpeg = await TimeProcessAsync("ffmpeg", ["-v", "error", "-i", video, "-f", "null", "-"], cancellationToken);
+        var ffmpeg = await TimeProcessAsync("ffmpeg", ["-nostats", "-benchmark", "-i", video, "-f", "null", "-"], cancellationToken);
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("cannot locate the benchmark executable");
         List<string> childArgs = self.EndsWith("dotnet", StringComparison.Ordinal)
             ? [typeof(AuEngineBenchmark).Assembly.Location, Name, ChildFlag, video, csv, maxSide]
@@ -46,10 +46,14 @@ public sealed class AuEngineBenchmark : IBenchmark
         var peakKib = engine.Output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("peak_kib=", StringComparison.Ordinal))?["peak_kib=".Length..];
         var peakMib = peakKib is null ? double.NaN : long.Parse(peakKib, CultureInfo.InvariantCulture) / 1024.0;
         var ratio = engine.Seconds / ffmpeg.Seconds;
+        // CPU seconds are steadier than wall time on a shared machine: ffmpeg reports its own, the child reports its own.
+        var ffmpegCpu = ParseFfmpegCpu(ffmpeg.Output);
+        var engineCpu = Value(engine.Output, "cpu_s=");
         await output.WriteLineAsync($"video            {video} (detection max side {maxSide})");
         await output.WriteLineAsync($"ffmpeg decode    {ffmpeg.Seconds:F2} s");
         await output.WriteLineAsync($"au engine        {engine.Seconds:F2} s for {frames} frames = {frames / engine.Seconds:F1} fps (whole process incl. model loading)");
         await output.WriteLineAsync($"ratio            {ratio:F1}x decode time (target <= 9x; OpenFace measured 27x)");
+        await output.WriteLineAsync($"cpu time         engine {engineCpu:F2} s vs ffmpeg {ffmpegCpu:F2} s = {engineCpu / ffmpegCpu:F1}x (load-independent view)");
         await output.WriteLineAsync($"peak memory      {peakMib:F0} MiB (child VmHWM; target < 600 MiB)");
         foreach (var line in engine.Output.Split('\n').Where(l => l.StartsWith("stage ", StringComparison.Ordinal)))
             await output.WriteLineAsync(line.TrimEnd());
@@ -70,7 +74,26 @@ public sealed class AuEngineBenchmark : IBenchmark
         var rows = await engine.WriteOpenFaceCsvAsync(engine.AnalyzeVideoAsync(video, cancellationToken: ct), writer, ct);
         await output.WriteLineAsync($"stage model loading {loaded:F2} s, analysis {clock.Elapsed.TotalSeconds - loaded:F2} s, rows {rows}");
         await output.WriteLineAsync($"peak_kib={PeakResidentKib()}");
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"cpu_s={Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F3}"));
         return 0;
+    }
+
+    private static double Value(string text, string key) =>
+        text.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith(key, StringComparison.Ordinal))
+            .Select(l => double.Parse(l[key.Length..], CultureInfo.InvariantCulture)).DefaultIfEmpty(double.NaN).First();
+
+    /// <summary>utime + stime from ffmpeg's "-benchmark" line ("bench: utime=0.250s stime=0.009s rtime=0.260s").</summary>
+    private static double ParseFfmpegCpu(string text)
+    {
+        var line = text.Split('\n').FirstOrDefault(l => l.Contains("utime=", StringComparison.Ordinal));
+        if (line is null) return double.NaN;
+        double Field(string name)
+        {
+            var start = line.IndexOf(name, StringComparison.Ordinal) + name.Length;
+            var end = line.IndexOf('s', start);
+            return double.Parse(line[start..end], CultureInfo.InvariantCulture);
+        }
+        return Field("utime=") + Field("stime=");
     }
 
     private static long PeakResidentKib()
