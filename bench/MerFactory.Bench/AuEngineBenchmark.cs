@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using MerFactory.AuEngine.Detection;
 using MerFactory.AuEngine.Models;
 using MerFactory.AuEngine.Pipeline;
 using MerFactory.Testing;
@@ -26,7 +27,7 @@ public sealed class AuEngineBenchmark : IBenchmark
 
         // usage: au-engine [video] [detection-max-side (0 = full resolution)]
         var video = args.Length > 0 && args[0].Length > 0 ? args[0] : SharedData.DataPath("media", "openface_samples", "default.wmv");
-        var maxSide = args.Length > 1 ? args[1] : new AuEngineOptions().DetectionMaxSide.ToString(CultureInfo.InvariantCulture);
+        var maxSide = args.Length > 1 ? args[1] : ActionUnitEngine.DefaultMaxDetectionSide.ToString(CultureInfo.InvariantCulture);
         var csv = Path.Combine(Path.GetTempPath(), $"au-engine-bench-{Environment.ProcessId}.csv");
 
         var ffmpeg = await TimeProcessAsync("ffmpeg", ["-nostats", "-benchmark", "-i", video, "-f", "null", "-"], cancellationToken);
@@ -68,7 +69,7 @@ public sealed class AuEngineBenchmark : IBenchmark
             ModelsDirectory = SharedData.Data,
             YuNetModelPath = Path.Combine("models", AuModelOptions.YuNetFileName),
         };
-        using var engine = ActionUnitEngine.Create(models, new AuEngineOptions { DetectionMaxSide = detectionMaxSide });
+        using var engine = ActionUnitEngine.Create(models, new AuEngineOptions(), new FaceDetectionOptions { MaxDetectionSide = detectionMaxSide });
         var loaded = clock.Elapsed.TotalSeconds;
         await using var writer = new StreamWriter(csvPath);
         var rows = await engine.WriteOpenFaceCsvAsync(engine.AnalyzeVideoAsync(video, cancellationToken: ct), writer, ct);

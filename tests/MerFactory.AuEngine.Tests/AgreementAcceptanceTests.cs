@@ -1,3 +1,4 @@
+using MerFactory.AuEngine.Detection;
 using MerFactory.AuEngine.Pipeline;
 using MerFactory.Testing;
 using Xunit.Abstractions;
@@ -36,7 +37,7 @@ public class AgreementAcceptanceTests(ITestOutputHelper output, EngineFixture fi
 /// </summary>
 public sealed class EngineFixture : IDisposable
 {
-    public ActionUnitEngine Engine { get; } = ActionUnitEngine.Create(EnginePipelineTests.Models(), new AuEngineOptions { MaxDegreeOfParallelism = 2, DetectionMaxSide = 0 });
+    public ActionUnitEngine Engine { get; } = ActionUnitEngine.Create(EnginePipelineTests.Models(), new AuEngineOptions { MaxDegreeOfParallelism = 2 }, new FaceDetectionOptions { MaxDetectionSide = 0 });
 
     public void Dispose() => Engine.Dispose();
 }

@@ -36,6 +36,9 @@ public sealed class ActionUnitEngine : IDisposable
         _imageModels = imageModels;
     }
 
+    /// <summary>Detector input size used when no <see cref="FaceDetectionOptions"/> are given: faces of about 1/16 of the frame width stay findable.</summary>
+    public const int DefaultMaxDetectionSide = 320;
+
     /// <summary>Intensity columns (AU01_r … AU45_r without the suffix), in output order.</summary>
     public IReadOnlyList<string> IntensityNames => _videoModels.IntensityNames;
 
@@ -45,6 +48,8 @@ public sealed class ActionUnitEngine : IDisposable
     /// <summary>
     /// Loads every model named by <paramref name="models"/>: OpenFace's AU models, PDM and triangulation, the dlib
     /// landmark model and the face detector (YuNet, or the Haar cascade when YuNet is not installed).
+    /// Without <paramref name="detection"/> options the detector sees frames shrunk to <see cref="DefaultMaxDetectionSide"/>
+    /// pixels (its cost grows with pixels; landmarks and AUs always use the full frame).
     /// </summary>
     /// <exception cref="ModelNotFoundException">A model is missing (the message names the install command).</exception>
     /// <exception cref="CorruptModelException">A model file cannot be read.</exception>
@@ -55,6 +60,7 @@ public sealed class ActionUnitEngine : IDisposable
         if (!File.Exists(landmarkPath)) throw new ModelNotFoundException("dlib 68-point landmark model", landmarkPath);
         // Load and check the OpenFace models and the detector before the large landmark model.
         options ??= new AuEngineOptions();
+        detection ??= new FaceDetectionOptions { MaxDetectionSide = DefaultMaxDetectionSide };
         // The 100 MB landmark model dominates start-up: parse it while the other models load.
         var predictorLoad = Task.Run(() => ShapePredictor.Load(landmarkPath));
         try
@@ -62,9 +68,8 @@ public sealed class ActionUnitEngine : IDisposable
             var core = LoadOpenFaceModels(models);
             FaceDetectorFactory.Create(models, detection).Dispose();
             var predictor = predictorLoad.GetAwaiter().GetResult();
-            var maxSide = options.DetectionMaxSide;
             return new ActionUnitEngine(options,
-                () => new DetectorLandmarkSource(FaceDetectorFactory.Create(models, detection), predictor, maxSide), core.Extractor, core.Video, core.Image);
+                () => new DetectorLandmarkSource(FaceDetectorFactory.Create(models, detection), predictor), core.Extractor, core.Video, core.Image);
         }
         catch
         {

@@ -8,11 +8,6 @@ public sealed class AuEngineOptions
     /// <summary>Frames analysed concurrently; defaults to the processor count.</summary>
     public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
 
-    /// <summary>
-    /// Frames are shrunk to this many pixels on their long side for face detection only (landmarks and AUs use
-    /// full resolution); 0 detects at full size. 320 keeps faces of about 1/16 of the frame width detectable.
-    /// </summary>
-    public int DetectionMaxSide { get; set; } = 320;
 
     /// <summary>
     /// Run the face detector on every n-th analysed frame; frames in between start the landmark model from the
