@@ -1,0 +1,288 @@
+using System.Runtime.InteropServices;
+using MerFactory.AuEngine.Models;
+namespace MerFactory.AuEngine.Alignment;
+
+/// <summary>Rigid (weak-perspective) pose of the PDM: scale, Euler rotation (radians) and 2-D translation.</summary>
+public readonly record struct PdmGlobalParams(double Scale, double Rx, double Ry, double Rz, double Tx, double Ty);
+
+/// <summary>
+/// OpenFace's 3-D point distribution model (68 points, 34 modes): shape = mean + V·p, projected with
+/// scale·R(2x3) + t. <see cref="CalcParams"/> fits it to 2-D landmarks exactly as OpenFace's PDM::CalcParams.
+/// </summary>
+public sealed class PointDistributionModel
+{
+    private readonly double[] _mean;      // 3n: x0..x(n-1), y.., z..
+    private readonly double[,] _modes;    // 3n x m
+    private readonly double[] _eigenValues;
+
+    public int PointCount { get; }
+    public int ModeCount { get; }
+
+    /// <summary>Geometry feature length: 3n shape offsets followed by the m local parameters.</summary>
+    public int GeometryFeatureLength => 3 * PointCount + ModeCount;
+
+    private PointDistributionModel(double[] mean, double[,] modes, double[] eigenValues)
+    {
+        _mean = mean;
+        _modes = modes;
+        _eigenValues = eigenValues;
+        PointCount = mean.Length / 3;
+        ModeCount = eigenValues.Length;
+    }
+
+    public static PointDistributionModel Load(string path)
+    {
+        var matrices = OpenFaceTextMatrix.ReadAll(path).Take(3).ToList();
+        if (matrices.Count != 3) throw new CorruptModelException(path, "expected mean shape, principal components and eigenvalues");
+        var (mean, modes, eig) = (matrices[0], matrices[1], matrices[2]);
+        if (mean.GetLength(1) != 1 || mean.GetLength(0) % 3 != 0)
+            throw new CorruptModelException(path, "mean shape must be a 3n x 1 column");
+        if (modes.GetLength(0) != mean.GetLength(0))
+            throw new CorruptModelException(path, "principal components do not match the mean shape");
+        var m = modes.GetLength(1);
+        if (eig.Length != m) throw new CorruptModelException(path, "eigenvalue count does not match the modes");
+        var meanVec = new double[mean.GetLength(0)];
+        for (var i = 0; i < meanVec.Length; i++) meanVec[i] = mean[i, 0];
+        var eigVec = new double[m];
+        var k = 0;
+        foreach (var v in eig) eigVec[k++] = v;
+        return new PointDistributionModel(meanVec, modes, eigVec);
+    }
+
+    /// <summary>Mean shape coordinate: axis 0 = x, 1 = y, 2 = z.</summary>
+    public double Mean(int point, int axis) => _mean[axis * PointCount + point];
+
+    /// <summary>Geometry descriptor as OpenFace's FaceAnalyser builds it: V·p (3n values) followed by p.</summary>
+    public void GeometryFeatures(ReadOnlySpan<double> local, Span<double> output)
+    {
+        var n3 = 3 * PointCount;
+        for (var i = 0; i < n3; i++)
+        {
+            var s = 0.0;
+            for (var j = 0; j < ModeCount; j++) s += _modes[i, j] * local[j];
+            output[i] = s;
+        }
+        local[..ModeCount].CopyTo(output[n3..]);
+    }
+
+    /// <summary>Projects the model into the image: returns x0..x(n-1), y0..y(n-1).</summary>
+    public double[] Shape2D(PdmGlobalParams g, ReadOnlySpan<double> local)
+    {
+        var n = PointCount;
+        var r = RotationMath.EulerToMatrix(g.Rx, g.Ry, g.Rz);
+        var shape = Shape3D(local);
+        var result = new double[2 * n];
+        for (var i = 0; i < n; i++)
+        {
+            double x = shape[i], y = shape[i + n], z = shape[i + 2 * n];
+            result[i] = g.Scale * (r[0] * x + r[1] * y + r[2] * z) + g.Tx;
+            result[i + n] = g.Scale * (r[3] * x + r[4] * y + r[5] * z) + g.Ty;
+        }
+        return result;
+    }
+
+    private double[] Shape3D(ReadOnlySpan<double> local)
+    {
+        var shape = (double[])_mean.Clone();
+        var m = ModeCount;
+        for (var i = 0; i < shape.Length; i++)
+        {
+            var row = MemoryMarshal.CreateReadOnlySpan(ref _modes[i, 0], m);
+            var s = 0.0;
+            for (var j = 0; j < m; j++) s += row[j] * local[j];
+            shape[i] += s;
+        }
+        return shape;
+    }
+
+    /// <summary>
+    /// Fits global and local parameters to 2-D landmarks (x0..x(n-1), y0..y(n-1)): regularised Gauss-Newton with
+    /// half steps, stopping after 5 iterations that improve the error by less than 0.1% (OpenFace's CalcParams).
+    /// </summary>
+    public (PdmGlobalParams Global, double[] Local) CalcParams(ReadOnlySpan<double> landmarks)
+    {
+        var n = PointCount;
+        var m = ModeCount;
+        if (landmarks.Length != 2 * n) throw new ArgumentException($"expected {2 * n} landmark coordinates", nameof(landmarks));
+
+        double minX = double.MaxValue, maxX = double.MinValue, minY = double.MaxValue, maxY = double.MinValue;
+        for (var i = 0; i < n; i++)
+        {
+            minX = Math.Min(minX, landmarks[i]);
+            maxX = Math.Max(maxX, landmarks[i]);
+            minY = Math.Min(minY, landmarks[i + n]);
+            maxY = Math.Max(maxY, landmarks[i + n]);
+        }
+        var width = Math.Abs(minX - maxX);
+        var height = Math.Abs(minY - maxY);
+
+        // The model's own box at unit scale, truncated to integers as OpenFace's cv::Rect does.
+        var meanProjected = Shape2D(new PdmGlobalParams(1, 0, 0, 0, 0, 0), new double[m]);
+        double mMinX = double.MaxValue, mMaxX = double.MinValue, mMinY = double.MaxValue, mMaxY = double.MinValue;
+        for (var i = 0; i < n; i++)
+        {
+            mMinX = Math.Min(mMinX, meanProjected[i]);
+            mMaxX = Math.Max(mMaxX, meanProjected[i]);
+            mMinY = Math.Min(mMinY, meanProjected[i + n]);
+            mMaxY = Math.Max(mMaxY, meanProjected[i + n]);
+        }
+        var modelWidth = (int)Math.Abs(mMinX - mMaxX);
+        var modelHeight = (int)Math.Abs(mMinY - mMaxY);
+
+        var scale = (width / modelWidth + height / modelHeight) / 2;
+        double rx = 0, ry = 0, rz = 0;
+        double tx = (minX + maxX) / 2.0, ty = (minY + maxY) / 2.0;
+        var local = new double[m];
+
+        var shape3D = Shape3D(local);
+        var currError = ProjectionError(shape3D, scale, rx, ry, rz, tx, ty, landmarks);
+
+        var p = 6 + m;
+        var jacobian = new double[2 * n * p];
+        var hessian = new double[p * p];
+        var rhs = new double[p];
+        var residual = new double[2 * n];
+        var notImprovedIn = 0;
+
+        for (var iter = 0; iter < 1000; iter++)
+        {
+            shape3D = Shape3D(local);
+            var r = RotationMath.EulerToMatrix(rx, ry, rz);
+            for (var i = 0; i < n; i++)
+            {
+                double x = shape3D[i], y = shape3D[i + n], z = shape3D[i + 2 * n];
+                residual[i] = landmarks[i] - (scale * (r[0] * x + r[1] * y + r[2] * z) + tx);
+                residual[i + n] = landmarks[i + n] - (scale * (r[3] * x + r[4] * y + r[5] * z) + ty);
+            }
+
+            FillJacobianTransposed(jacobian, shape3D, scale, r);
+
+            // Hessian = JᵀJ + diag(0,...,0, 1/λ); rhs = Jᵀ·residual − (1/λ)·p_local. Jᵀ rows are contiguous, so SIMD dots.
+            var rows = 2 * n;
+            for (var a = 0; a < p; a++)
+            {
+                var ja = jacobian.AsSpan(a * rows, rows);
+                rhs[a] = Prediction.LinearAuModel.Dot(ja, residual);
+                for (var b = a; b < p; b++)
+                {
+                    var value = Prediction.LinearAuModel.Dot(ja, jacobian.AsSpan(b * rows, rows));
+                    hessian[a * p + b] = value;
+                    hessian[b * p + a] = value;
+                }
+            }
+            for (var k = 0; k < m; k++)
+            {
+                var reg = 1.0 / _eigenValues[k];
+                hessian[(6 + k) * p + 6 + k] += reg;
+                rhs[6 + k] -= reg * local[k];
+            }
+
+            var update = CholeskySolve(hessian, rhs, p);
+            if (update is null) break;
+            for (var k = 0; k < p; k++) update[k] *= 0.5;
+
+            // Scale and translation add; rotation composes with the small-angle rotation, re-orthonormalised.
+            scale += update[0];
+            tx += update[4];
+            ty += update[5];
+            var r3 = RotationMath.Multiply(RotationMath.EulerToMatrix(rx, ry, rz), RotationMath.OrthonormaliseSmallRotation(update[1], update[2], update[3]));
+            (rx, ry, rz) = RotationMath.MatrixToEuler(r3);
+            for (var k = 0; k < m; k++) local[k] += update[6 + k];
+
+            // OpenFace measures the new error with the shape of the previous local parameters.
+            var error = ProjectionError(shape3D, scale, rx, ry, rz, tx, ty, landmarks);
+            if (0.999 * currError < error)
+            {
+                notImprovedIn++;
+                if (notImprovedIn == 5) break;
+            }
+            currError = error;
+        }
+
+        return (new PdmGlobalParams(scale, rx, ry, rz, tx, ty), local);
+    }
+
+    /// <summary>Jacobian of the projected shape, stored transposed: row a holds d(x0..x(n-1), y0..y(n-1))/d(param a).</summary>
+    private void FillJacobianTransposed(double[] jt, double[] shape3D, double s, double[] r)
+    {
+        var n = PointCount;
+        var m = ModeCount;
+        var rows = 2 * n;
+        for (var i = 0; i < n; i++)
+        {
+            double x = shape3D[i], y = shape3D[i + n], z = shape3D[i + 2 * n];
+            var ix = i;
+            var iy = i + n;
+            jt[ix] = x * r[0] + y * r[1] + z * r[2];
+            jt[iy] = x * r[3] + y * r[4] + z * r[5];
+            jt[rows + ix] = s * (y * r[2] - z * r[1]);
+            jt[rows + iy] = s * (y * r[5] - z * r[4]);
+            jt[2 * rows + ix] = -s * (x * r[2] - z * r[0]);
+            jt[2 * rows + iy] = -s * (x * r[5] - z * r[3]);
+            jt[3 * rows + ix] = s * (x * r[1] - y * r[0]);
+            jt[3 * rows + iy] = s * (x * r[4] - y * r[3]);
+            jt[4 * rows + ix] = 1;
+            jt[4 * rows + iy] = 0;
+            jt[5 * rows + ix] = 0;
+            jt[5 * rows + iy] = 1;
+            for (var j = 0; j < m; j++)
+            {
+                double vx = _modes[i, j], vy = _modes[i + n, j], vz = _modes[i + 2 * n, j];
+                jt[(6 + j) * rows + ix] = s * (r[0] * vx + r[1] * vy + r[2] * vz);
+                jt[(6 + j) * rows + iy] = s * (r[3] * vx + r[4] * vy + r[5] * vz);
+            }
+        }
+    }
+
+    private double ProjectionError(double[] shape3D, double s, double rx, double ry, double rz, double tx, double ty, ReadOnlySpan<double> landmarks)
+    {
+        var n = PointCount;
+        var r = RotationMath.EulerToMatrix(rx, ry, rz);
+        var sum = 0.0;
+        for (var i = 0; i < n; i++)
+        {
+            double x = shape3D[i], y = shape3D[i + n], z = shape3D[i + 2 * n];
+            var dx = landmarks[i] - (s * (r[0] * x + r[1] * y + r[2] * z) + tx);
+            var dy = landmarks[i + n] - (s * (r[3] * x + r[4] * y + r[5] * z) + ty);
+            sum += dx * dx + dy * dy;
+        }
+        return Math.Sqrt(sum);
+    }
+
+    private static double[]? CholeskySolve(double[] a, double[] b, int p)
+    {
+        var l = new double[p * p];
+        for (var i = 0; i < p; i++)
+        {
+            for (var j = 0; j <= i; j++)
+            {
+                var sum = a[i * p + j];
+                for (var k = 0; k < j; k++) sum -= l[i * p + k] * l[j * p + k];
+                if (i == j)
+                {
+                    if (sum <= 0) return null;
+                    l[i * p + i] = Math.Sqrt(sum);
+                }
+                else
+                {
+                    l[i * p + j] = sum / l[j * p + j];
+                }
+            }
+        }
+        var y = new double[p];
+        for (var i = 0; i < p; i++)
+        {
+            var sum = b[i];
+            for (var k = 0; k < i; k++) sum -= l[i * p + k] * y[k];
+            y[i] = sum / l[i * p + i];
+        }
+        var x = new double[p];
+        for (var i = p - 1; i >= 0; i--)
+        {
+            var sum = y[i];
+            for (var k = i + 1; k < p; k++) sum -= l[k * p + i] * x[k];
+            x[i] = sum / l[i * p + i];
+        }
+        return x;
+    }
+}

@@ -1,0 +1,39 @@
+using System.Runtime.InteropServices;
+using MerFactory.AuEngine.Alignment;
+using OpenCvSharp;
+
+namespace MerFactory.AuEngine.Features;
+
+/// <summary>The per-face features OpenFace's AU models read: PDM fit, aligned-face FHOG and geometry.</summary>
+public sealed record FaceFeatures(PdmGlobalParams Pose, double[] LocalParams, float[] Hog, double[] Geometry);
+
+/// <summary>Landmarks → PDM fit → 112x112 masked alignment → FHOG (cell 8) and geometry, for one face. Thread-safe.</summary>
+public sealed class FaceFeatureExtractor(PointDistributionModel pdm, FaceAligner aligner)
+{
+    public const int HogLength = 12 * 12 * Fhog.FeaturesPerCell;
+
+    public int GeometryLength => pdm.GeometryFeatureLength;
+    public int FeatureLength => HogLength + GeometryLength;
+
+    /// <param name="bgrFrame">8-bit BGR frame.</param>
+    /// <param name="landmarks">68 points as x0..x67, y0..y67 in frame pixels.</param>
+    public FaceFeatures Extract(Mat bgrFrame, ReadOnlySpan<double> landmarks)
+    {
+        var (pose, local) = pdm.CalcParams(landmarks);
+        using var aligned = aligner.Align(bgrFrame, landmarks, pose.Tx, pose.Ty);
+        var hog = HogOf(aligned);
+        var geometry = new double[pdm.GeometryFeatureLength];
+        pdm.GeometryFeatures(local, geometry);
+        return new FaceFeatures(pose, local, hog, geometry);
+    }
+
+    /// <summary>FHOG of an 8-bit BGR image, flattened as OpenFace does.</summary>
+    public static float[] HogOf(Mat bgr)
+    {
+        if (bgr.Type() != MatType.CV_8UC3) throw new ArgumentException("expected an 8-bit BGR image", nameof(bgr));
+        var stride = (int)bgr.Step();
+        var bytes = new byte[stride * bgr.Rows];
+        Marshal.Copy(bgr.Data, bytes, 0, bytes.Length);
+        return Fhog.Extract(bytes, bgr.Cols, bgr.Rows, stride);
+    }
+}

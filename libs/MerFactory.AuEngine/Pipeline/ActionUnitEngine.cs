@@ -1,0 +1,379 @@
+using MerFactory.AuEngine.Models;
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using MerFactory.AuEngine.Alignment;
+using MerFactory.AuEngine.Detection;
+using MerFactory.AuEngine.Landmarks;
+using MerFactory.AuEngine.Features;
+using MerFactory.AuEngine.Prediction;
+using OpenCvSharp;
+
+namespace MerFactory.AuEngine.Pipeline;
+
+/// <summary>
+/// OpenFace-compatible facial Action Units without OpenFace: faces and landmarks from an <see cref="ILandmarkSource"/>,
+/// then PDM fit, 112x112 alignment, FHOG, OpenFace's linear AU models, running medians and offline post-processing.
+/// Videos are streamed (decode ‖ per-frame features on the other cores, results re-ordered), never held in memory.
+/// </summary>
+public sealed class ActionUnitEngine : IDisposable
+{
+    private readonly AuEngineOptions _options;
+    private readonly Func<ILandmarkSource> _landmarkSourceFactory;
+    private readonly ConcurrentBag<ILandmarkSource> _sources = [];
+    private readonly ConcurrentBag<ILandmarkSource> _allSources = [];
+    private readonly FaceFeatureExtractor _extractor;
+    private readonly AuModelSet _videoModels;
+    private readonly AuModelSet _imageModels;
+
+    private ActionUnitEngine(AuEngineOptions options, Func<ILandmarkSource> landmarkSourceFactory,
+        FaceFeatureExtractor extractor, AuModelSet videoModels, AuModelSet imageModels)
+    {
+        _options = options;
+        _landmarkSourceFactory = landmarkSourceFactory;
+        _extractor = extractor;
+        _videoModels = videoModels;
+        _imageModels = imageModels;
+    }
+
+    /// <summary>Detector input size used when no <see cref="FaceDetectionOptions"/> are given: faces of about 1/16 of the frame width stay findable.</summary>
+    public const int DefaultMaxDetectionSide = 320;
+
+    /// <summary>Intensity columns (AU01_r … AU45_r without the suffix), in output order.</summary>
+    public IReadOnlyList<string> IntensityNames => _videoModels.IntensityNames;
+
+    /// <summary>Presence columns (AU01_c … AU45_c without the suffix), in output order.</summary>
+    public IReadOnlyList<string> PresenceNames => _videoModels.PresenceNames;
+
+    /// <summary>
+    /// Loads every model named by <paramref name="models"/>: OpenFace's AU models, PDM and triangulation, the dlib
+    /// landmark model and the face detector (YuNet, or the Haar cascade when YuNet is not installed).
+    /// Without <paramref name="detection"/> options the detector sees frames shrunk to <see cref="DefaultMaxDetectionSide"/>
+    /// pixels (its cost grows with pixels; landmarks and AUs always use the full frame).
+    /// </summary>
+    /// <exception cref="ModelNotFoundException">A model is missing (the message names the install command).</exception>
+    /// <exception cref="CorruptModelException">A model file cannot be read.</exception>
+    public static ActionUnitEngine Create(AuModelOptions models, AuEngineOptions? options = null, FaceDetectionOptions? detection = null)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        var landmarkPath = models.ResolvedLandmarkModelPath;
+        if (!File.Exists(landmarkPath)) throw new ModelNotFoundException("dlib 68-point landmark model", landmarkPath);
+        // Load and check the OpenFace models and the detector before the large landmark model.
+        options ??= new AuEngineOptions();
+        detection ??= new FaceDetectionOptions { MaxDetectionSide = DefaultMaxDetectionSide };
+        // The 100 MB landmark model dominates start-up: parse it while the other models load.
+        var predictorLoad = Task.Run(() => ShapePredictor.Load(landmarkPath));
+        try
+        {
+            var core = LoadOpenFaceModels(models);
+            FaceDetectorFactory.Create(models, detection).Dispose();
+            var predictor = predictorLoad.GetAwaiter().GetResult();
+            return new ActionUnitEngine(options,
+                () => new DetectorLandmarkSource(FaceDetectorFactory.Create(models, detection), predictor), core.Extractor, core.Video, core.Image);
+        }
+        catch
+        {
+            predictorLoad.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+            throw;
+        }
+    }
+
+    /// <summary>Loads the OpenFace models; faces and landmarks come from <paramref name="landmarkSourceFactory"/> (one instance per worker).</summary>
+    /// <exception cref="ModelNotFoundException">A model is missing (the message names the install command).</exception>
+    /// <exception cref="CorruptModelException">A model file cannot be read.</exception>
+    public static ActionUnitEngine Create(AuModelOptions models, Func<ILandmarkSource> landmarkSourceFactory, AuEngineOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(landmarkSourceFactory);
+        var core = LoadOpenFaceModels(models);
+        return new ActionUnitEngine(options ?? new AuEngineOptions(), landmarkSourceFactory, core.Extractor, core.Video, core.Image);
+    }
+
+    private static (FaceFeatureExtractor Extractor, AuModelSet Video, AuModelSet Image) LoadOpenFaceModels(AuModelOptions models)
+    {
+        var predictors = models.ResolvedAuPredictorsDirectory;
+        string[] required = [models.ResolvedPdmPath, models.ResolvedTriangulationPath, Path.Combine(predictors, "AU_all_best.txt"), Path.Combine(predictors, "AU_all_static.txt")];
+        var missing = required.Where(p => !File.Exists(p)).Select(p => new MissingModel("OpenFace model " + Path.GetFileName(p), p)).ToList();
+        if (missing.Count > 0) throw new ModelNotFoundException(missing);
+        var pdm = PointDistributionModel.Load(required[0]);
+        var aligner = new FaceAligner(pdm, FaceAligner.LoadTriangulation(required[1]));
+        var extractor = new FaceFeatureExtractor(pdm, aligner);
+        var video = AuModelSet.Load(required[2], extractor.FeatureLength);
+        var image = AuModelSet.Load(required[3], extractor.FeatureLength);
+        if (!video.IntensityNames.SequenceEqual(image.IntensityNames) || !video.PresenceNames.SequenceEqual(image.PresenceNames))
+            throw new CorruptModelException(predictors, "the video and image model lists name different AUs");
+        return (extractor, video, image);
+    }
+
+    /// <summary>
+    /// Streams a video and returns one row per analysed frame (main face) or per tracked face and frame (all faces).
+    /// Rows come after the whole video is read, because OpenFace's person calibration uses every frame.
+    /// </summary>
+    public async IAsyncEnumerable<AuFrameResult> AnalyzeVideoAsync(string path, AuRunOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        options ??= new AuRunOptions();
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: video not found", path);
+        if (options.SampleFps is <= 0) throw new ArgumentOutOfRangeException(nameof(options), "SampleFps must be positive");
+
+        using var capture = new VideoCapture(path);
+        if (!capture.IsOpened()) throw new InvalidDataException($"{path}: not a readable video");
+        var fps = capture.Fps;
+
+        var workers = Math.Max(1, _options.MaxDegreeOfParallelism);
+        var channel = Channel.CreateBounded<Task<IReadOnlyList<FrameWork>>>(new BoundedChannelOptions(workers) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = Task.Run(() => ProduceAsync(capture, fps, options, channel.Writer, stop.Token), stop.Token);
+
+        var state = new VideoAnalysis(this, options);
+        var framesRead = 0;
+        try
+        {
+            await foreach (var pending in channel.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            {
+                foreach (var work in await pending.ConfigureAwait(false))
+                {
+                    state.Add(work);
+                    framesRead++;
+                }
+            }
+            await producer.ConfigureAwait(false);
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            // Let in-flight work finish so its frames are released before the capture is disposed.
+            try { await producer.ConfigureAwait(false); } catch (Exception) { /* surfaced through the channel already */ }
+            while (channel.Reader.TryRead(out var leftover))
+            {
+                try { await leftover.ConfigureAwait(false); } catch (Exception) { /* already failing or cancelled */ }
+            }
+        }
+
+        if (framesRead == 0) throw new InvalidDataException($"{path}: the video has no decodable frames");
+        foreach (var row in state.Finish()) yield return row;
+    }
+
+    private async Task ProduceAsync(VideoCapture capture, double fps, AuRunOptions options, ChannelWriter<Task<IReadOnlyList<FrameWork>>> writer, CancellationToken ct)
+    {
+        // Frames go to the workers in chunks of DetectionInterval: the first frame of a chunk is detected, the others
+        // follow its boxes. Chunks run in parallel; the consumer reads them in order.
+        var chunkSize = Math.Max(1, _options.DetectionInterval);
+        var chunk = new List<(Mat Frame, int Index, double Timestamp)>(chunkSize);
+        try
+        {
+            var index = 0;
+            var nextSampleTime = 0.0;
+            while (!ct.IsCancellationRequested)
+            {
+                if (!capture.Grab()) break;
+                var timestamp = fps > 0 ? index / fps : capture.PosMsec / 1000.0;
+                var take = options.SampleFps is not { } sample || timestamp + 1e-6 >= nextSampleTime;
+                if (take)
+                {
+                    if (options.SampleFps is { } s)
+                        while (nextSampleTime <= timestamp + 1e-6) nextSampleTime += 1.0 / s;
+                    var frame = new Mat();
+                    if (!capture.Retrieve(frame) || frame.Empty())
+                    {
+                        frame.Dispose();
+                        break;
+                    }
+                    chunk.Add((frame, index, timestamp));
+                    if (chunk.Count == chunkSize)
+                    {
+                        await SubmitAsync(chunk, options, writer, ct).ConfigureAwait(false);
+                        chunk = new List<(Mat, int, double)>(chunkSize);
+                    }
+                }
+                index++;
+            }
+            if (chunk.Count > 0) await SubmitAsync(chunk, options, writer, ct).ConfigureAwait(false);
+            writer.TryComplete();
+        }
+        catch (Exception e)
+        {
+            foreach (var (frame, _, _) in chunk) frame.Dispose();
+            writer.TryComplete(e);
+            throw;
+        }
+    }
+
+    private async Task SubmitAsync(List<(Mat Frame, int Index, double Timestamp)> chunk, AuRunOptions options,
+        ChannelWriter<Task<IReadOnlyList<FrameWork>>> writer, CancellationToken ct)
+    {
+        var frames = chunk.ToArray();
+        chunk.Clear();
+        var work = Task.Run(() => AnalyseChunk(frames, options), CancellationToken.None);
+        await writer.WriteAsync(work, ct).ConfigureAwait(false);
+    }
+
+    internal sealed record FaceWork(LocatedFace Face, FaceFeatures Features);
+
+    internal sealed record FrameWork(int Index, double Timestamp, IReadOnlyList<FaceWork> Faces);
+
+    private IReadOnlyList<FrameWork> AnalyseChunk((Mat Frame, int Index, double Timestamp)[] frames, AuRunOptions options)
+    {
+        var source = RentSource();
+        try
+        {
+            var results = new List<FrameWork>(frames.Length);
+            IReadOnlyList<LocatedFace> previous = [];
+            for (var i = 0; i < frames.Length; i++)
+            {
+                var (frame, index, timestamp) = frames[i];
+                var found = i == 0 || previous.Count == 0 ? source.Detect(frame, index) : source.Follow(frame, index, previous);
+                var faces = SelectFaces(found, options);
+                previous = faces;
+                var work = faces.Select(f => new FaceWork(f, _extractor.Extract(frame, f.Landmarks))).ToList();
+                results.Add(new FrameWork(index, timestamp, work));
+            }
+            return results;
+        }
+        finally
+        {
+            ReturnSource(source);
+            foreach (var (frame, _, _) in frames) frame.Dispose();
+        }
+    }
+
+    private ILandmarkSource RentSource()
+    {
+        if (_sources.TryTake(out var source)) return source;
+        source = _landmarkSourceFactory();
+        _allSources.Add(source);
+        return source;
+    }
+
+    private void ReturnSource(ILandmarkSource source) => _sources.Add(source);
+
+    private static List<LocatedFace> SelectFaces(IReadOnlyList<LocatedFace> found, AuRunOptions options)
+    {
+        var faces = found.Where(f => f.Landmarks.Length == 136).OrderByDescending(f => f.Area).ToList();
+        return options.AllFaces ? faces : faces.Take(1).ToList();
+    }
+
+    private IReadOnlyList<LocatedFace> DetectFaces(Mat frame, int index, AuRunOptions options)
+    {
+        var source = RentSource();
+        try
+        {
+            return SelectFaces(source.Detect(frame, index), options);
+        }
+        finally
+        {
+            ReturnSource(source);
+        }
+    }
+
+    /// <summary>
+    /// Analyses a still image with OpenFace's static models: one row per face (the largest only unless
+    /// <see cref="AuRunOptions.AllFaces"/>), or a result with <see cref="AuImageResult.NoFaceFound"/>.
+    /// </summary>
+    public AuImageResult AnalyzeImage(string path, AuRunOptions? options = null)
+    {
+        options ??= new AuRunOptions();
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: image not found", path);
+        using var image = Cv2.ImRead(path, ImreadModes.Color);
+        if (image.Empty()) throw new InvalidDataException($"{path}: not a readable image");
+        var faces = DetectFaces(image, 0, options);
+        var rows = new List<AuFrameResult>();
+        for (var i = 0; i < faces.Count; i++)
+        {
+            var features = _extractor.Extract(image, faces[i].Landmarks);
+            var (intensities, presence) = AuTrackAnalyser.PredictStatic(_imageModels, features.Hog, features.Geometry);
+            rows.Add(new AuFrameResult(1, i, 0, faces[i].Confidence, true, intensities, presence)
+            {
+                Landmarks = options.IncludeLandmarks ? faces[i].Landmarks : null,
+                Pose = options.IncludeLandmarks ? features.Pose : null,
+            });
+        }
+        return new AuImageResult(path, rows);
+    }
+
+    /// <summary>Writes rows as an OpenFace CSV (frame, face_id, timestamp, confidence, success, AUxx_r…, AUxx_c…).</summary>
+    public Task<int> WriteOpenFaceCsvAsync(IAsyncEnumerable<AuFrameResult> rows, TextWriter writer, CancellationToken cancellationToken = default) =>
+        OpenFaceCsvWriter.WriteAsync(rows, IntensityNames, PresenceNames, writer, cancellationToken);
+
+    public void Dispose()
+    {
+        while (_allSources.TryTake(out var source)) source.Dispose();
+        _sources.Clear();
+    }
+
+    /// <summary>The sequential part of a video run: tracking, running medians, scores; post-processing at the end.</summary>
+    private sealed class VideoAnalysis(ActionUnitEngine engine, AuRunOptions options)
+    {
+        private readonly FaceTracker _tracker = new();
+        private readonly Dictionary<int, TrackState> _tracks = [];
+        private int _sequence;
+
+        private sealed class TrackState(AuTrackAnalyser analyser)
+        {
+            public AuTrackAnalyser Analyser { get; } = analyser;
+            public List<RowInfo> Rows { get; } = [];
+            public bool Retired { get; set; }
+        }
+
+        private sealed record RowInfo(int Frame, double Timestamp, double Confidence, bool Success, double[]? Landmarks, PdmGlobalParams? Pose);
+
+        private TrackState NewTrack() =>
+            new(new AuTrackAnalyser(engine._videoModels, FaceFeatureExtractor.HogLength, engine._extractor.GeometryLength));
+
+        public void Add(FrameWork work)
+        {
+            var sequence = _sequence++;
+            if (!options.AllFaces)
+            {
+                if (!_tracks.TryGetValue(0, out var main)) _tracks[0] = main = NewTrack();
+                AddToTrack(main, work, work.Faces.Count > 0 ? work.Faces[0] : null);
+                return;
+            }
+
+            var ids = _tracker.Assign(work.Faces.Select(f => f.Face.Box).ToList(), sequence);
+            for (var i = 0; i < ids.Length; i++)
+            {
+                if (!_tracks.TryGetValue(ids[i], out var track)) _tracks[ids[i]] = track = NewTrack();
+                AddToTrack(track, work, work.Faces[i]);
+            }
+            foreach (var (id, track) in _tracks)
+            {
+                if (track.Retired || ids.Contains(id)) continue;
+                var lastSuccess = track.Rows.FindLastIndex(r => r.Success);
+                if (track.Rows.Count - 1 - lastSuccess >= _tracker.MaxMissedFrames) track.Retired = true;
+                else AddToTrack(track, work, null);
+            }
+        }
+
+        private void AddToTrack(TrackState track, FrameWork work, FaceWork? face)
+        {
+            if (face is null)
+            {
+                track.Analyser.AddFrame([], [], success: false);
+                track.Rows.Add(new RowInfo(work.Index + 1, work.Timestamp, 0, false, null, null));
+                return;
+            }
+            track.Analyser.AddFrame(face.Features.Hog, face.Features.Geometry, success: true);
+            track.Rows.Add(new RowInfo(work.Index + 1, work.Timestamp, face.Face.Confidence, true,
+                options.IncludeLandmarks ? face.Face.Landmarks : null, options.IncludeLandmarks ? face.Features.Pose : null));
+        }
+
+        public IEnumerable<AuFrameResult> Finish()
+        {
+            var rows = new List<AuFrameResult>();
+            foreach (var (id, track) in _tracks)
+            {
+                var predictions = track.Analyser.Finish();
+                // Rows after a track's last sighting are padding for its smoothing window, not output.
+                var last = options.AllFaces ? track.Rows.FindLastIndex(r => r.Success) : track.Rows.Count - 1;
+                for (var f = 0; f <= last; f++)
+                {
+                    var info = track.Rows[f];
+                    rows.Add(new AuFrameResult(info.Frame, id, info.Timestamp, info.Confidence, info.Success,
+                        predictions.Intensities[f], predictions.Presence[f]) { Landmarks = info.Landmarks, Pose = info.Pose });
+                }
+            }
+            return rows.OrderBy(r => r.Frame).ThenBy(r => r.FaceId);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+namespace MerFactory.AuEngine.Pipeline;
+
+/// <summary>How the engine runs (model paths are in <see cref="Models.AuModelOptions"/>); bound from section "AuEngine".</summary>
+public sealed class AuEngineOptions
+{
+    public const string SectionName = "AuEngine";
+
+    /// <summary>Frames analysed concurrently; defaults to the processor count.</summary>
+    public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
+
+
+    /// <summary>
+    /// Run the face detector on every n-th analysed frame; frames in between start the landmark model from the
+    /// previous detection's box (detection is the costliest stage). 1 detects on every frame.
+    /// </summary>
+    public int DetectionInterval { get; set; } = 2;
+
+}
+
+/// <summary>Per-run choices.</summary>
+public sealed class AuRunOptions
+{
+    /// <summary>Analyse this many frames per second of video; null analyses every frame.</summary>
+    public double? SampleFps { get; set; }
+
+    /// <summary>Analyse every tracked face (face_id per track) instead of only the main (largest) face.</summary>
+    public bool AllFaces { get; set; }
+
+    /// <summary>Return the 68 landmarks and PDM pose with each row.</summary>
+    public bool IncludeLandmarks { get; set; }
+}

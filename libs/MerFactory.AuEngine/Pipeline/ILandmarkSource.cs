@@ -1,0 +1,28 @@
+using OpenCvSharp;
+
+namespace MerFactory.AuEngine.Pipeline;
+
+/// <summary>A face found in a frame: its box, a detector confidence in [0, 1] and 68 landmarks (x0..x67, y0..y67).</summary>
+public sealed record LocatedFace(Rect2d Box, double Confidence, double[] Landmarks)
+{
+    public double Area => Box.Width * Box.Height;
+
+    /// <summary>The box the landmark model started from, when the source has one (lets a later frame reuse it).</summary>
+    public Rect2f? LandmarkBox { get; init; }
+}
+
+/// <summary>
+/// Finds faces and their 68 iBUG landmarks in a BGR frame. One instance is used by one thread at a time;
+/// the engine asks its factory for one instance per worker.
+/// </summary>
+public interface ILandmarkSource : IDisposable
+{
+    /// <param name="frameIndex">0-based index of the frame in its video (0 for images).</param>
+    IReadOnlyList<LocatedFace> Detect(Mat bgrFrame, int frameIndex);
+
+    /// <summary>
+    /// Landmarks in a frame that closely follows one where <paramref name="previous"/> were found, without running the
+    /// face detector again. The default detects afresh.
+    /// </summary>
+    IReadOnlyList<LocatedFace> Follow(Mat bgrFrame, int frameIndex, IReadOnlyList<LocatedFace> previous) => Detect(bgrFrame, frameIndex);
+}
