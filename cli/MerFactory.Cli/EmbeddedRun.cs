@@ -3,6 +3,7 @@ using MerFactory.Jobs.Messaging;
 using MerFactory.Pipeline.Consumers;
 using MerFactory.Pipeline.Orchestration;
 using MerFactory.Storage;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -35,13 +36,20 @@ internal static class EmbeddedRun
         if (!options.Silent) console.WriteLine($"Found {inputs.Count} file(s).");
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        // Model locations and engine settings, e.g. AuModels__ModelsDirectory (see `merfactory models`).
+        builder.Configuration.AddEnvironmentVariables();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         // Step failures are reported per file by the run itself; the transport's own fault logs would repeat them.
         builder.Logging.AddFilter("MassTransit", LogLevel.None);
         builder.Services.AddObjectStore(new ObjectStoreOptions { Provider = "FileSystem", Root = output.StoreRoot });
         builder.Services.AddMerFactoryMessaging(new MessagingOptions { Transport = "InMemory", RetryLimit = 1, RetryMinInterval = TimeSpan.FromMilliseconds(200) },
-            (bus, messaging) => bus.AddMediaExtractConsumers(messaging));
+            (bus, messaging) =>
+            {
+                bus.AddMediaExtractConsumers(messaging);
+                bus.AddAuServiceConsumers(messaging);
+            });
         builder.Services.AddMediaEngines();
+        builder.Services.AddAuEngines(builder.Configuration);
         builder.Services.AddJobOrchestration();
         var progress = ConsoleJobProgress.Create(console, options.Silent);
         builder.Services.AddSingleton<IJobProgress>(progress);

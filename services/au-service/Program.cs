@@ -1,7 +1,9 @@
+using MerFactory.AuService;
 using MerFactory.AuService.Grpc;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddGrpcServiceDefaults();
+builder.AddAuServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

@@ -13,6 +13,9 @@ internal static class CliRunner
         psi.ArgumentList.Add(CliDll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["NO_COLOR"] = "1";
+        // Models from the shared folder (what `merfactory models install --from` would install).
+        psi.Environment["AuModels__ModelsDirectory"] = MerFactory.Testing.SharedData.Data;
+        psi.Environment["AuModels__YuNetModelPath"] = Path.Combine("models", "face_detection_yunet_2026may.onnx");
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

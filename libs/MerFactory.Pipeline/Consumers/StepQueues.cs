@@ -14,6 +14,8 @@ public static class StepQueues
         [typeof(ExtractAudio)] = "extract-audio",
         [typeof(SampleFrames)] = "sample-frames",
         [typeof(ExtractFrame)] = "extract-frame",
+        [typeof(Contracts.Au.ExtractActionUnits)] = "au-extract",
+        [typeof(Contracts.Au.AnalyzeFacialExpression)] = "facs-analysis",
     };
 
     public static string For<TRequest>() where TRequest : IStepRequest =>

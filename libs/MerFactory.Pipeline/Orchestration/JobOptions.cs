@@ -38,6 +38,9 @@ public sealed record JobOptions
     /// <summary>Frames sampled per second of video for evidence (0 = every frame).</summary>
     public double FrameSampleFps { get; init; } = 1;
 
+    /// <summary>Frames per second the AU engine analyses (0 = every frame, as OpenFace).</summary>
+    public double AuSampleFps { get; init; }
+
     public static string FinalOutputSuffix(ProcessingType type) => type switch
     {
         ProcessingType.MER => "_merr_data.json",

@@ -1,4 +1,5 @@
 using MerFactory.Media;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MerFactory.Pipeline.Orchestration;
@@ -10,6 +11,17 @@ public static class PipelineServiceCollectionExtensions
     {
         services.AddSingleton<FfmpegMediaExtractor>();
         services.AddSingleton<Consumers.StepClient>();
+        return services;
+    }
+
+    /// <summary>The native AU engine (models from section <c>AuModels</c>, engine settings from <c>AuEngine</c>).</summary>
+    public static IServiceCollection AddAuEngines(this IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration? configuration = null)
+    {
+        var models = configuration?.GetSection(AuEngine.Models.AuModelOptions.SectionName).Get<AuEngine.Models.AuModelOptions>() ?? new AuEngine.Models.AuModelOptions();
+        var engine = configuration?.GetSection(AuEngine.Pipeline.AuEngineOptions.SectionName).Get<AuEngine.Pipeline.AuEngineOptions>() ?? new AuEngine.Pipeline.AuEngineOptions();
+        services.AddSingleton(models);
+        services.AddSingleton(engine);
+        services.AddSingleton<Consumers.ActionUnitEngineHost>();
         return services;
     }
 
