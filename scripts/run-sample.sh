@@ -11,4 +11,7 @@ SAMPLE="$ROOT/.sample"
 mkdir -p "$SAMPLE"
 cp -u "$SHARED/data/media/openface_samples/default.wmv" "$SHARED/data/media/pyfeat/single_face.mp4" \
       "$SHARED/data/media/pyfeat/single_face.jpg" "$SHARED/data/speech/jfk.wav" "$SAMPLE/"
+# AU models: OpenFace's and YuNet from shared/ (a user runs `merfactory models install` instead).
+export AuModels__ModelsDirectory="${AuModels__ModelsDirectory:-$SHARED/data}"
+export AuModels__YuNetModelPath="${AuModels__YuNetModelPath:-models/face_detection_yunet_2026may.onnx}"
 exec dotnet cli/MerFactory.Cli/bin/Release/net10.0/merfactory.dll process "$SAMPLE" "$OUT" "$@"

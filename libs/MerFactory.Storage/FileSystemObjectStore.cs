@@ -33,6 +33,23 @@ public sealed partial class FileSystemObjectStore : IObjectStore
         return Describe(key, new FileInfo(path), sha, contentType);
     }
 
+    /// <summary>
+    /// Takes ownership of a local file: hashes it and moves it into place (a rename on the same file system),
+    /// so large step outputs are not copied.
+    /// </summary>
+    public async Task<ObjectInfo> ImportFileAsync(string key, string sourcePath, string? contentType = null, CancellationToken cancellationToken = default)
+    {
+        var path = GetLocalPath(key);
+        string sha;
+        await using (var source = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
+        {
+            sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(source, cancellationToken).ConfigureAwait(false));
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.Move(sourcePath, path, overwrite: true);
+        return Describe(key, new FileInfo(path), sha, contentType);
+    }
+
     public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken = default)
     {
         var path = GetLocalPath(key);

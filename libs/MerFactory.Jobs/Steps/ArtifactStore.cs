@@ -34,8 +34,11 @@ public sealed class ArtifactStore(IObjectStore store)
         return ToReference(info, contentType);
     }
 
+    /// <summary>Stores a scratch file as a step output (moved, not copied, when the store is a local folder).</summary>
     public async Task<ObjectReference> PutOutputFileAsync(string step, string key, string name, string path, string? contentType, CancellationToken cancellationToken)
     {
+        if (store is FileSystemObjectStore fs)
+            return ToReference(await fs.ImportFileAsync(Prefix(step, key) + name, path, contentType, cancellationToken).ConfigureAwait(false), contentType);
         await using var file = File.OpenRead(path);
         return await PutOutputAsync(step, key, name, file, contentType, cancellationToken).ConfigureAwait(false);
     }
