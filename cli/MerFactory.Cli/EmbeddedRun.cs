@@ -52,14 +52,13 @@ internal static class EmbeddedRun
         builder.Services.AddAuEngines(builder.Configuration);
         builder.Services.AddJobOrchestration();
         var progress = ConsoleJobProgress.Create(console, options.Silent);
-        builder.Services.AddSingleton<IJobProgress>(progress);
 
         using var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         RunSummary summary;
         try
         {
-            summary = await progress.RunAsync(() => host.Services.GetRequiredService<JobRunner>().RunAsync(inputs, options, output, cancellationToken)).ConfigureAwait(false);
+            summary = await progress.RunAsync(() => host.Services.GetRequiredService<JobRunner>().RunAsync(inputs, options, output, progress, cancellationToken)).ConfigureAwait(false);
         }
         finally
         {

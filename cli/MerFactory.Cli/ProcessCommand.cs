@@ -27,12 +27,14 @@ internal static class ProcessCommand
     public static readonly Option<bool> UseGateAgent = new("--use-gate-agent", "-uga") { Description = "Quality gate on the LLM descriptions before synthesis." };
     public static readonly Option<double> FrameSampleFps = new("--frame-sample-fps") { Description = "Video frames sampled per second as evidence (0 = every frame).", DefaultValueFactory = _ => 1.0 };
 
+    public static readonly Option<string?> Server = new("--server") { Description = "URL of a distributed deployment's job API (synthesis service); runs the job there instead of in this process." };
+
     public static Command Create()
     {
         var command = new Command("process", "Processes media files for Multimodal Emotion Recognition and Reasoning (MERR).")
         {
             Input, Output, Type, Task, PromptsFile, LabelFile, Threshold, PeakDistance, Concurrency,
-            OllamaVisionModel, OllamaTextModel, ChatGptModel, HuggingFaceModel, Silent, Cache, UseGateAgent, FrameSampleFps,
+            OllamaVisionModel, OllamaTextModel, ChatGptModel, HuggingFaceModel, Silent, Cache, UseGateAgent, FrameSampleFps, Server,
         };
         Type.Validators.Add(r => { if (ParseType(r.GetValueOrDefault<string>()) is null) r.AddError($"Invalid --type '{r.GetValueOrDefault<string>()}': expected AU, audio, video, MER or image."); });
         Task.Validators.Add(r => { if (ParseTask(r.GetValueOrDefault<string>()) is null) r.AddError($"Invalid --task '{r.GetValueOrDefault<string>()}': expected MERR or \"Sentiment Analysis\"."); });
@@ -45,7 +47,10 @@ internal static class ProcessCommand
             option.Validators.Add(r => { var path = r.GetValueOrDefault<string?>(); if (path is not null && !File.Exists(path)) r.AddError($"{option.Name}: file '{path}' does not exist."); });
         }
         Input.Validators.Add(r => { var path = r.GetValueOrDefault<string>(); if (!File.Exists(path) && !Directory.Exists(path)) r.AddError($"INPUT_PATH '{path}' does not exist."); });
-        command.SetAction((parse, ct) => EmbeddedRun.RunAsync(ToOptions(parse), parse.GetValue(Input)!, parse.GetValue(Output)!, ct));
+        Server.Validators.Add(r => { var url = r.GetValueOrDefault<string?>(); if (url is not null && !Uri.TryCreate(url, UriKind.Absolute, out _)) r.AddError($"--server '{url}' is not an absolute URL."); });
+        command.SetAction((parse, ct) => parse.GetValue(Server) is { } server
+            ? RemoteRun.RunAsync(ToOptions(parse), parse.GetValue(Input)!, parse.GetValue(Output)!, server, ct)
+            : EmbeddedRun.RunAsync(ToOptions(parse), parse.GetValue(Input)!, parse.GetValue(Output)!, ct));
         return command;
     }
 

@@ -3,6 +3,8 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Grpc.Core;
+using MerFactory.Protos.Jobs;
 using MerFactory.Protos.Media;
 using MerFactory.Storage;
 using MerFactory.Testing;
@@ -16,7 +18,7 @@ public sealed class AppHostTests
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(3);
 
     [Fact]
-    public async Task EveryResourceBecomesHealthyAndMediaExtractWritesTheWavAndFramesToS3()
+    public async Task EveryResourceBecomesHealthyAndAJobSubmittedThroughTheApiLeavesTheWavAndFramesInS3()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(8));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MerFactory_AppHost>(
@@ -59,6 +61,39 @@ public sealed class AppHostTests
             Assert.InRange(frames.Frames.Count, 37, 40);                // 2 fps over 19.2 s
             foreach (var frame in frames.Frames)
                 Assert.NotNull(await store.StatAsync(frame.Key, cts.Token));
+
+            // A whole job through the job API (synthesis): upload, submit, watch to the end, list outputs.
+            using var jobsChannel = GrpcChannel.ForAddress(app.GetEndpoint("synthesis", "grpc"));
+            var jobs = new Jobs.JobsClient(jobsChannel);
+            ProtoRef input;
+            using (var upload = jobs.Upload(cancellationToken: cts.Token))
+            {
+                var bytes = await File.ReadAllBytesAsync(SharedData.DataPath("media", "openface_samples", "default.wmv"), cts.Token);
+                await upload.RequestStream.WriteAsync(new UploadChunk { FileName = "default.wmv", Data = Google.Protobuf.ByteString.CopyFrom(bytes) }, cts.Token);
+                await upload.RequestStream.CompleteAsync();
+                input = await upload;
+            }
+            var submit = new SubmitJobRequest { OptionsJson = """{"type":"Audio","frameSampleFps":1}""" };
+            submit.Inputs.Add(new JobInput { RelativePath = "clips/default.wmv", Object = input });
+            var jobId = (await jobs.SubmitAsync(submit, cancellationToken: cts.Token)).JobId;
+            var events = new List<JobEvent>();
+            using (var watch = jobs.Watch(new WatchJobRequest { JobId = jobId }, cancellationToken: cts.Token))
+            {
+                await foreach (var e in watch.ResponseStream.ReadAllAsync(cts.Token)) events.Add(e);
+            }
+            Assert.Equal("job-completed", events[^1].State);
+            Assert.Contains(events, e => e.Step == "extract-audio" && e.State is "completed" or "cached");
+            Assert.Contains(events, e => e.Step == "sample-frames" && e.State is "completed" or "cached");
+            var status = await jobs.GetStatusAsync(new WatchJobRequest { JobId = jobId }, cancellationToken: cts.Token);
+            Assert.True(status.Completed && status.FilesFailed == 0, string.Join("; ", status.Errors));
+            var outputs = (await jobs.ListOutputsAsync(new WatchJobRequest { JobId = jobId }, cancellationToken: cts.Token)).Outputs;
+            var jobWav = outputs.Single(o => o.RelativePath == "default/default.wav");
+            Assert.InRange(jobWav.Object.Size, 16000 * 2 * 18, 16000 * 2 * 21);
+            Assert.NotNull(await store.StatAsync(jobWav.Object.Key, cts.Token));
+            Assert.Contains(outputs, o => o.RelativePath == "run_summary.json");
+            var sampled = new List<ObjectInfo>();
+            await foreach (var o in store.ListAsync("artifacts/sample-frames/", cts.Token)) sampled.Add(o);
+            Assert.True(sampled.Count(o => o.Key.EndsWith(".png", StringComparison.Ordinal)) >= 38 + 19, "the job's frames (1 fps) are in S3 beside the 2 fps ones");
         }
         finally
         {

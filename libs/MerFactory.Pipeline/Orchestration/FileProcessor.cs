@@ -8,7 +8,8 @@ using MerFactory.Storage;
 namespace MerFactory.Pipeline.Orchestration;
 
 /// <summary>Everything shared by the files of one job.</summary>
-public sealed record JobContext(Guid JobId, JobOptions Options, OutputFolder Output, IObjectStore Store);
+public sealed record JobContext(Guid JobId, JobOptions Options, OutputFolder Output, IObjectStore Store, IJobProgress Progress,
+    IReadOnlyDictionary<string, ObjectReference>? Staged = null);
 
 /// <summary>
 /// The graph of steps one file runs through. Steps that do not depend on each other run concurrently;

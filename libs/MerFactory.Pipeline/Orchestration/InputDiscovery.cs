@@ -57,6 +57,20 @@ public static class InputDiscovery
     }
 
     /// <summary>
+    /// Inputs named by their relative paths (a job submitted to a deployment): kinds and ids assigned exactly as
+    /// for a local folder. Paths that are not media are rejected with the path in the message.
+    /// </summary>
+    public static IReadOnlyList<InputFile> FromRelativePaths(IEnumerable<string> relativePaths)
+    {
+        var files = relativePaths.Select(r => r.Replace('\\', '/'))
+            .Select(r => (Path: r, Relative: r, Kind: KindOf(r) ?? throw new InputDiscoveryException($"Error: '{r}' is not a recognized video, image, or audio file.")))
+            .OrderBy(f => f.Relative, StringComparer.Ordinal)
+            .ToList();
+        if (files.Count == 0) throw new InputDiscoveryException("Error: the job has no input files.");
+        return AssignIds(files);
+    }
+
+    /// <summary>
     /// The id is the stem, as in MER-Factory; when stems collide, the extension and then the folder path are added,
     /// so no two inputs share an output folder.
     /// </summary>

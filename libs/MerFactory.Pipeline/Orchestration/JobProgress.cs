@@ -30,3 +30,26 @@ public sealed class CompositeJobProgress(params IJobProgress[] sinks) : IJobProg
     public void StepFailed(string fileId, string step, string message) { foreach (var s in sinks) s.StepFailed(fileId, step, message); }
     public void FileFinished(string fileId, FileOutcome outcome) { foreach (var s in sinks) s.FileFinished(fileId, outcome); }
 }
+
+/// <summary>
+/// Finds the progress listener of the job a step belongs to, so one process (the CLI, or the synthesis
+/// service running many jobs) reports each job's steps to that job's listener.
+/// </summary>
+public sealed class JobProgressRouter
+{
+    private static readonly IJobProgress Nobody = new CompositeJobProgress();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, IJobProgress> _listeners = new();
+
+    public IJobProgress For(Guid jobId) => _listeners.TryGetValue(jobId, out var listener) ? listener : Nobody;
+
+    public IDisposable Register(Guid jobId, IJobProgress listener)
+    {
+        _listeners[jobId] = listener;
+        return new Registration(() => _listeners.TryRemove(jobId, out _));
+    }
+
+    private sealed class Registration(Action remove) : IDisposable
+    {
+        public void Dispose() => remove();
+    }
+}

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MerFactory.Contracts;
 using MerFactory.Storage;
 
 namespace MerFactory.Pipeline.Orchestration;
@@ -10,11 +11,14 @@ public sealed record RunSummary(Guid JobId, DateTimeOffset StartedAt, double Sec
 /// Runs every input of a job through the <see cref="FileProcessor"/>, up to <c>--concurrency</c> files at once.
 /// A file's failure is logged to <c>error_logs/</c> and never stops the others.
 /// </summary>
-public sealed class JobRunner(FileProcessor processor, InputStager stager, IObjectStore store, IJobProgress progress)
+public sealed class JobRunner(FileProcessor processor, InputStager stager, IObjectStore store, JobProgressRouter listeners)
 {
-    public async Task<RunSummary> RunAsync(IReadOnlyList<InputFile> inputs, JobOptions options, OutputFolder output, CancellationToken cancellationToken)
+    /// <param name="staged">Inputs already in the object store (distributed jobs), by input id; others are staged from their path.</param>
+    public async Task<RunSummary> RunAsync(IReadOnlyList<InputFile> inputs, JobOptions options, OutputFolder output, IJobProgress progress, CancellationToken cancellationToken,
+        Guid? jobId = null, IReadOnlyDictionary<string, ObjectReference>? staged = null)
     {
-        var job = new JobContext(Guid.NewGuid(), options, output, store);
+        var job = new JobContext(jobId ?? Guid.NewGuid(), options, output, store, progress, staged);
+        using var registration = listeners.Register(job.JobId, progress);
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         progress.JobStarted(inputs.Count);
@@ -33,6 +37,7 @@ public sealed class JobRunner(FileProcessor processor, InputStager stager, IObje
     private async Task<FileOutcome> RunFileAsync(InputFile input, JobContext job, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        var progress = job.Progress;
         progress.FileStarted(input.Id);
         FileOutcome outcome;
         if (job.Options.Cache && File.Exists(job.Output.FilePath(input.Id, JobOptions.FinalOutputSuffix(EffectiveType(input, job.Options)))))
@@ -43,7 +48,9 @@ public sealed class JobRunner(FileProcessor processor, InputStager stager, IObje
         {
             try
             {
-                var source = await stager.StageAsync(input.Path, cancellationToken).ConfigureAwait(false);
+                var source = job.Staged?.TryGetValue(input.Id, out var given) == true
+                    ? given
+                    : await stager.StageAsync(input.Path, cancellationToken).ConfigureAwait(false);
                 await processor.ProcessAsync(input, source, job, cancellationToken).ConfigureAwait(false);
                 outcome = new FileOutcome(input.Id, input.RelativePath, FileStatus.Succeeded, null, clock.Elapsed.TotalSeconds);
             }

@@ -1,6 +1,7 @@
 using MerFactory.Media;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace MerFactory.Pipeline.Orchestration;
 
@@ -10,7 +11,7 @@ public static class PipelineServiceCollectionExtensions
     public static IServiceCollection AddMediaEngines(this IServiceCollection services)
     {
         services.AddSingleton<FfmpegMediaExtractor>();
-        services.AddSingleton<Consumers.StepClient>();
+        services.TryAddSingleton<Consumers.StepClient>();
         return services;
     }
 
@@ -28,6 +29,8 @@ public static class PipelineServiceCollectionExtensions
     /// <summary>The orchestration side: runs jobs by sending step requests.</summary>
     public static IServiceCollection AddJobOrchestration(this IServiceCollection services)
     {
+        services.TryAddSingleton<Consumers.StepClient>();
+        services.AddSingleton<JobProgressRouter>();
         services.AddSingleton<StepRunner>();
         services.AddSingleton<FileProcessor>();
         services.AddSingleton<InputStager>();

@@ -6,13 +6,14 @@ using MerFactory.Pipeline.Consumers;
 namespace MerFactory.Pipeline.Orchestration;
 
 /// <summary>Sends step requests over the bus (in-memory or RabbitMQ alike) and reports progress.</summary>
-public sealed class StepRunner(StepClient client, IJobProgress progress)
+public sealed class StepRunner(StepClient client, JobProgressRouter listeners)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async Task<StepCompleted> RunAsync<TRequest>(string step, TRequest request, CancellationToken cancellationToken)
         where TRequest : class, IStepRequest
     {
+        var progress = listeners.For(request.JobId);
         progress.StepStarted(request.FileId, step);
         try
         {

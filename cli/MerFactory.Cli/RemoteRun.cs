@@ -1,0 +1,113 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+using MerFactory.Pipeline.Orchestration;
+using MerFactory.Protos.Jobs;
+using Spectre.Console;
+
+namespace MerFactory.Cli;
+
+/// <summary>
+/// <c>--server URL</c>: the job runs on a distributed deployment. Inputs are uploaded through the job API,
+/// progress is watched as a server stream, and the outputs are downloaded into OUTPUT in the same layout.
+/// </summary>
+internal static class RemoteRun
+{
+    public static async Task<int> RunAsync(JobOptions options, string inputPath, string outputPath, string server, CancellationToken cancellationToken)
+    {
+        var console = AnsiConsole.Console;
+        IReadOnlyList<InputFile> inputs;
+        OutputFolder output;
+        try
+        {
+            output = new OutputFolder(outputPath);
+            inputs = InputDiscovery.Discover(inputPath);
+        }
+        catch (Exception e) when (e is InputDiscoveryException or OutputFolderException)
+        {
+            console.MarkupLineInterpolated($"[red]{e.Message}[/]");
+            return 1;
+        }
+
+        using var channel = GrpcChannel.ForAddress(server, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
+        var jobs = new Protos.Jobs.Jobs.JobsClient(channel);
+        try
+        {
+            var submit = new SubmitJobRequest { OptionsJson = JobOptionsJson.Serialize(options) };
+            foreach (var input in inputs)
+            {
+                if (!options.Silent) console.WriteLine($"Uploading {input.RelativePath}");
+                submit.Inputs.Add(new JobInput { RelativePath = input.RelativePath, Object = await UploadAsync(jobs, input.Path, cancellationToken) });
+            }
+            var jobId = (await jobs.SubmitAsync(submit, cancellationToken: cancellationToken)).JobId;
+            console.WriteLine($"Submitted job {jobId} to {server}");
+
+            using (var watch = jobs.Watch(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken))
+            {
+                await foreach (var e in watch.ResponseStream.ReadAllAsync(cancellationToken))
+                {
+                    if (e.State is "file-completed" or "file-failed" or "file-skipped" or "job-completed" || !options.Silent)
+                        console.WriteLine(Describe(e));
+                }
+            }
+
+            var status = await jobs.GetStatusAsync(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
+            var outputs = await jobs.ListOutputsAsync(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
+            foreach (var o in outputs.Outputs)
+                await DownloadAsync(jobs, o.Object, Path.Combine(output.Root, o.RelativePath), cancellationToken);
+
+            console.WriteLine();
+            console.WriteLine($"Total files attempted: {status.FilesTotal}");
+            console.MarkupLine($"[green]✅ Successful: {status.FilesDone - status.FilesFailed}[/]");
+            if (status.FilesFailed > 0)
+            {
+                console.MarkupLine($"[red]❌ Failed: {status.FilesFailed}[/]");
+                foreach (var error in status.Errors) console.MarkupLineInterpolated($"   [red]{error}[/]");
+                console.WriteLine($"Error logs saved in: {output.ErrorLogs}");
+            }
+            return status.FilesFailed > 0 || status.Errors.Count > 0 ? 1 : 0;
+        }
+        catch (RpcException e)
+        {
+            console.MarkupLineInterpolated($"[red]Error: the server at {server} answered {e.StatusCode}: {e.Status.Detail}[/]");
+            return 1;
+        }
+    }
+
+    private static string Describe(JobEvent e) => e.State switch
+    {
+        "job-completed" => $"Job completed: {e.FilesDone}/{e.FilesTotal} file(s), {e.FilesFailed} failed",
+        _ when e.Step.Length == 0 => $"[{e.FilesDone}/{e.FilesTotal}] {e.File}: {e.State}{(e.Message.Length > 0 ? " — " + e.Message : "")}",
+        _ => $"  {e.File}: {e.Step} {e.State}{(e.Message.Length > 0 ? " — " + e.Message : "")}",
+    };
+
+    private static async Task<Protos.Common.ObjectRef> UploadAsync(Protos.Jobs.Jobs.JobsClient jobs, string path, CancellationToken cancellationToken)
+    {
+        using var call = jobs.Upload(cancellationToken: cancellationToken);
+        await using var file = File.OpenRead(path);
+        var buffer = new byte[1 << 20];
+        var first = true;
+        int read;
+        while ((read = await file.ReadAsync(buffer, cancellationToken)) > 0 || first)
+        {
+            await call.RequestStream.WriteAsync(new UploadChunk { FileName = first ? Path.GetFileName(path) : "", Data = ByteString.CopyFrom(buffer, 0, read) }, cancellationToken);
+            first = false;
+            if (read == 0) break;
+        }
+        await call.RequestStream.CompleteAsync();
+        return await call;
+    }
+
+    private static async Task DownloadAsync(Protos.Jobs.Jobs.JobsClient jobs, Protos.Common.ObjectRef reference, string path, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + ".partial";
+        using (var call = jobs.Download(reference, cancellationToken: cancellationToken))
+        await using (var file = File.Create(temp))
+        {
+            await foreach (var chunk in call.ResponseStream.ReadAllAsync(cancellationToken))
+                chunk.Data.WriteTo(file);
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+}

@@ -1,0 +1,19 @@
+using MerFactory.Jobs.Messaging;
+using MerFactory.Pipeline.Orchestration;
+using MerFactory.Storage;
+using MerFactory.Synthesis.Jobs;
+
+namespace MerFactory.Synthesis;
+
+internal static class Extensions
+{
+    /// <summary>The job API: object store, the bus (to send steps to the other services) and the shared orchestration.</summary>
+    public static void AddSynthesisServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddObjectStore(builder.Configuration);
+        builder.Services.AddMerFactoryMessaging(builder.Configuration, (_, _) => { });
+        builder.Services.AddJobOrchestration();
+        builder.Services.AddSingleton<JobRegistry>();
+        builder.Services.AddSingleton<JobExecutor>();
+    }
+}

@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using MerFactory.Pipeline.Orchestration;
+using MerFactory.Protos.Jobs;
+
+namespace MerFactory.Synthesis.Jobs;
+
+/// <summary>The jobs this instance runs: their progress events (replayed to late watchers) and outputs.</summary>
+public sealed class JobRegistry
+{
+    private readonly ConcurrentDictionary<string, JobState> _jobs = new();
+
+    public JobState Create(string jobId, int files) => _jobs.GetOrAdd(jobId, id => new JobState(id, files));
+
+    public JobState? Find(string jobId) => _jobs.TryGetValue(jobId, out var state) ? state : null;
+}
+
+/// <summary>One job's progress, fed by the job runner and read by Watch/GetStatus.</summary>
+public sealed class JobState(string jobId, int files) : IJobProgress
+{
+    private readonly Lock _gate = new();
+    private readonly List<JobEvent> _events = [];
+    private readonly List<Channel<JobEvent>> _watchers = [];
+    private int _done;
+    private int _failed;
+
+    public string JobId { get; } = jobId;
+    public int FilesTotal { get; private set; } = files;
+    public bool Completed { get; private set; }
+    public List<string> Errors { get; } = [];
+    public List<JobOutput> Outputs { get; } = [];
+
+    public JobStatus Status()
+    {
+        lock (_gate)
+        {
+            var status = new JobStatus { JobId = JobId, Completed = Completed, FilesTotal = FilesTotal, FilesDone = _done, FilesFailed = _failed };
+            status.Errors.AddRange(Errors);
+            return status;
+        }
+    }
+
+    /// <summary>Everything so far, then each new event, until the job completes.</summary>
+    public ChannelReader<JobEvent> Subscribe()
+    {
+        var channel = Channel.CreateUnbounded<JobEvent>();
+        lock (_gate)
+        {
+            foreach (var e in _events) channel.Writer.TryWrite(e);
+            if (Completed) channel.Writer.TryComplete();
+            else _watchers.Add(channel);
+        }
+        return channel.Reader;
+    }
+
+    public void Complete(IEnumerable<JobOutput> outputs, string? error = null)
+    {
+        lock (_gate)
+        {
+            Outputs.AddRange(outputs);
+            if (error is not null) Errors.Add(error);
+        }
+        Publish("", "", "job-completed", error);
+        lock (_gate)
+        {
+            Completed = true;
+            foreach (var w in _watchers) w.Writer.TryComplete();
+            _watchers.Clear();
+        }
+    }
+
+    public void JobStarted(int files) => FilesTotal = files;
+    public void FileStarted(string fileId) => Publish(fileId, "", "started", null);
+    public void StepStarted(string fileId, string step) => Publish(fileId, step, "started", null);
+    public void StepFinished(string fileId, string step, bool fromCache) => Publish(fileId, step, fromCache ? "cached" : "completed", null);
+    public void StepFailed(string fileId, string step, string message) => Publish(fileId, step, "failed", message);
+
+    public void FileFinished(string fileId, FileOutcome outcome)
+    {
+        lock (_gate)
+        {
+            _done++;
+            if (outcome.Status == FileStatus.Failed)
+            {
+                _failed++;
+                Errors.Add(outcome.Error ?? fileId);
+            }
+        }
+        Publish(fileId, "", outcome.Status switch { FileStatus.Failed => "file-failed", FileStatus.Skipped => "file-skipped", _ => "file-completed" }, outcome.Error);
+    }
+
+    private void Publish(string fileId, string step, string state, string? message)
+    {
+        lock (_gate)
+        {
+            var e = new JobEvent
+            {
+                JobId = JobId, File = fileId, Step = step, State = state, Message = message ?? "",
+                FilesTotal = FilesTotal, FilesDone = _done, FilesFailed = _failed,
+                TimestampUnix = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0,
+            };
+            _events.Add(e);
+            foreach (var w in _watchers) w.Writer.TryWrite(e);
+        }
+    }
+}
