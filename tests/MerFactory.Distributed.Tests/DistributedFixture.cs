@@ -44,10 +44,20 @@ public sealed class DistributedFixture : IAsyncLifetime
     public Process StartMediaExtract() => StartMediaExtract(out _, out _);
 
     /// <summary>Starts media-extract; its gRPC port and its console output (for failure messages) come back too.</summary>
-    public Process StartMediaExtract(out int grpcPort, out System.Text.StringBuilder log)
+    public Process StartMediaExtract(out int grpcPort, out System.Text.StringBuilder log) =>
+        StartService("media-extract", "MerFactory.MediaExtract.dll", out grpcPort, out log);
+
+    public Process StartService(string projectFolder, string dllName) => StartService(projectFolder, dllName, out _, out _);
+
+    /// <summary>
+    /// Starts a built service under <c>services/{projectFolder}</c> on this fixture's RabbitMQ, queue prefix and bucket;
+    /// <paramref name="environment"/> adds service settings (e.g. <c>Speech__Vad__ModelPath</c>).
+    /// </summary>
+    public Process StartService(string projectFolder, string dllName, out int grpcPort, out System.Text.StringBuilder log,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        var dll = Path.Combine(SharedData.RepoRoot, "services", "media-extract", "bin", BuildConfiguration, "net10.0", "MerFactory.MediaExtract.dll");
-        if (!File.Exists(dll)) throw new FileNotFoundException("media-extract is not built", dll);
+        var dll = Path.Combine(SharedData.RepoRoot, "services", projectFolder, "bin", BuildConfiguration, "net10.0", dllName);
+        if (!File.Exists(dll)) throw new FileNotFoundException($"{projectFolder} is not built", dll);
         var psi = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
         psi.Environment["ConnectionStrings__messaging"] = RabbitMq;
         psi.Environment["Messaging__EndpointPrefix"] = Bucket;
@@ -57,6 +67,7 @@ public sealed class DistributedFixture : IAsyncLifetime
         grpcPort = LocalS3Server.FreePort();
         psi.Environment["MERFACTORY_GRPC_PORT"] = grpcPort.ToString();
         psi.Environment["MERFACTORY_HTTP_PORT"] = LocalS3Server.FreePort().ToString();
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         var process = Process.Start(psi)!;
         var output = new System.Text.StringBuilder();
         log = output;

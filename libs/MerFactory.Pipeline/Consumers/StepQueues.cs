@@ -16,6 +16,7 @@ public static class StepQueues
         [typeof(ExtractFrame)] = "extract-frame",
         [typeof(Contracts.Au.ExtractActionUnits)] = "au-extract",
         [typeof(Contracts.Au.AnalyzeFacialExpression)] = "facs-analysis",
+        [typeof(MerFactory.Contracts.Speech.TranscribeAudio)] = "transcribe-audio",
     };
 
     public static string For<TRequest>() where TRequest : IStepRequest =>

@@ -1,0 +1,18 @@
+using MerFactory.Jobs.Messaging;
+using MerFactory.Pipeline.Consumers;
+using MerFactory.Pipeline.Orchestration;
+using MerFactory.Storage;
+
+namespace MerFactory.Transcribe;
+
+internal static class Extensions
+{
+    /// <summary>Object store, the transcribe consumer on the configured transport, and the speech engines (section <c>Speech</c>).</summary>
+    public static void AddTranscribeServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddObjectStore(builder.Configuration);
+        builder.Services.AddMerFactoryMessaging(builder.Configuration, (bus, options) => bus.AddTranscribeConsumers(options));
+        builder.Services.AddSpeechEngines(builder.Configuration);
+        builder.Services.AddSingleton<StepClient>();
+    }
+}
