@@ -10,6 +10,8 @@ internal static class CliApplication
         {
             ProcessCommand.Create(),
             ModelsCommand.Create(),
+            ExportCommand.Create(),
+            TrainCommand.Create(),
         };
         return root;
     }

@@ -1,7 +1,9 @@
+using MerFactory.ExportService;
 using MerFactory.ExportService.Grpc;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddGrpcServiceDefaults();
+builder.AddExportServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

@@ -78,6 +78,33 @@ public sealed class DistributedFixture : IAsyncLifetime
         return process;
     }
 
+    /// <summary>
+    /// Starts the built service <paramref name="serviceFolder"/>/<paramref name="assemblyName"/>.dll (e.g. "export",
+    /// "MerFactory.ExportService") on this fixture's RabbitMQ, S3 bucket and endpoint prefix, on free ports.
+    /// </summary>
+    public Process StartServiceProcess(string serviceFolder, string assemblyName, out int grpcPort, out System.Text.StringBuilder log)
+    {
+        var dll = Path.Combine(SharedData.RepoRoot, "services", serviceFolder, "bin", BuildConfiguration, "net10.0", assemblyName + ".dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException($"{serviceFolder} is not built", dll);
+        var psi = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
+        psi.Environment["ConnectionStrings__messaging"] = RabbitMq;
+        psi.Environment["Messaging__EndpointPrefix"] = Bucket;
+        psi.Environment["ObjectStore__Provider"] = "S3";
+        psi.Environment["ObjectStore__S3__Endpoint"] = S3.Endpoint;
+        psi.Environment["ObjectStore__S3__Bucket"] = Bucket;
+        grpcPort = LocalS3Server.FreePort();
+        psi.Environment["MERFACTORY_GRPC_PORT"] = grpcPort.ToString();
+        psi.Environment["MERFACTORY_HTTP_PORT"] = LocalS3Server.FreePort().ToString();
+        var process = Process.Start(psi)!;
+        var output = new System.Text.StringBuilder();
+        log = output;
+        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
     private static string BuildConfiguration =>
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
 }
