@@ -14,6 +14,7 @@ public static class StepQueues
         [typeof(ExtractAudio)] = "extract-audio",
         [typeof(SampleFrames)] = "sample-frames",
         [typeof(ExtractFrame)] = "extract-frame",
+        [typeof(MerFactory.Contracts.Llm.RunLlmStep)] = "run-llm-step",
     };
 
     public static string For<TRequest>() where TRequest : IStepRequest =>
