@@ -14,6 +14,7 @@ internal static class Extensions
         builder.Services.AddObjectStore(builder.Configuration);
         builder.Services.AddMerFactoryMessaging(builder.Configuration, (bus, options) => bus.AddLlmConsumers(options));
         builder.Services.AddLlmSteps(builder.Configuration, WithEnvironmentKeys);
+        builder.Services.AddSingleton<StepClient>();
     }
 
     /// <summary>
