@@ -1,7 +1,9 @@
+using MerFactory.LlmGateway;
 using MerFactory.LlmGateway.Grpc;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddGrpcServiceDefaults();
+builder.AddLlmGatewayServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

@@ -86,6 +86,16 @@ public sealed class DistributedFixture : IAsyncLifetime
     {
         var dll = Path.Combine(SharedData.RepoRoot, "services", serviceFolder, "bin", BuildConfiguration, "net10.0", assemblyName + ".dll");
         if (!File.Exists(dll)) throw new FileNotFoundException($"{serviceFolder} is not built", dll);
+        StartService("media-extract", "MerFactory.MediaExtract.dll", null, out grpcPort, out log);
+
+    /// <summary>
+    /// Starts a service of <c>services/{projectFolder}</c> wired to this fixture's RabbitMQ, S3 bucket and queue prefix,
+    /// plus <paramref name="env"/> (applied last, so it may override those).
+    /// </summary>
+    public Process StartService(string projectFolder, string dllName, IDictionary<string, string>? env, out int grpcPort, out System.Text.StringBuilder log)
+    {
+        var dll = Path.Combine(SharedData.RepoRoot, "services", projectFolder, "bin", BuildConfiguration, "net10.0", dllName);
+        if (!File.Exists(dll)) throw new FileNotFoundException($"{projectFolder} is not built", dll);
         var psi = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
         psi.Environment["ConnectionStrings__messaging"] = RabbitMq;
         psi.Environment["Messaging__EndpointPrefix"] = Bucket;
@@ -95,6 +105,7 @@ public sealed class DistributedFixture : IAsyncLifetime
         grpcPort = LocalS3Server.FreePort();
         psi.Environment["MERFACTORY_GRPC_PORT"] = grpcPort.ToString();
         psi.Environment["MERFACTORY_HTTP_PORT"] = LocalS3Server.FreePort().ToString();
+        foreach (var (name, value) in env ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         var process = Process.Start(psi)!;
         var output = new System.Text.StringBuilder();
         log = output;

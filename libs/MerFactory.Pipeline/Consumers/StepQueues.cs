@@ -17,6 +17,7 @@ public static class StepQueues
         [typeof(Contracts.Au.ExtractActionUnits)] = "au-extract",
         [typeof(Contracts.Au.AnalyzeFacialExpression)] = "facs-analysis",
         [typeof(MerFactory.Contracts.Speech.TranscribeAudio)] = "transcribe-audio",
+        [typeof(MerFactory.Contracts.Llm.RunLlmStep)] = "run-llm-step",
     };
 
     public static string For<TRequest>() where TRequest : IStepRequest =>

@@ -1,0 +1,259 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using MassTransit;
+using MerFactory.Contracts;
+using MerFactory.Contracts.Llm;
+using MerFactory.Jobs.Messaging;
+using MerFactory.Jobs.Steps;
+using MerFactory.Llm;
+using MerFactory.Llm.Caching;
+using MerFactory.Llm.Routing;
+using MerFactory.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MerFactory.Pipeline.Consumers;
+
+/// <summary>
+/// Runs one LLM step through <see cref="ILlmGateway"/> and stores its outcome as <c>llm-result.json</c>.
+/// <para>
+/// Two caches meet here and must not contradict each other. The step key (this consumer's manifest) covers the
+/// request <em>and the resolved route</em> — backend, kind, base URL, model, capabilities and sampling parameters —
+/// so switching models or parameters misses the step cache and reaches the gateway, whose response cache (keyed on
+/// exactly what is sent) then decides whether the backend is called. Requests that differ only in inputs the model
+/// never sees (evidence for a model that takes the media itself) miss the step cache and hit the response cache.
+/// </para>
+/// </summary>
+public sealed class RunLlmStepConsumer(ArtifactStore artifacts, LlmStepGateways gateways) : StepConsumer<RunLlmStep>(artifacts)
+{
+    public const string ResultName = "llm-result.json";
+
+    /// <summary>Failure kind of an <see cref="LlmGatewayException"/>, carried in the fault's exception data.</summary>
+    public const string FailureKindKey = "LlmFailureKind";
+
+    protected override string Step => "llm";
+
+    protected override IEnumerable<ObjectReference> Inputs(RunLlmStep request) =>
+        [.. request.Media ?? [], .. request.Evidence?.Frames ?? []];
+
+    protected override object?[] Parameters(RunLlmStep request) => gateways.KeyParameters(request);
+
+    protected override async Task<StepResult> ExecuteAsync(RunLlmStep request, StepWorkspace workspace, CancellationToken cancellationToken)
+    {
+        var (step, gateway) = gateways.For(request);
+        foreach (var input in Inputs(request))
+        {
+            if (string.IsNullOrEmpty(input.Sha256))
+                throw new StepInputException($"LLM step '{request.Step}' of {request.FileId}: media '{input.Key}' has no SHA-256 (resolve the reference before sending; the step key depends on it).");
+        }
+
+        var media = await LoadAsync(request.Media ?? [], request, cancellationToken).ConfigureAwait(false);
+        var evidence = request.Evidence is null ? null : new MediaEvidence(
+            await LoadAsync(request.Evidence.Frames ?? [], request, cancellationToken).ConfigureAwait(false),
+            request.Evidence.Transcript, request.Evidence.ProsodySummary);
+
+        LlmStepResult result;
+        try
+        {
+            result = await gateway.RunAsync(new LlmStepRequest(step, request.Prompt, media, evidence) { SampleId = request.FileId }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LlmGatewayException e)
+        {
+            // The gateway has already retried under its own policy; message-level retries would multiply paid
+            // calls, so the step fails at once with the gateway's message (never stored, never cached).
+            var failure = new StepInputException($"{request.FileId}: {e.Message}", e);
+            failure.Data[FailureKindKey] = e.Kind.ToString();
+            throw failure;
+        }
+        catch (ArgumentException e)
+        {
+            throw new StepInputException($"{request.FileId}: {e.Message}", e);
+        }
+
+        var outcome = new LlmStepOutcome(step.ToKebab(), result.Status.ToString(), result.Text, result.Backend, result.BackendKind?.ToString(), result.Model,
+            result.Degradation.Kind.ToString(), string.IsNullOrEmpty(result.Degradation.Description) ? null : result.Degradation.Description,
+            result.Usage.InputTokens, result.Usage.OutputTokens, result.Cached, result.Attempts, result.SkipReason);
+        using var json = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(outcome, Json));
+        await workspace.AddOutputAsync(ResultName, json, "application/json", cancellationToken).ConfigureAwait(false);
+        return new StepResult(outcome);
+    }
+
+    private async Task<List<MediaAttachment>> LoadAsync(IReadOnlyList<ObjectReference> references, RunLlmStep request, CancellationToken cancellationToken)
+    {
+        var attachments = new List<MediaAttachment>(references.Count);
+        foreach (var reference in references)
+        {
+            var name = LlmStepGateways.MediaName(reference);
+            var mime = reference.ContentType is { Length: > 0 } declared && !declared.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase)
+                ? declared
+                : MimeTypes.FromExtension(reference.Key)
+                    ?? throw new StepInputException($"LLM step '{request.Step}' of {request.FileId}: media '{reference.Key}' has no content type and an unknown extension.");
+            try
+            {
+                var stream = await Artifacts.Objects.OpenReadAsync(reference.Key, cancellationToken).ConfigureAwait(false);
+                await using (stream.ConfigureAwait(false))
+                {
+                    attachments.Add(await MediaAttachment.FromStreamAsync(stream, name, mime, cancellationToken).ConfigureAwait(false));
+                }
+            }
+            catch (ObjectNotFoundException e)
+            {
+                throw new StepInputException($"LLM step '{request.Step}' of {request.FileId}: media '{reference.Key}' is not in the object store.", e);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new StepInputException($"LLM step '{request.Step}' of {request.FileId}: media '{reference.Key}': {e.Message}", e);
+            }
+        }
+        return attachments;
+    }
+}
+
+/// <summary>
+/// The gateway for a request: the configured one, or — for a request carrying its own route — a gateway whose only
+/// change is that step's route, kept per distinct route so its limiters and circuit persist between calls.
+/// </summary>
+public sealed class LlmStepGateways : IDisposable
+{
+    private static readonly JsonSerializerOptions RouteJson = new(JsonSerializerDefaults.Web);
+    private readonly ILlmGateway _configured;
+    private readonly LlmRoutingOptions _routing;
+    private readonly ILlmResponseCache? _cache;
+    private readonly bool _cacheEnabled;
+    private readonly ILoggerFactory? _loggers;
+    private readonly ConcurrentDictionary<string, Lazy<LlmGateway>> _overrides = new(StringComparer.Ordinal);
+
+    public LlmStepGateways(ILlmGateway configured, LlmRoutingOptions routing, LlmGatewayOptions options, IObjectStore? store, ILoggerFactory? loggers = null)
+    {
+        _configured = configured;
+        _routing = routing;
+        _cacheEnabled = options.CacheEnabled && store is not null;
+        _cache = _cacheEnabled ? new ObjectStoreLlmResponseCache(store!, options.CachePrefix) : null;
+        _loggers = loggers;
+    }
+
+    public LlmRoutingOptions Routing => _routing;
+
+    /// <summary>The step and the gateway that serves it; bad step names or routes are input errors.</summary>
+    public (LlmStep Step, ILlmGateway Gateway) For(RunLlmStep request)
+    {
+        if (!LlmStepExtensions.TryParseStep(request.Step ?? "", out var step))
+            throw new StepInputException($"{request.FileId}: unknown LLM step '{request.Step}' (audio, video, image, facial-expression, synthesis, gate).");
+        var route = ParseRoute(request);
+        if (route is null) return (step, _configured);
+        var key = $"{step}|{route.Backend}|{route.Model}|{route.Temperature}|{route.MaxOutputTokens}|{route.TopP}|{route.Seed}";
+        try
+        {
+            return (step, _overrides.GetOrAdd(key, _ => new Lazy<LlmGateway>(() => Create(step, route))).Value);
+        }
+        catch (ArgumentException e)
+        {
+            _overrides.TryRemove(key, out _);
+            throw new StepInputException($"{request.FileId}: routing {request.RoutingJson} is not usable: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Step-key parameters: the step, everything the gateway will send (prompt, evidence text, media names, which
+    /// appear in degradation notes), and the resolved route, so a different backend, model or parameters misses.
+    /// Never throws: a bad request gets a key of its own and fails in the step itself.
+    /// </summary>
+    public object?[] KeyParameters(RunLlmStep request)
+    {
+        LlmResolvedRoute? route;
+        string? baseUrl;
+        try
+        {
+            var (step, gateway) = For(request);
+            route = gateway.Resolve(step);
+            baseUrl = route is null ? null : _routing.Backends[route.Backend].BaseUrl?.ToString();
+        }
+        catch (StepInputException)
+        {
+            return ["invalid", request.Step, request.RoutingJson];
+        }
+        var parameters = new List<object?>
+        {
+            "step", request.Step,
+            "route", route?.Backend ?? $"none ({_routing.Description})", route?.Kind.ToString(), baseUrl, route?.Model, route?.Capabilities.ToString(),
+            route?.Parameters.Temperature, route?.Parameters.MaxOutputTokens, route?.Parameters.TopP, route?.Parameters.Seed,
+            "prompt", request.Prompt,
+            "transcript", request.Evidence?.Transcript,
+            "prosody", request.Evidence?.ProsodySummary,
+            "media", request.Media?.Count ?? 0,
+        };
+        parameters.AddRange((request.Media ?? []).Select(m => (object?)$"{MediaName(m)}|{m.ContentType}"));
+        parameters.Add("frames");
+        parameters.AddRange((request.Evidence?.Frames ?? []).Select(m => (object?)$"{MediaName(m)}|{m.ContentType}"));
+        // With the response cache switched off every call must reach the model, so the step cache steps aside too.
+        if (!_cacheEnabled) parameters.Add(Guid.NewGuid());
+        return [.. parameters];
+    }
+
+    /// <summary>Name the model sees for a media object (its file name in the store).</summary>
+    public static string MediaName(ObjectReference reference) => Path.GetFileName(reference.Key);
+
+    private static LlmStepRoute? ParseRoute(RunLlmStep request)
+    {
+        if (string.IsNullOrWhiteSpace(request.RoutingJson)) return null;
+        LlmStepRoute? route;
+        try
+        {
+            route = JsonSerializer.Deserialize<LlmStepRoute>(request.RoutingJson, RouteJson);
+        }
+        catch (JsonException e)
+        {
+            throw new StepInputException($"{request.FileId}: routing JSON is malformed ({e.Message}); expected {{\"backend\":\"...\",\"model\":\"...\"}}.", e);
+        }
+        if (route is null || string.IsNullOrWhiteSpace(route.Backend) || string.IsNullOrWhiteSpace(route.Model))
+            throw new StepInputException($"{request.FileId}: routing {request.RoutingJson} needs both \"backend\" and \"model\".");
+        return route;
+    }
+
+    private LlmGateway Create(LlmStep step, LlmStepRoute route)
+    {
+        // Backends are shared read-only; only this step's route differs from the configuration.
+        var routing = new LlmRoutingOptions
+        {
+            Backends = _routing.Backends,
+            Steps = new Dictionary<LlmStep, LlmStepRoute>(_routing.Steps) { [step] = route },
+            Default = _routing.Default,
+            Description = $"{step.ToKebab()} routed by the request to {route.Backend}:{route.Model}",
+        };
+        return new LlmGateway(routing, _cache, _loggers?.CreateLogger<LlmGateway>());
+    }
+
+    public void Dispose()
+    {
+        foreach (var gateway in _overrides.Values.Where(g => g.IsValueCreated)) gateway.Value.Dispose();
+    }
+}
+
+public static class LlmConsumerRegistration
+{
+    /// <summary>The LLM step consumer on its queue.</summary>
+    public static IBusRegistrationConfigurator AddLlmConsumers(this IBusRegistrationConfigurator bus, MessagingOptions options)
+    {
+        bus.AddConsumer<RunLlmStepConsumer>().Endpoint(e => e.Name = options.QueueName(StepQueues.For<RunLlmStep>()));
+        return bus;
+    }
+
+    /// <summary>
+    /// <see cref="LlmServiceCollectionExtensions.AddLlmGateway"/> plus what the LLM step consumer needs.
+    /// <paramref name="configureRouting"/> must be pure (it is applied to the gateway and to the step keys alike).
+    /// </summary>
+    public static IServiceCollection AddLlmSteps(this IServiceCollection services, IConfiguration configuration, Func<LlmRoutingOptions, LlmRoutingOptions>? configureRouting = null)
+    {
+        services.AddLlmGateway(configuration, configureRouting);
+        services.AddSingleton(sp =>
+        {
+            var routing = sp.GetRequiredService<IOptions<LlmRoutingOptions>>().Value;
+            if (configureRouting is not null) routing = configureRouting(routing);
+            return new LlmStepGateways(sp.GetRequiredService<ILlmGateway>(), routing, sp.GetRequiredService<IOptions<LlmGatewayOptions>>().Value,
+                sp.GetService<IObjectStore>(), sp.GetService<ILoggerFactory>());
+        });
+        return services;
+    }
+}
