@@ -82,39 +82,12 @@ public sealed class DistributedFixture : IAsyncLifetime
     /// Starts the built service <paramref name="serviceFolder"/>/<paramref name="assemblyName"/>.dll (e.g. "export",
     /// "MerFactory.ExportService") on this fixture's RabbitMQ, S3 bucket and endpoint prefix, on free ports.
     /// </summary>
-    public Process StartServiceProcess(string serviceFolder, string assemblyName, out int grpcPort, out System.Text.StringBuilder log)
-    {
-        var dll = Path.Combine(SharedData.RepoRoot, "services", serviceFolder, "bin", BuildConfiguration, "net10.0", assemblyName + ".dll");
-        if (!File.Exists(dll)) throw new FileNotFoundException($"{serviceFolder} is not built", dll);
-        StartService("media-extract", "MerFactory.MediaExtract.dll", null, out grpcPort, out log);
+    public Process StartServiceProcess(string serviceFolder, string assemblyName, out int grpcPort, out System.Text.StringBuilder log) =>
+        StartService(serviceFolder, assemblyName + ".dll", out grpcPort, out log);
 
-    /// <summary>
-    /// Starts a service of <c>services/{projectFolder}</c> wired to this fixture's RabbitMQ, S3 bucket and queue prefix,
-    /// plus <paramref name="env"/> (applied last, so it may override those).
-    /// </summary>
-    public Process StartService(string projectFolder, string dllName, IDictionary<string, string>? env, out int grpcPort, out System.Text.StringBuilder log)
-    {
-        var dll = Path.Combine(SharedData.RepoRoot, "services", projectFolder, "bin", BuildConfiguration, "net10.0", dllName);
-        if (!File.Exists(dll)) throw new FileNotFoundException($"{projectFolder} is not built", dll);
-        var psi = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
-        psi.Environment["ConnectionStrings__messaging"] = RabbitMq;
-        psi.Environment["Messaging__EndpointPrefix"] = Bucket;
-        psi.Environment["ObjectStore__Provider"] = "S3";
-        psi.Environment["ObjectStore__S3__Endpoint"] = S3.Endpoint;
-        psi.Environment["ObjectStore__S3__Bucket"] = Bucket;
-        grpcPort = LocalS3Server.FreePort();
-        psi.Environment["MERFACTORY_GRPC_PORT"] = grpcPort.ToString();
-        psi.Environment["MERFACTORY_HTTP_PORT"] = LocalS3Server.FreePort().ToString();
-        foreach (var (name, value) in env ?? new Dictionary<string, string>()) psi.Environment[name] = value;
-        var process = Process.Start(psi)!;
-        var output = new System.Text.StringBuilder();
-        log = output;
-        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+    /// <summary>As <see cref="StartService(string, string, out int, out System.Text.StringBuilder, IReadOnlyDictionary{string, string}?)"/>, with <paramref name="env"/> applied last.</summary>
+    public Process StartService(string projectFolder, string dllName, IDictionary<string, string>? env, out int grpcPort, out System.Text.StringBuilder log) =>
+        StartService(projectFolder, dllName, out grpcPort, out log, env is null ? null : new Dictionary<string, string>(env));
 
     private static string BuildConfiguration =>
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
