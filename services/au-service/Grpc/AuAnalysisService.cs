@@ -11,6 +11,8 @@ using MerFactory.Protos.Au;
 using MerFactory.Protos.Common;
 using ProtoRef = MerFactory.Protos.Common.ObjectRef;
 
+using MerFactory.Pipeline.Grpc;
+
 namespace MerFactory.AuService.Grpc;
 
 /// <summary>The gRPC face of au-service, through the same step consumers (and step cache) as bus messages.</summary>
@@ -28,17 +30,17 @@ public sealed class AuAnalysisService(StepClient steps, ArtifactStore artifacts)
 
     public override async Task<AnalyzeReply> Analyze(AnalyzeRequest request, ServerCallContext context)
     {
-        var source = await ResolveAsync(request.Source, context);
+        var source = await artifacts.ResolveForCallAsync(request.Source, context);
         var fileId = Path.GetFileNameWithoutExtension(source.Key);
-        var au = await RunAsync(new ExtractActionUnits(Guid.Empty, fileId, source, request.IsImage, request.SampleFps, AllFaces: false), context);
+        var au = await steps.RequestForCallAsync(new ExtractActionUnits(Guid.Empty, fileId, source, request.IsImage, request.SampleFps, AllFaces: false), "au-service", context);
         var extraction = JsonSerializer.Deserialize<AuExtractionResult>(au.ResultJson, Json)!;
-        var facs = await RunAsync(new AnalyzeFacialExpression(Guid.Empty, fileId, au.Outputs["au.csv"], source.Key,
-            request.Threshold > 0 ? request.Threshold : 0.8, request.PeakDistance > 0 ? request.PeakDistance : 15), context);
+        var facs = await steps.RequestForCallAsync(new AnalyzeFacialExpression(Guid.Empty, fileId, au.Outputs["au.csv"], source.Key,
+            request.Threshold > 0 ? request.Threshold : 0.8, request.PeakDistance > 0 ? request.PeakDistance : 15), "au-service", context);
         var analysis = JsonSerializer.Deserialize<FacialExpressionResult>(facs.ResultJson, Json)!;
         var reply = new AnalyzeReply
         {
-            AuCsv = ToProto(au.Outputs["au.csv"]),
-            AnalysisJson = ToProto(facs.Outputs["au_analysis.json"]),
+            AuCsv = au.Outputs["au.csv"].ToProto(),
+            AnalysisJson = facs.Outputs["au_analysis.json"].ToProto(),
             OverallPeakAuDescription = analysis.OverallPeakAuDescription,
             Rows = extraction.Rows,
             SuccessfulRows = extraction.SuccessfulRows,
@@ -49,41 +51,4 @@ public sealed class AuAnalysisService(StepClient steps, ArtifactStore artifacts)
         return reply;
     }
 
-    private async Task<StepCompleted> RunAsync<T>(T message, ServerCallContext context) where T : class, IStepRequest
-    {
-        try
-        {
-            return await steps.RequestAsync(message, context.CancellationToken);
-        }
-        catch (RequestFaultException fault)
-        {
-            Throw(StatusCode.InvalidArgument, fault.Fault?.Exceptions.FirstOrDefault()?.Message ?? fault.Message);
-            throw;
-        }
-        catch (RequestTimeoutException)
-        {
-            Throw(StatusCode.DeadlineExceeded, "au-service did not finish the step in time");
-            throw;
-        }
-    }
-
-    private async Task<ObjectReference> ResolveAsync(ProtoRef source, ServerCallContext context)
-    {
-        if (source is null || string.IsNullOrEmpty(source.Key)) Throw(StatusCode.InvalidArgument, "source object reference is required");
-        try
-        {
-            return await artifacts.ResolveAsync(new ObjectReference(source.Bucket, source.Key, source.Size, source.Sha256, source.ContentType), context.CancellationToken);
-        }
-        catch (Storage.ObjectNotFoundException e)
-        {
-            Throw(StatusCode.NotFound, e.Message);
-            throw;
-        }
-    }
-
-    [DoesNotReturn]
-    private static void Throw(StatusCode code, string detail) => throw new RpcException(new Status(code, detail));
-
-    private static ProtoRef ToProto(ObjectReference r) =>
-        new() { Bucket = r.Bucket, Key = r.Key, Size = r.Size, Sha256 = r.Sha256, ContentType = r.ContentType ?? "" };
 }

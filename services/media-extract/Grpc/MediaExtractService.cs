@@ -10,6 +10,8 @@ using MerFactory.Pipeline.Consumers;
 using MerFactory.Protos.Media;
 using ProtoRef = MerFactory.Protos.Common.ObjectRef;
 
+using MerFactory.Pipeline.Grpc;
+
 namespace MerFactory.MediaExtract.Grpc;
 
 /// <summary>
@@ -22,7 +24,7 @@ public sealed class MediaExtractService(StepClient steps, ArtifactStore artifact
 
     public override async Task<ProbeReply> Probe(ProbeRequest request, ServerCallContext context)
     {
-        var completed = await RunAsync(new ProbeMedia(Guid.Empty, FileIdOf(request.Source), await ToContractAsync(request.Source, context)), context);
+        var completed = await steps.RequestForCallAsync(new ProbeMedia(Guid.Empty, FileIdOf(request.Source), await artifacts.ResolveForCallAsync(request.Source, context)), "media-extract", context);
         var probe = Result<MediaProbe>(completed);
         var reply = new ProbeReply
         {
@@ -42,22 +44,22 @@ public sealed class MediaExtractService(StepClient steps, ArtifactStore artifact
 
     public override async Task<ExtractAudioReply> ExtractAudio(ExtractAudioRequest request, ServerCallContext context)
     {
-        var completed = await RunAsync(new ExtractAudio(Guid.Empty, FileIdOf(request.Source), await ToContractAsync(request.Source, context)), context);
+        var completed = await steps.RequestForCallAsync(new ExtractAudio(Guid.Empty, FileIdOf(request.Source), await artifacts.ResolveForCallAsync(request.Source, context)), "media-extract", context);
         var result = Result<AudioStepResult>(completed);
         var reply = new ExtractAudioReply { HasAudio = result.HasAudio, DurationSeconds = result.DurationSeconds };
-        if (completed.Outputs.TryGetValue("audio.wav", out var wav)) reply.Wav = ToProto(wav);
+        if (completed.Outputs.TryGetValue("audio.wav", out var wav)) reply.Wav = wav.ToProto();
         return reply;
     }
 
     public override async Task<SampleFramesReply> SampleFrames(SampleFramesRequest request, ServerCallContext context)
     {
-        var completed = await RunAsync(new SampleFrames(Guid.Empty, FileIdOf(request.Source), await ToContractAsync(request.Source, context), request.Fps), context);
+        var completed = await steps.RequestForCallAsync(new SampleFrames(Guid.Empty, FileIdOf(request.Source), await artifacts.ResolveForCallAsync(request.Source, context), request.Fps), "media-extract", context);
         var result = Result<SampledFramesResult>(completed);
         var reply = new SampleFramesReply();
         var byKey = completed.Outputs.Values.ToDictionary(o => o.Key, StringComparer.Ordinal);
         foreach (var frame in result.Frames)
         {
-            reply.Frames.Add(ToProto(byKey[frame.Key]));
+            reply.Frames.Add(byKey[frame.Key].ToProto());
             reply.Timestamps.Add(frame.TimestampSeconds);
         }
         return reply;
@@ -65,50 +67,13 @@ public sealed class MediaExtractService(StepClient steps, ArtifactStore artifact
 
     public override async Task<ExtractFrameReply> ExtractFrame(ExtractFrameRequest request, ServerCallContext context)
     {
-        var completed = await RunAsync(new ExtractFrame(Guid.Empty, FileIdOf(request.Source), await ToContractAsync(request.Source, context), request.TimestampSeconds), context);
+        var completed = await steps.RequestForCallAsync(new ExtractFrame(Guid.Empty, FileIdOf(request.Source), await artifacts.ResolveForCallAsync(request.Source, context), request.TimestampSeconds), "media-extract", context);
         var result = Result<FrameStepResult>(completed);
-        return new ExtractFrameReply { Frame = ToProto(completed.Outputs["frame.png"]), ActualTimestampSeconds = result.ActualSeconds, Attempts = result.Attempts };
+        return new ExtractFrameReply { Frame = completed.Outputs["frame.png"].ToProto(), ActualTimestampSeconds = result.ActualSeconds, Attempts = result.Attempts };
     }
-
-    private async Task<StepCompleted> RunAsync<T>(T message, ServerCallContext context) where T : class, IStepRequest
-    {
-        try
-        {
-            return await steps.RequestAsync(message, context.CancellationToken);
-        }
-        catch (RequestFaultException fault)
-        {
-            Throw(StatusCode.InvalidArgument, fault.Fault?.Exceptions.FirstOrDefault()?.Message ?? fault.Message);
-            throw;
-        }
-        catch (RequestTimeoutException)
-        {
-            Throw(StatusCode.DeadlineExceeded, "media-extract did not finish the step in time");
-            throw;
-        }
-    }
-
-    [DoesNotReturn]
-    private static void Throw(StatusCode code, string detail) => throw new RpcException(new Status(code, detail));
 
     private static T Result<T>(StepCompleted completed) => JsonSerializer.Deserialize<T>(completed.ResultJson, Json)!;
 
     private static string FileIdOf(ProtoRef source) => Path.GetFileNameWithoutExtension(source.Key);
 
-    private async Task<ObjectReference> ToContractAsync(ProtoRef source, ServerCallContext context)
-    {
-        if (source is null || string.IsNullOrEmpty(source.Key)) Throw(StatusCode.InvalidArgument, "source object reference is required");
-        try
-        {
-            return await artifacts.ResolveAsync(new ObjectReference(source.Bucket, source.Key, source.Size, source.Sha256, source.ContentType), context.CancellationToken);
-        }
-        catch (Storage.ObjectNotFoundException e)
-        {
-            Throw(StatusCode.NotFound, e.Message);
-            throw;
-        }
-    }
-
-    private static ProtoRef ToProto(ObjectReference r) =>
-        new() { Bucket = r.Bucket, Key = r.Key, Size = r.Size, Sha256 = r.Sha256, ContentType = r.ContentType ?? "" };
 }

@@ -11,6 +11,8 @@ using MerFactory.Protos.Common;
 using MerFactory.Protos.Transcribe;
 using ProtoRef = MerFactory.Protos.Common.ObjectRef;
 
+using MerFactory.Pipeline.Grpc;
+
 namespace MerFactory.Transcribe.Grpc;
 
 /// <summary>
@@ -33,16 +35,16 @@ public sealed class TranscriptionService(StepClient steps, ArtifactStore artifac
     {
         if (TranscribeAudioConsumer.TryParseEngine(request.Engine) is null)
         {
-            Throw(StatusCode.InvalidArgument, $"unknown speech engine '{request.Engine}' (expected auto, whisper or pocketsphinx)");
+            StepGrpc.Throw(StatusCode.InvalidArgument, $"unknown speech engine '{request.Engine}' (expected auto, whisper or pocketsphinx)");
         }
-        var source = await ToContractAsync(request.Source, context);
+        var source = await artifacts.ResolveForCallAsync(request.Source, context);
         var message = new TranscribeAudio(Guid.Empty, Path.GetFileNameWithoutExtension(source.Key), source,
             string.IsNullOrWhiteSpace(request.Language) ? null : request.Language, string.IsNullOrWhiteSpace(request.Engine) ? "auto" : request.Engine);
-        var completed = await RunAsync(message, context);
+        var completed = await steps.RequestForCallAsync(message, "transcribe", context);
         var result = JsonSerializer.Deserialize<TranscribeStepResult>(completed.ResultJson, Json)!;
         return new TranscribeReply
         {
-            Transcript = ToProto(completed.Outputs[TranscribeAudioConsumer.TranscriptOutput]),
+            Transcript = completed.Outputs[TranscribeAudioConsumer.TranscriptOutput].ToProto(),
             Text = result.Text,
             Language = result.Language,
             Status = result.Status,
@@ -52,41 +54,4 @@ public sealed class TranscriptionService(StepClient steps, ArtifactStore artifac
         };
     }
 
-    private async Task<StepCompleted> RunAsync<T>(T message, ServerCallContext context) where T : class, IStepRequest
-    {
-        try
-        {
-            return await steps.RequestAsync(message, context.CancellationToken);
-        }
-        catch (RequestFaultException fault)
-        {
-            Throw(StatusCode.InvalidArgument, fault.Fault?.Exceptions.FirstOrDefault()?.Message ?? fault.Message);
-            throw;
-        }
-        catch (RequestTimeoutException)
-        {
-            Throw(StatusCode.DeadlineExceeded, "transcribe did not finish the step in time");
-            throw;
-        }
-    }
-
-    [DoesNotReturn]
-    private static void Throw(StatusCode code, string detail) => throw new RpcException(new Status(code, detail));
-
-    private async Task<ObjectReference> ToContractAsync(ProtoRef source, ServerCallContext context)
-    {
-        if (source is null || string.IsNullOrEmpty(source.Key)) Throw(StatusCode.InvalidArgument, "source object reference is required");
-        try
-        {
-            return await artifacts.ResolveAsync(new ObjectReference(source.Bucket, source.Key, source.Size, source.Sha256, source.ContentType), context.CancellationToken);
-        }
-        catch (Storage.ObjectNotFoundException e)
-        {
-            Throw(StatusCode.NotFound, e.Message);
-            throw;
-        }
-    }
-
-    private static ProtoRef ToProto(ObjectReference r) =>
-        new() { Bucket = r.Bucket, Key = r.Key, Size = r.Size, Sha256 = r.Sha256, ContentType = r.ContentType ?? "" };
 }
