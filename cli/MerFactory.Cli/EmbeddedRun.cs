@@ -1,5 +1,6 @@
 using MassTransit;
 using MerFactory.Jobs.Messaging;
+using MerFactory.Llm.Routing;
 using MerFactory.Pipeline.Consumers;
 using MerFactory.Pipeline.Orchestration;
 using MerFactory.Storage;
@@ -17,7 +18,7 @@ namespace MerFactory.Cli;
 /// </summary>
 internal static class EmbeddedRun
 {
-    public static async Task<int> RunAsync(JobOptions options, string inputPath, string outputPath, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(JobOptions options, LlmCliFlags flags, string inputPath, string outputPath, CancellationToken cancellationToken)
     {
         var console = AnsiConsole.Console;
         console.MarkupLine($"MERR CLI - Mode: [bold]{options.Type}[/] | Task: [bold]{(options.Task == TaskKind.MERR ? "MERR" : "Sentiment Analysis")}[/]");
@@ -35,6 +36,21 @@ internal static class EmbeddedRun
         }
         if (!options.Silent) console.WriteLine($"Found {inputs.Count} file(s).");
 
+        // Resolved once up front: a missing key or a bad route is reported before any work starts.
+        LlmRoutingOptions routing;
+        try
+        {
+            routing = LlmRouting.FromCliFlags(flags);
+        }
+        catch (ArgumentException e)
+        {
+            console.MarkupLineInterpolated($"[red]Error: {e.Message}[/]");
+            return 1;
+        }
+        console.WriteLine(routing.Default is null && routing.Steps.Count == 0
+            ? "LLM: none configured (no model flag, no GOOGLE_API_KEY): AU and transcripts are produced, LLM steps are skipped."
+            : $"LLM: {routing.Description}");
+
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         // Model locations and engine settings, e.g. AuModels__ModelsDirectory (see `merfactory models`).
         builder.Configuration.AddEnvironmentVariables();
@@ -47,9 +63,15 @@ internal static class EmbeddedRun
             {
                 bus.AddMediaExtractConsumers(messaging);
                 bus.AddAuServiceConsumers(messaging);
+                bus.AddTranscribeConsumers(messaging);
+                bus.AddLlmConsumers(messaging);
             });
+        // --cache turns on the LLM response cache (spec §1.7 C); without it every LLM step reaches the model again.
+        builder.Configuration[$"{LlmRoutingOptions.SectionName}:CacheEnabled"] = options.Cache ? "true" : "false";
         builder.Services.AddMediaEngines();
         builder.Services.AddAuEngines(builder.Configuration);
+        builder.Services.AddSpeechEngines(builder.Configuration);
+        builder.Services.AddLlmSteps(builder.Configuration, configured => LlmRouting.FromCliFlags(flags, null, configured));
         builder.Services.AddJobOrchestration();
         var progress = ConsoleJobProgress.Create(console, options.Silent);
 
@@ -69,6 +91,8 @@ internal static class EmbeddedRun
         console.WriteLine($"Total files attempted: {summary.Total}");
         console.MarkupLine($"[green]✅ Successful: {summary.Succeeded}[/]");
         if (summary.Skipped > 0) console.MarkupLine($"⏭️ Skipped (Cached): {summary.Skipped}");
+        foreach (var noted in summary.Files.Where(f => f.Notes is { Count: > 0 }))
+            console.MarkupLineInterpolated($"   [yellow]{noted.RelativePath}: {string.Join("; ", noted.Notes!)}[/]");
         if (summary.Failed > 0)
         {
             console.MarkupLine($"[red]❌ Failed: {summary.Failed}[/]");

@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using MerFactory.Llm.Prompts;
+using MerFactory.Llm.Routing;
 using MerFactory.Pipeline.Orchestration;
+using MerFactory.Pipeline.Synthesis;
 
 namespace MerFactory.Cli;
 
@@ -27,6 +30,11 @@ internal static class ProcessCommand
     public static readonly Option<bool> UseGateAgent = new("--use-gate-agent", "-uga") { Description = "Quality gate on the LLM descriptions before synthesis." };
     public static readonly Option<double> FrameSampleFps = new("--frame-sample-fps") { Description = "Video frames sampled per second as evidence (0 = every frame).", DefaultValueFactory = _ => 1.0 };
 
+    public static readonly Option<string?> OpenAiBaseUrl = new("--openai-base-url") { Description = "With --chatgpt-model: an OpenAI-compatible server (vLLM, llama.cpp, LM Studio, ...); OPENAI_API_KEY optional." };
+    public static readonly Option<string[]> LlmRoute = new("--llm-route") { Description = "Route one step to a model: step=backend:model, e.g. synthesis=ollama:llama3.2 (repeatable).", AllowMultipleArgumentsPerToken = false };
+    public static readonly Option<string> SpeechEngine = new("--speech-engine") { Description = "Transcription engine: auto, whisper or pocketsphinx.", DefaultValueFactory = _ => "auto" };
+    public static readonly Option<string?> Language = new("--language") { Description = "Spoken language (ISO 639-1, e.g. en); detected when omitted." };
+
     public static readonly Option<string?> Server = new("--server") { Description = "URL of a distributed deployment's job API (synthesis service); runs the job there instead of in this process." };
 
     public static Command Create()
@@ -34,7 +42,8 @@ internal static class ProcessCommand
         var command = new Command("process", "Processes media files for Multimodal Emotion Recognition and Reasoning (MERR).")
         {
             Input, Output, Type, Task, PromptsFile, LabelFile, Threshold, PeakDistance, Concurrency,
-            OllamaVisionModel, OllamaTextModel, ChatGptModel, HuggingFaceModel, Silent, Cache, UseGateAgent, FrameSampleFps, Server,
+            OllamaVisionModel, OllamaTextModel, ChatGptModel, HuggingFaceModel, Silent, Cache, UseGateAgent, FrameSampleFps,
+            OpenAiBaseUrl, LlmRoute, SpeechEngine, Language, Server,
         };
         Type.Validators.Add(r => { if (ParseType(r.GetValueOrDefault<string>()) is null) r.AddError($"Invalid --type '{r.GetValueOrDefault<string>()}': expected AU, audio, video, MER or image."); });
         Task.Validators.Add(r => { if (ParseTask(r.GetValueOrDefault<string>()) is null) r.AddError($"Invalid --task '{r.GetValueOrDefault<string>()}': expected MERR or \"Sentiment Analysis\"."); });
@@ -48,18 +57,51 @@ internal static class ProcessCommand
         }
         Input.Validators.Add(r => { var path = r.GetValueOrDefault<string>(); if (!File.Exists(path) && !Directory.Exists(path)) r.AddError($"INPUT_PATH '{path}' does not exist."); });
         Server.Validators.Add(r => { var url = r.GetValueOrDefault<string?>(); if (url is not null && !Uri.TryCreate(url, UriKind.Absolute, out _)) r.AddError($"--server '{url}' is not an absolute URL."); });
-        command.SetAction((parse, ct) => parse.GetValue(Server) is { } server
-            ? RemoteRun.RunAsync(ToOptions(parse), parse.GetValue(Input)!, parse.GetValue(Output)!, server, ct)
-            : EmbeddedRun.RunAsync(ToOptions(parse), parse.GetValue(Input)!, parse.GetValue(Output)!, ct));
+        SpeechEngine.Validators.Add(r => { var v = r.GetValueOrDefault<string>(); if (v?.ToLowerInvariant() is not ("auto" or "whisper" or "pocketsphinx" or "offline")) r.AddError($"Invalid --speech-engine '{v}': expected auto, whisper or pocketsphinx."); });
+        LlmRoute.Validators.Add(r =>
+        {
+            foreach (var spec in r.GetValueOrDefault<string[]>() ?? [])
+            {
+                try { LlmRouting.ParseStepRoute(spec); }
+                catch (FormatException e) { r.AddError(e.Message); }
+            }
+        });
+        command.SetAction(async (parse, ct) =>
+        {
+            JobOptions options;
+            try
+            {
+                options = ToOptions(parse);
+            }
+            catch (Exception e) when (e is LabelFileException or PromptFormatException)
+            {
+                Spectre.Console.AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
+                return 1;
+            }
+            var flags = LlmFlags(parse);
+            return parse.GetValue(Server) is { } server
+                ? await RemoteRun.RunAsync(options with { LlmRoutes = RemoteRoutes.FromFlags(flags) }, parse.GetValue(Input)!, parse.GetValue(Output)!, server, ct)
+                : await EmbeddedRun.RunAsync(options, flags, parse.GetValue(Input)!, parse.GetValue(Output)!, ct);
+        });
         return command;
     }
+
+    public static LlmCliFlags LlmFlags(ParseResult parse) => new()
+    {
+        ChatGptModel = parse.GetValue(ChatGptModel),
+        OllamaVisionModel = parse.GetValue(OllamaVisionModel),
+        OllamaTextModel = parse.GetValue(OllamaTextModel),
+        HuggingFaceModel = parse.GetValue(HuggingFaceModel),
+        OpenAiBaseUrl = parse.GetValue(OpenAiBaseUrl),
+        StepRoutes = parse.GetValue(LlmRoute) ?? [],
+    };
 
     public static JobOptions ToOptions(ParseResult parse) => new()
     {
         Type = ParseType(parse.GetValue(Type))!.Value,
         Task = ParseTask(parse.GetValue(Task))!.Value,
         PromptsFile = parse.GetValue(PromptsFile),
-        LabelFile = parse.GetValue(LabelFile),
+        LabelFile = parse.GetValue(ProcessCommand.LabelFile),
         Threshold = parse.GetValue(Threshold),
         PeakDistance = parse.GetValue(PeakDistance),
         Concurrency = parse.GetValue(Concurrency),
@@ -71,7 +113,20 @@ internal static class ProcessCommand
         Cache = parse.GetValue(Cache),
         UseGateAgent = parse.GetValue(UseGateAgent),
         FrameSampleFps = parse.GetValue(FrameSampleFps),
+        SpeechEngine = parse.GetValue(SpeechEngine)!.ToLowerInvariant(),
+        Language = parse.GetValue(Language),
+        // Read here so that a remote job carries them and a bad file fails before any work starts.
+        Labels = parse.GetValue(ProcessCommand.LabelFile) is { } labels ? Pipeline.Synthesis.LabelFile.Read(labels) : null,
+        PromptsJson = parse.GetValue(PromptsFile) is { } prompts ? ValidatedPrompts(prompts) : null,
     };
+
+    private static string ValidatedPrompts(string path)
+    {
+        var json = File.ReadAllText(path);
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json));
+        PromptCatalog.Parse(stream, path);
+        return json;
+    }
 
     public static ProcessingType? ParseType(string? value) => value?.ToUpperInvariant() switch
     {

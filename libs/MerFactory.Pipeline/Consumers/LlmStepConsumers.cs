@@ -236,7 +236,12 @@ public static class LlmConsumerRegistration
     /// <summary>The LLM step consumer on its queue.</summary>
     public static IBusRegistrationConfigurator AddLlmConsumers(this IBusRegistrationConfigurator bus, MessagingOptions options)
     {
-        bus.AddConsumer<RunLlmStepConsumer>().Endpoint(e => e.Name = options.QueueName(StepQueues.For<RunLlmStep>()));
+        bus.AddConsumer<RunLlmStepConsumer>().Endpoint(e =>
+        {
+            e.Name = options.QueueName(StepQueues.For<RunLlmStep>());
+            // LLM calls mostly wait on the network; the gateway's per-backend limits bound the real concurrency.
+            e.ConcurrentMessageLimit = 64;
+        });
         return bus;
     }
 

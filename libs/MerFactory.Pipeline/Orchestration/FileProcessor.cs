@@ -1,85 +1,357 @@
+using System.Text.Json;
 using MerFactory.Contracts;
 using MerFactory.Contracts.Au;
+using MerFactory.Contracts.Llm;
 using MerFactory.Contracts.Media;
+using MerFactory.Contracts.Speech;
+using MerFactory.Llm.Prompts;
 using MerFactory.Media;
 using MerFactory.Pipeline.Consumers;
-using MerFactory.Storage;
+using MerFactory.Pipeline.Synthesis;
+using MerFactory.Speech;
 
 namespace MerFactory.Pipeline.Orchestration;
 
-/// <summary>Everything shared by the files of one job.</summary>
-public sealed record JobContext(Guid JobId, JobOptions Options, OutputFolder Output, IObjectStore Store, IJobProgress Progress,
-    IReadOnlyDictionary<string, ObjectReference>? Staged = null);
+/// <summary>What the graph did for a file beyond success: e.g. LLM steps skipped because no model is configured.</summary>
+public sealed record FileResult(IReadOnlyList<string> Notes);
 
 /// <summary>
-/// The graph of steps one file runs through. Steps that do not depend on each other run concurrently;
-/// each step is answered from its committed artifact when it already ran.
+/// The graph of steps one file runs through — MER-Factory's five pipelines (spec §2.2) built from step requests, so the
+/// same code runs embedded (in-memory bus) and distributed (RabbitMQ). Steps that do not depend on each other run
+/// concurrently; each is answered from its committed artifact when it already ran.
 /// </summary>
-public sealed class FileProcessor(StepRunner steps)
+public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
 {
-    public async Task ProcessAsync(InputFile input, ObjectReference source, JobContext job, CancellationToken cancellationToken)
-    {
-        var probe = StepRunner.Result<MediaProbe>(await steps.RunAsync("probe", new ProbeMedia(job.JobId, input.Id, source), cancellationToken).ConfigureAwait(false));
-        var folder = job.Output.FileFolder(input.Id);
-        Directory.CreateDirectory(folder);
+    /// <summary>Most frames sent as evidence in place of a video the model cannot take.</summary>
+    public const int MaxEvidenceFrames = 8;
 
-        var media = new MediaSummary(input.Path, input.Kind.ToString().ToLowerInvariant(), probe, HasAudio: probe.HasAudio, SampledFrames: 0, FrameSampleFps: 0);
-        switch (input.Kind)
+    private const string NeutralAu = "Neutral expression.";
+    private const string NeutralLlmAu = "A neutral facial expression was detected.";
+
+    public async Task<FileResult> ProcessAsync(InputFile input, ObjectReference source, JobContext job, CancellationToken cancellationToken)
+    {
+        var run = new FileRun(input, source, job);
+        var probe = StepRunner.Result<MediaProbe>(await RunStepAsync(run, "probe", new ProbeMedia(job.JobId, input.Id, source), cancellationToken).ConfigureAwait(false));
+        Directory.CreateDirectory(job.Output.FileFolder(input.Id));
+        var type = JobRunner.EffectiveType(input, job.Options);
+        await job.Output.WriteJsonAsync(run.FilePath("_media.json"), new MediaSummary(input.Path, input.Kind.ToString().ToLowerInvariant(), probe, probe.HasAudio), cancellationToken).ConfigureAwait(false);
+        if (type is ProcessingType.AU or ProcessingType.MER or ProcessingType.Video && !probe.HasVideo)
+            throw new StepFailedException("probe", $"{input.RelativePath}: no video stream, so --type {type} cannot run on it (use --type audio for sound only).");
+        if (type == ProcessingType.Image && !probe.HasVideo)
+            throw new StepFailedException("probe", $"{input.RelativePath}: not a decodable image");
+        if (type == ProcessingType.Audio && !probe.HasAudio)
+            throw new StepFailedException("probe", $"{input.RelativePath}: no audio stream, so the audio pipeline has nothing to analyse.");
+
+        try
         {
-            case MediaKind.Video when job.Options.Type is ProcessingType.AU or ProcessingType.MER:
+            switch (type)
             {
-                var audioTask = steps.RunAsync("extract-audio", new ExtractAudio(job.JobId, input.Id, source), cancellationToken);
-                var framesTask = steps.RunAsync("sample-frames", new SampleFrames(job.JobId, input.Id, source, job.Options.FrameSampleFps), cancellationToken);
-                var facsTask = RunFacialAnalysisAsync(input, source, job, isImage: false, cancellationToken);
-                var audio = await audioTask.ConfigureAwait(false);
-                var frames = await framesTask.ConfigureAwait(false);
-                var facs = await facsTask.ConfigureAwait(false);
-                if (audio.Outputs.TryGetValue("audio.wav", out var wav))
-                    await job.Output.CopyArtifactAsync(job.Store, wav, job.Output.FilePath(input.Id, ".wav"), cancellationToken).ConfigureAwait(false);
-                if (job.Options.Type == ProcessingType.AU)
-                    await job.Output.CopyArtifactAsync(job.Store, facs.Outputs["au_analysis.json"], job.Output.FilePath(input.Id, "_au_analysis.json"), cancellationToken).ConfigureAwait(false);
-                var sampled = StepRunner.Result<SampledFramesResult>(frames);
-                media = media with { HasAudio = StepRunner.Result<AudioStepResult>(audio).HasAudio, SampledFrames = sampled.Frames.Count, FrameSampleFps = sampled.Fps };
-                break;
+                case ProcessingType.AU: await RunAuAsync(run, cancellationToken).ConfigureAwait(false); break;
+                case ProcessingType.Audio: await RunAudioAsync(run, probe, cancellationToken).ConfigureAwait(false); break;
+                case ProcessingType.Video: await RunVideoAsync(run, probe, cancellationToken).ConfigureAwait(false); break;
+                case ProcessingType.Image: await RunImageAsync(run, cancellationToken).ConfigureAwait(false); break;
+                case ProcessingType.MER: await RunMerAsync(run, probe, cancellationToken).ConfigureAwait(false); break;
             }
-            case MediaKind.Video:
-            {
-                var audioTask = steps.RunAsync("extract-audio", new ExtractAudio(job.JobId, input.Id, source), cancellationToken);
-                var framesTask = steps.RunAsync("sample-frames", new SampleFrames(job.JobId, input.Id, source, job.Options.FrameSampleFps), cancellationToken);
-                var audio = await audioTask.ConfigureAwait(false);
-                var frames = await framesTask.ConfigureAwait(false);
-                if (audio.Outputs.TryGetValue("audio.wav", out var wav))
-                    await job.Output.CopyArtifactAsync(job.Store, wav, job.Output.FilePath(input.Id, ".wav"), cancellationToken).ConfigureAwait(false);
-                var sampled = StepRunner.Result<SampledFramesResult>(frames);
-                media = media with { HasAudio = StepRunner.Result<AudioStepResult>(audio).HasAudio, SampledFrames = sampled.Frames.Count, FrameSampleFps = sampled.Fps };
-                break;
-            }
-            case MediaKind.Audio:
-            {
-                var audio = await steps.RunAsync("extract-audio", new ExtractAudio(job.JobId, input.Id, source), cancellationToken).ConfigureAwait(false);
-                if (!audio.Outputs.TryGetValue("audio.wav", out var wav))
-                    throw new StepFailedException("extract-audio", $"{input.RelativePath}: no audio stream");
-                await job.Output.CopyArtifactAsync(job.Store, wav, job.Output.FilePath(input.Id, ".wav"), cancellationToken).ConfigureAwait(false);
-                break;
-            }
-            case MediaKind.Image:
-                if (!probe.HasVideo) throw new StepFailedException("probe", $"{input.RelativePath}: not a decodable image");
-                // Images always get their AU row (MER-Factory's --type image never ran OpenFace: spec §1.8).
-                await RunFacialAnalysisAsync(input, source, job, isImage: true, cancellationToken).ConfigureAwait(false);
-                break;
         }
-        await job.Output.WriteJsonAsync(job.Output.FilePath(input.Id, "_media.json"), media, cancellationToken).ConfigureAwait(false);
+        finally
+        {
+            // Written even when a step failed: it says what ran, what was reused and where it stopped.
+            await job.Output.WriteJsonAsync(run.FilePath("_steps.json"), run.Document(type), CancellationToken.None).ConfigureAwait(false);
+        }
+        return new FileResult(run.Notes);
     }
 
-    /// <summary>AU rows (written as <c>{id}.csv</c>, OpenFace's layout) and MER-Factory's FACS analysis of them.</summary>
-    private async Task<StepCompleted> RunFacialAnalysisAsync(InputFile input, ObjectReference source, JobContext job, bool isImage, CancellationToken cancellationToken)
+    // ---- the five pipelines ------------------------------------------------------------------------------------
+
+    private async Task RunAuAsync(FileRun run, CancellationToken cancellationToken)
     {
-        var au = await steps.RunAsync("au-extract", new ExtractActionUnits(job.JobId, input.Id, source, isImage, job.Options.AuSampleFps, AllFaces: false), cancellationToken).ConfigureAwait(false);
+        var facs = await FacialAnalysisAsync(run, isImage: false, cancellationToken).ConfigureAwait(false);
+        await run.Output.CopyArtifactAsync(run.Job.Store, facs.Completed.Outputs["au_analysis.json"], run.FilePath("_au_analysis.json"), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RunAudioAsync(FileRun run, MediaProbe probe, CancellationToken cancellationToken)
+    {
+        var wav = await ExtractWavAsync(run, copyToOutput: run.Input.Kind == MediaKind.Video, cancellationToken).ConfigureAwait(false)
+            ?? throw new StepFailedException("extract-audio", $"{run.Input.RelativePath}: no audio stream");
+        var transcript = await TranscribeAsync(run, wav, cancellationToken).ConfigureAwait(false);
+        // The label guides the audio prompt only in the audio pipeline itself (spec §2.3).
+        var analysis = await AskAsync(run, "audio", run.Job.Prompts.AudioAnalysis(run.Label), [wav], Evidence(transcript), cancellationToken).ConfigureAwait(false);
+        if (analysis is null) return;
+        await WriteTextAsync(run.FilePath("_audio_analysis.json"), SampleDocuments.Audio(run.Input.Path, analysis), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RunVideoAsync(FileRun run, MediaProbe probe, CancellationToken cancellationToken)
+    {
+        var framesTask = SampleFramesAsync(run, cancellationToken);
+        var transcript = probe.HasAudio ? await TranscribeAsync(run, await ExtractWavAsync(run, copyToOutput: false, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false) : null;
+        var frames = await framesTask.ConfigureAwait(false);
+        var description = await AskAsync(run, "video", run.Job.Prompts.VideoDescription(run.Label), [run.Source], Evidence(transcript, frames), cancellationToken).ConfigureAwait(false);
+        if (description is null) return;
+        await WriteTextAsync(run.FilePath("_video_analysis.json"), SampleDocuments.Video(run.Input.Path, description), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RunImageAsync(FileRun run, CancellationToken cancellationToken)
+    {
+        var prompts = run.Job.Prompts;
+        var visualTask = AskAsync(run, "image", prompts.ImageDescription(run.Label), [run.Source], null, cancellationToken);
+        var facs = await FacialAnalysisAsync(run, isImage: true, cancellationToken).ConfigureAwait(false);
+        var auText = facs.NoFace ? "No face detected." : facs.Result.FirstFrameDescription;
+        string? llmAu = facs.NoFace ? "No face was detected in the image."
+            : auText == NeutralAu ? NeutralLlmAu
+            : await AskAsync(run, "facial-expression", prompts.FacialExpression(auText), [], null, cancellationToken).ConfigureAwait(false);
+        var visual = await visualTask.ConfigureAwait(false);
+        if (llmAu is null) return;
+
+        var context = ClueContext.ForImage(new ImageClues(llmAu, visual, run.Label));
+        var summary = await SynthesizeAsync(run, prompts.ImageSynthesis(run.Job.SynthesisTask, context, run.Label), isImage: true, cancellationToken).ConfigureAwait(false);
+        if (summary is null) return;
+        await WriteTextAsync(run.FilePath("_image_analysis.json"), SampleDocuments.Image(new ImageRecord(run.Input.Path, auText, llmAu, visual, summary, run.Label)), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RunMerAsync(FileRun run, MediaProbe probe, CancellationToken cancellationToken)
+    {
+        var prompts = run.Job.Prompts;
+        var reuse = run.Job.Options.Cache ? ReadEarlierResults(run) : EarlierResults.None;
+
+        // Audio branch: WAV → transcript (our ASR, evidence for every later step) → the audio description.
+        var wavTask = probe.HasAudio ? ExtractWavAsync(run, copyToOutput: true, cancellationToken) : Task.FromResult<ObjectReference?>(null);
+        var transcriptTask = TranscriptAfterAsync(run, wavTask, cancellationToken);
+        var audioTask = AudioDescriptionAsync();
+        // Face branch: AU rows → FACS peaks → the overall peak frame → its visual description.
+        var faceTask = FaceBranchAsync(run, reuse, cancellationToken);
+        // Video branch: sampled frames (evidence for models without video) → the video description.
+        var videoTask = VideoDescriptionAsync();
+        if (!probe.HasAudio) run.Note("no audio track: the audio clue is empty");
+
+        var face = await faceTask.ConfigureAwait(false);
+        var audio = await audioTask.ConfigureAwait(false);
+        var video = await videoTask.ConfigureAwait(false);
+        var wav = await wavTask.ConfigureAwait(false);
+        var transcript = await transcriptTask.ConfigureAwait(false);
+
+        var evidence = new MerEvidence(face.Peaks, face.PeakAuDescription, face.VisualDescription, audio, video);
+        if (run.Job.Options.UseGateAgent)
+        {
+            if (gate is null) run.Note("gate agent requested but not available in this deployment");
+            else evidence = await gate.RunAsync(run, this, evidence, new GateMedia(wav, face.PeakFrame, face.AuCsv, transcript), cancellationToken).ConfigureAwait(false);
+        }
+
+        var clues = new MerClues(evidence.Peaks, face.PeakTimestamp, evidence.PeakAuDescription, evidence.VisualDescription, evidence.AudioAnalysis, evidence.VideoDescription, run.Label);
+        var summary = await SynthesizeAsync(run, prompts.Synthesis(run.Job.SynthesisTask, ClueContext.ForMer(clues, run.Job.SynthesisTask), run.Label), isImage: false, cancellationToken).ConfigureAwait(false);
+        if (summary is null) return;
+        var record = new MerRecord(run.Input.Path, wav is null ? null : run.FilePath(".wav"), evidence.Peaks, face.PeakInfo,
+            evidence.PeakAuDescription, evidence.VisualDescription, evidence.AudioAnalysis, evidence.VideoDescription, summary, run.Label);
+        await WriteTextAsync(run.FilePath("_merr_data.json"), SampleDocuments.Mer(record), cancellationToken).ConfigureAwait(false);
+
+        async Task<string?> AudioDescriptionAsync()
+        {
+            if (reuse.AudioAnalysis is not null) { run.Record(new StepRecord("llm-audio", "reused", 0, Note: "from " + run.FilePath("_audio_analysis.json"))); return reuse.AudioAnalysis; }
+            var wavReference = await wavTask.ConfigureAwait(false);
+            if (wavReference is null) return null;
+            var transcript = await transcriptTask.ConfigureAwait(false);
+            return await AskAsync(run, "audio", prompts.AudioAnalysis(), [wavReference], Evidence(transcript), cancellationToken).ConfigureAwait(false);
+        }
+
+        async Task<string?> VideoDescriptionAsync()
+        {
+            if (reuse.VideoDescription is not null) { run.Record(new StepRecord("llm-video", "reused", 0, Note: "from " + run.FilePath("_video_analysis.json"))); return reuse.VideoDescription; }
+            var frames = await SampleFramesAsync(run, cancellationToken).ConfigureAwait(false);
+            var transcript = await transcriptTask.ConfigureAwait(false);
+            return await AskAsync(run, "video", prompts.VideoDescription(), [run.Source], Evidence(transcript, frames), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<FaceBranch> FaceBranchAsync(FileRun run, EarlierResults reuse, CancellationToken cancellationToken)
+    {
+        var facs = await FacialAnalysisAsync(run, isImage: false, cancellationToken).ConfigureAwait(false);
+        var result = facs.Result;
+        var timestamp = result.PeakTimestamp ?? 0;
+        var frameStep = await RunStepAsync(run, "extract-frame", new ExtractFrame(run.Job.JobId, run.Id, run.Source, timestamp), cancellationToken).ConfigureAwait(false);
+        var peakFrame = frameStep.Outputs["frame.png"];
+        await run.Output.CopyArtifactAsync(run.Job.Store, peakFrame, run.FilePath("_peak_frame.png"), cancellationToken).ConfigureAwait(false);
+        // The peak-frame description never sees the label (spec §2.3), so it cannot leak into the "objective" clue.
+        var visual = await AskAsync(run, "image", run.Job.Prompts.ImageDescription(), [peakFrame], null, cancellationToken).ConfigureAwait(false);
+        var description = result.OverallPeakAuDescription;
+        var peaks = reuse.EmotionPeaks ?? result.ChronologicalEmotionPeaks;
+        if (reuse.EmotionPeaks is not null) run.Record(new StepRecord("facs-peaks", "reused", 0, Note: "from " + run.FilePath("_au_analysis.json")));
+        var info = result.PeakFrameNumber is { } frame
+            ? new PeakFrameInfo(frame, timestamp, [.. result.TopAusIntensities])
+            : null;
+        return new FaceBranch(peaks, description, visual, timestamp, info, peakFrame, facs.Csv);
+    }
+
+    // ---- steps -------------------------------------------------------------------------------------------------
+
+    private async Task<StepCompleted> RunStepAsync<TRequest>(FileRun run, string step, TRequest request, CancellationToken cancellationToken)
+        where TRequest : class, IStepRequest
+    {
+        var clock = FileRun.Clock();
+        var completed = await steps.RunAsync(step, request, cancellationToken).ConfigureAwait(false);
+        run.Record(new StepRecord(step, completed.FromCache ? "cached" : "completed", clock.Elapsed.TotalSeconds, completed.StepKey));
+        return completed;
+    }
+
+    private async Task<FacsOutcome> FacialAnalysisAsync(FileRun run, bool isImage, CancellationToken cancellationToken)
+    {
+        var job = run.Job;
+        var au = await RunStepAsync(run, "au-extract", new ExtractActionUnits(job.JobId, run.Id, run.Source, isImage, job.Options.AuSampleFps, AllFaces: false), cancellationToken).ConfigureAwait(false);
         var csv = au.Outputs["au.csv"];
-        await job.Output.CopyArtifactAsync(job.Store, csv, job.Output.FilePath(input.Id, ".csv"), cancellationToken).ConfigureAwait(false);
-        return await steps.RunAsync("facs-analysis", new AnalyzeFacialExpression(job.JobId, input.Id, csv, input.Path, job.Options.Threshold, job.Options.PeakDistance), cancellationToken).ConfigureAwait(false);
+        await run.Output.CopyArtifactAsync(job.Store, csv, run.FilePath(".csv"), cancellationToken).ConfigureAwait(false);
+        var extraction = StepRunner.Result<AuExtractionResult>(au);
+        if (extraction.NoFaceFound) run.Note("no face found: AU rows are marked success=0");
+        var facs = await RunStepAsync(run, "facs-analysis", new AnalyzeFacialExpression(job.JobId, run.Id, csv, run.Input.Path, job.Options.Threshold, job.Options.PeakDistance), cancellationToken).ConfigureAwait(false);
+        return new FacsOutcome(StepRunner.Result<FacialExpressionResult>(facs), facs, csv, extraction.NoFaceFound);
+    }
+
+    private async Task<ObjectReference?> ExtractWavAsync(FileRun run, bool copyToOutput, CancellationToken cancellationToken)
+    {
+        var audio = await RunStepAsync(run, "extract-audio", new ExtractAudio(run.Job.JobId, run.Id, run.Source), cancellationToken).ConfigureAwait(false);
+        if (!audio.Outputs.TryGetValue("audio.wav", out var wav)) return null;
+        if (copyToOutput) await run.Output.CopyArtifactAsync(run.Job.Store, wav, run.FilePath(".wav"), cancellationToken).ConfigureAwait(false);
+        return wav;
+    }
+
+    private async Task<TranscriptArtifact?> TranscriptAfterAsync(FileRun run, Task<ObjectReference?> wavTask, CancellationToken cancellationToken)
+    {
+        var wav = await wavTask.ConfigureAwait(false);
+        return wav is null ? null : await TranscribeAsync(run, wav, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Our own transcript and prosody: the <c>{id}_transcript.json</c> sidecar and evidence for the LLM steps.</summary>
+    private async Task<TranscriptArtifact?> TranscribeAsync(FileRun run, ObjectReference? wav, CancellationToken cancellationToken)
+    {
+        if (wav is null) return null;
+        var options = run.Job.Options;
+        var completed = await RunStepAsync(run, "transcribe", new TranscribeAudio(run.Job.JobId, run.Id, wav, options.Language, options.SpeechEngine), cancellationToken).ConfigureAwait(false);
+        var artifact = completed.Outputs[TranscribeAudioConsumer.TranscriptOutput];
+        var sidecar = run.FilePath("_transcript.json");
+        await run.Output.CopyArtifactAsync(run.Job.Store, artifact, sidecar, cancellationToken).ConfigureAwait(false);
+        return TranscriptArtifact.FromJson(await File.ReadAllTextAsync(sidecar, cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task<IReadOnlyList<ObjectReference>> SampleFramesAsync(FileRun run, CancellationToken cancellationToken)
+    {
+        var completed = await RunStepAsync(run, "sample-frames", new SampleFrames(run.Job.JobId, run.Id, run.Source, run.Job.Options.FrameSampleFps), cancellationToken).ConfigureAwait(false);
+        var frames = StepRunner.Result<SampledFramesResult>(completed).Frames;
+        return EvenlySpaced(frames, MaxEvidenceFrames).Select(f => completed.Outputs.Values.First(o => o.Key == f.Key)).ToList();
+    }
+
+    private static IEnumerable<T> EvenlySpaced<T>(IReadOnlyList<T> items, int count)
+    {
+        if (items.Count <= count) return items;
+        return Enumerable.Range(0, count).Select(i => items[(int)Math.Round(i * (items.Count - 1) / (double)(count - 1))]);
+    }
+
+    private static LlmEvidenceRefs? Evidence(TranscriptArtifact? transcript, IReadOnlyList<ObjectReference>? frames = null)
+    {
+        var text = transcript is { Status: TranscriptStatus.Transcribed } ? transcript.Text : transcript is null ? null : "(no speech detected)";
+        var prosody = transcript?.Prosody.Summary;
+        return text is null && prosody is null && frames is null ? null : new LlmEvidenceRefs(frames, text, prosody);
+    }
+
+    /// <summary>
+    /// One LLM step. Returns the answer, or null when the step was skipped (no model configured, or the model cannot
+    /// take the input and nothing can stand in): the reason goes to the sidecar and the run summary, and no text is invented.
+    /// </summary>
+    internal async Task<string?> AskAsync(FileRun run, string step, string prompt, IReadOnlyList<ObjectReference> media, LlmEvidenceRefs? evidence, CancellationToken cancellationToken)
+    {
+        var clock = FileRun.Clock();
+        var routing = run.Job.Options.LlmRoutes?.GetValueOrDefault(step);
+        var completed = await steps.RunAsync("llm-" + step, new RunLlmStep(run.Job.JobId, run.Id, step, prompt, media, evidence, routing), cancellationToken).ConfigureAwait(false);
+        var outcome = StepRunner.Result<LlmStepOutcome>(completed);
+        run.RecordLlm("llm-" + step, outcome, completed, clock.Elapsed.TotalSeconds);
+        if (outcome.Status == "Skipped" || string.IsNullOrWhiteSpace(outcome.Text))
+        {
+            run.Note($"{step} skipped: {outcome.SkipReason ?? "empty answer"}");
+            return null;
+        }
+        return outcome.Text.Trim();
+    }
+
+    /// <summary>Synthesis, asked once more when the answer lacks the concluding sentence that exports parse.</summary>
+    private async Task<string?> SynthesizeAsync(FileRun run, string prompt, bool isImage, CancellationToken cancellationToken)
+    {
+        var sentiment = run.Job.Options.Task == TaskKind.SentimentAnalysis;
+        var summary = await AskAsync(run, "synthesis", prompt, [], null, cancellationToken).ConfigureAwait(false);
+        if (summary is null || ConclusionCheck.EndsAsRequired(summary, isImage, sentiment, run.Label)) return summary;
+        var repaired = await AskAsync(run, "synthesis", ConclusionCheck.RepairPrompt(prompt, summary, isImage, sentiment, run.Label), [], null, cancellationToken).ConfigureAwait(false);
+        if (repaired is not null && ConclusionCheck.EndsAsRequired(repaired, isImage, sentiment, run.Label)) return repaired;
+        run.Note($"synthesis does not end with the required sentence \"{ConclusionCheck.RequiredEnding(isImage, sentiment, run.Label).Trim()}…\" after one retry");
+        return repaired ?? summary;
+    }
+
+    private static Task WriteTextAsync(string path, string text, CancellationToken cancellationToken) => AtomicFile.WriteTextAsync(path, text, cancellationToken);
+
+    /// <summary>Per-modality results of earlier <c>--type audio/video/AU</c> runs, reused by MER with <c>--cache</c> (spec §1.7 B).</summary>
+    private static EarlierResults ReadEarlierResults(FileRun run) => new(
+        ReadString(run.FilePath("_audio_analysis.json"), "audio_analysis"),
+        ReadString(run.FilePath("_video_analysis.json"), "llm_video_summary"),
+        ReadStrings(run.FilePath("_au_analysis.json"), "chronological_emotion_peaks"));
+
+    private static string? ReadString(string path, string key)
+    {
+        var element = ReadKey(path, key);
+        return element?.ValueKind switch
+        {
+            JsonValueKind.String => element.Value.GetString() is { Length: > 0 } text ? text : null,
+            // MER-Factory wrote {"transcript","tone_description"} objects after audio errors: those are not results.
+            _ => null,
+        };
+    }
+
+    private static IReadOnlyList<string>? ReadStrings(string path, string key) =>
+        ReadKey(path, key) is { ValueKind: JsonValueKind.Array } array && array.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String)
+            ? [.. array.EnumerateArray().Select(e => e.GetString()!)]
+            : null;
+
+    private static JsonElement? ReadKey(string path, string key)
+    {
+        if (!File.Exists(path)) return null;
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            return document.RootElement.TryGetProperty(key, out var value) ? value.Clone() : null;
+        }
+        catch (JsonException)
+        {
+            return null; // a damaged earlier result is recomputed, not trusted
+        }
+    }
+
+    private sealed record FacsOutcome(FacialExpressionResult Result, StepCompleted Completed, ObjectReference Csv, bool NoFace);
+
+    private sealed record FaceBranch(IReadOnlyList<string> Peaks, string PeakAuDescription, string? VisualDescription, double PeakTimestamp,
+        PeakFrameInfo? PeakInfo, ObjectReference PeakFrame, ObjectReference AuCsv);
+
+    private sealed record EarlierResults(string? AudioAnalysis, string? VideoDescription, IReadOnlyList<string>? EmotionPeaks)
+    {
+        public static readonly EarlierResults None = new(null, null, null);
     }
 }
 
-/// <summary>Sidecar <c>{id}_media.json</c>: what the media steps found (MER-Factory has no equivalent).</summary>
-public sealed record MediaSummary(string SourcePath, string Kind, MediaProbe Probe, bool HasAudio, int SampledFrames, double FrameSampleFps);
+/// <summary>The per-modality clues of a MER sample before synthesis; the gate agent may refine, drop or reject them.</summary>
+public sealed record MerEvidence(IReadOnlyList<string> Peaks, string PeakAuDescription, string? VisualDescription, string? AudioAnalysis, string? VideoDescription);
+
+/// <summary>A quality gate over the MER clues before synthesis (<c>--use-gate-agent</c>).</summary>
+public interface IEvidenceGate
+{
+    Task<MerEvidence> RunAsync(FileRun run, FileProcessor processor, MerEvidence evidence, GateMedia media, CancellationToken cancellationToken);
+}
+
+/// <summary>Media the gate agent's tools may inspect.</summary>
+public sealed record GateMedia(ObjectReference? Wav, ObjectReference PeakFrame, ObjectReference AuCsv, TranscriptArtifact? Transcript);
+
+/// <summary>Sidecar <c>{id}_media.json</c>: what the probe found (MER-Factory has no equivalent).</summary>
+public sealed record MediaSummary(string SourcePath, string Kind, MediaProbe Probe, bool HasAudio);
+
+/// <summary>Writes a file so that a crash never leaves half of it.</summary>
+public static class AtomicFile
+{
+    public static async Task WriteTextAsync(string path, string text, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + ".partial";
+        await File.WriteAllTextAsync(temp, text, new System.Text.UTF8Encoding(false), cancellationToken).ConfigureAwait(false);
+        File.Move(temp, path, overwrite: true);
+    }
+}

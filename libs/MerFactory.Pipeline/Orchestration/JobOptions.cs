@@ -41,6 +41,27 @@ public sealed record JobOptions
     /// <summary>Frames per second the AU engine analyses (0 = every frame, as OpenFace).</summary>
     public double AuSampleFps { get; init; }
 
+    /// <summary>Ground-truth labels by file stem, read from <see cref="LabelFile"/> where the job is submitted (so a remote job carries them).</summary>
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+
+    /// <summary>Contents of <see cref="PromptsFile"/>, read where the job is submitted; null = built-in prompts.</summary>
+    public string? PromptsJson { get; init; }
+
+    /// <summary>
+    /// Per-step LLM routes sent with each request (<c>RunLlmStep.RoutingJson</c>, keyed by step name such as "synthesis");
+    /// used by remote jobs whose model flags must reach the gateway service. Null = the gateway's configured routes.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? LlmRoutes { get; init; }
+
+    /// <summary>Speech engine for transcripts: auto, whisper or pocketsphinx.</summary>
+    public string SpeechEngine { get; init; } = "auto";
+
+    /// <summary>Spoken language (ISO 639-1), null to detect.</summary>
+    public string? Language { get; init; }
+
+    /// <summary>Gate agent: rounds of refinement allowed per modality before it is dropped.</summary>
+    public int GateMaxRetries { get; init; } = 2;
+
     public static string FinalOutputSuffix(ProcessingType type) => type switch
     {
         ProcessingType.MER => "_merr_data.json",

@@ -18,7 +18,8 @@ public enum FileStatus
     Failed,
 }
 
-public sealed record FileOutcome(string Id, string RelativePath, FileStatus Status, string? Error, double Seconds);
+/// <param name="Notes">What the file's run left out or reused (e.g. LLM steps skipped because no model is configured).</param>
+public sealed record FileOutcome(string Id, string RelativePath, FileStatus Status, string? Error, double Seconds, IReadOnlyList<string>? Notes = null);
 
 /// <summary>Fans progress out to several listeners.</summary>
 public sealed class CompositeJobProgress(params IJobProgress[] sinks) : IJobProgress

@@ -17,7 +17,7 @@ public sealed class JobRunner(FileProcessor processor, InputStager stager, IObje
     public async Task<RunSummary> RunAsync(IReadOnlyList<InputFile> inputs, JobOptions options, OutputFolder output, IJobProgress progress, CancellationToken cancellationToken,
         Guid? jobId = null, IReadOnlyDictionary<string, ObjectReference>? staged = null)
     {
-        var job = new JobContext(jobId ?? Guid.NewGuid(), options, output, store, progress, staged);
+        var job = new JobContext(jobId ?? Guid.NewGuid(), options, output, store, progress, staged) { Prompts = JobContext.LoadPrompts(options) };
         using var registration = listeners.Register(job.JobId, progress);
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -51,8 +51,8 @@ public sealed class JobRunner(FileProcessor processor, InputStager stager, IObje
                 var source = job.Staged?.TryGetValue(input.Id, out var given) == true
                     ? given
                     : await stager.StageAsync(input.Path, cancellationToken).ConfigureAwait(false);
-                await processor.ProcessAsync(input, source, job, cancellationToken).ConfigureAwait(false);
-                outcome = new FileOutcome(input.Id, input.RelativePath, FileStatus.Succeeded, null, clock.Elapsed.TotalSeconds);
+                var result = await processor.ProcessAsync(input, source, job, cancellationToken).ConfigureAwait(false);
+                outcome = new FileOutcome(input.Id, input.RelativePath, FileStatus.Succeeded, null, clock.Elapsed.TotalSeconds, result.Notes.Count == 0 ? null : result.Notes);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {

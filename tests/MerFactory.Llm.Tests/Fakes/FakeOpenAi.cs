@@ -22,6 +22,15 @@ public sealed class FakeOpenAi : ProviderFake
     /// <summary>Echo the presented key in the 401 message (some servers do) to prove the gateway masks it.</summary>
     public bool EchoKeyInErrors { get; set; }
 
+    /// <summary>Writes the assistant's answer for a valid request; null = a description of what was received.</summary>
+    public Func<RecordedCall, string>? Answer { get; set; }
+
+    /// <summary>Simulated model latency before answering (a real model takes seconds).</summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>Raised for every valid request, before answering.</summary>
+    public event Action<RecordedCall>? CallReceived;
+
     public FakeOpenAi() => Models.UnionWith(["gpt-4o", "gpt-4o-mini", "gpt-4o-audio-preview", "gpt-4.1"]);
 
     protected override async Task HandleAsync(HttpContext context)
@@ -67,7 +76,10 @@ public sealed class FakeOpenAi : ProviderFake
             return;
         }
         Calls.Enqueue(call!);
-        var answer = $"{call!.Model} read {call.Texts.Count} text part(s) and {call.Media.Count} media part(s): {string.Join(", ", call.Media.Select(m => m.Via))}.";
+        CallReceived?.Invoke(call!);
+        if (Latency > TimeSpan.Zero) await Task.Delay(Latency, context.RequestAborted);
+        var answer = Answer?.Invoke(call!)
+            ?? $"{call!.Model} read {call.Texts.Count} text part(s) and {call.Media.Count} media part(s): {string.Join(", ", call.Media.Select(m => m.Via))}.";
         var id = "chatcmpl-" + Guid.NewGuid().ToString("N")[..20];
         var stream = body!["stream"]?.GetValue<bool>() == true;
         var streamFault = StreamFaults.Next();

@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using MerFactory.Contracts;
+using MerFactory.Contracts.Llm;
+using MerFactory.Contracts.Media;
+using MerFactory.Llm.Prompts;
+using MerFactory.Storage;
+
+namespace MerFactory.Pipeline.Orchestration;
+
+/// <summary>Everything shared by the files of one job.</summary>
+public sealed record JobContext(Guid JobId, JobOptions Options, OutputFolder Output, IObjectStore Store, IJobProgress Progress,
+    IReadOnlyDictionary<string, ObjectReference>? Staged = null)
+{
+    /// <summary>The job's prompts: <see cref="JobOptions.PromptsJson"/> or the built-in ones.</summary>
+    public PromptCatalog Prompts { get; init; } = PromptCatalog.Load();
+
+    public SynthesisTask SynthesisTask => Options.Task == TaskKind.SentimentAnalysis ? SynthesisTask.SentimentAnalysis : SynthesisTask.Merr;
+
+    public static PromptCatalog LoadPrompts(JobOptions options)
+    {
+        if (options.PromptsJson is null) return PromptCatalog.Load();
+        using var json = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(options.PromptsJson));
+        return PromptCatalog.Parse(json, options.PromptsFile ?? "prompts file of the job");
+    }
+}
+
+/// <summary>One entry of the <c>{id}_steps.json</c> sidecar: what ran for the file, on what, and how long it took.</summary>
+public sealed record StepRecord(
+    string Step,
+    string Status,
+    double Seconds,
+    string? StepKey = null,
+    string? Backend = null,
+    string? Model = null,
+    string? Degradation = null,
+    string? Note = null);
+
+/// <summary>The sidecar MER-Factory lacks: the steps, models and versions behind a file's outputs.</summary>
+public sealed record FileStepsDocument(
+    string Id,
+    string SourcePath,
+    string Type,
+    string Task,
+    string PromptsSource,
+    string PromptsVersion,
+    string? GroundTruthLabel,
+    IReadOnlyList<StepRecord> Steps,
+    IReadOnlyList<string> Notes);
+
+/// <summary>One file's run through the graph: its inputs, its label and the log of its steps.</summary>
+public sealed class FileRun(InputFile input, ObjectReference source, JobContext job)
+{
+    private readonly ConcurrentQueue<StepRecord> _steps = new();
+    private readonly ConcurrentQueue<string> _notes = new();
+
+    public InputFile Input { get; } = input;
+    public ObjectReference Source { get; } = source;
+    public JobContext Job { get; } = job;
+    public string Id => Input.Id;
+
+    /// <summary>Ground truth by stem (spec §1.6).</summary>
+    public string? Label { get; } = job.Options.Labels?.GetValueOrDefault(Path.GetFileNameWithoutExtension(input.Path));
+
+    public OutputFolder Output => Job.Output;
+
+    public string FilePath(string suffix) => Output.FilePath(Id, suffix);
+
+    public void Record(StepRecord record) => _steps.Enqueue(record);
+
+    public void Note(string note) => _notes.Enqueue(note);
+
+    public IReadOnlyList<string> Notes => [.. _notes];
+
+    public void RecordLlm(string step, LlmStepOutcome outcome, StepCompleted completed, double seconds) => Record(new StepRecord(
+        step,
+        outcome.Status == "Skipped" ? "skipped" : completed.FromCache || outcome.Cached ? "cached" : "completed",
+        seconds, completed.StepKey, outcome.Backend, outcome.Model,
+        outcome.Degradation == "None" ? null : outcome.DegradationDescription ?? outcome.Degradation,
+        outcome.SkipReason));
+
+    public FileStepsDocument Document(ProcessingType type) => new(Id, Input.Path, type.ToString(), Job.Options.Task == TaskKind.MERR ? "MERR" : "Sentiment Analysis",
+        Job.Prompts.Source, Job.Prompts.Version, Label, [.. _steps], Notes);
+
+    public static Stopwatch Clock() => Stopwatch.StartNew();
+}
