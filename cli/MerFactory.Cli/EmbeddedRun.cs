@@ -24,17 +24,21 @@ internal static class EmbeddedRun
         console.MarkupLine($"MERR CLI - Mode: [bold]{options.Type}[/] | Task: [bold]{(options.Task == TaskKind.MERR ? "MERR" : "Sentiment Analysis")}[/]");
         IReadOnlyList<InputFile> inputs;
         OutputFolder output;
+        IDisposable runLock;
         try
         {
             output = new OutputFolder(outputPath);
             inputs = InputDiscovery.Discover(inputPath);
+            runLock = output.AcquireRunLock();
         }
         catch (Exception e) when (e is InputDiscoveryException or OutputFolderException)
         {
             console.MarkupLineInterpolated($"[red]{e.Message}[/]");
             return 1;
         }
+        using var _ = runLock;
         if (!options.Silent) console.WriteLine($"Found {inputs.Count} file(s).");
+        if (output.RemoveLeftovers() is > 0 and var removed && !options.Silent) console.WriteLine($"Removed {removed} half-written file(s) of an interrupted run.");
 
         // Resolved once up front: a missing key or a bad route is reported before any work starts.
         LlmRoutingOptions routing;

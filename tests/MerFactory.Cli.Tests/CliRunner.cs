@@ -7,7 +7,19 @@ internal static class CliRunner
 {
     public static string CliDll => Path.Combine(AppContext.BaseDirectory, "merfactory.dll");
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
+    public static Task<(int ExitCode, string Output)> RunAsync(params string[] args) => RunAsync(null, args);
+
+    public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        using var process = Start(environment, args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(8));
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>Starts the CLI without waiting (for tests that kill it midway); output is redirected.</summary>
+    public static Process Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(CliDll);
@@ -16,11 +28,10 @@ internal static class CliRunner
         // Models from the shared folder (what `merfactory models install --from` would install).
         psi.Environment["AuModels__ModelsDirectory"] = MerFactory.Testing.SharedData.Data;
         psi.Environment["AuModels__YuNetModelPath"] = Path.Combine("models", "face_detection_yunet_2026may.onnx");
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
-        return (process.ExitCode, await stdout + await stderr);
+        // No key from the developer's shell may pick a real provider.
+        foreach (var key in new[] { "GOOGLE_API_KEY", "OPENAI_API_KEY", "OLLAMA_HOST", "HF_API_BASE_URL" }) psi.Environment.Remove(key);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) psi.Environment[key] = value;
+        return Process.Start(psi)!;
     }
 
     public static async Task FfmpegAsync(params string[] args)

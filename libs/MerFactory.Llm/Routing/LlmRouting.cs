@@ -13,6 +13,8 @@ public sealed record LlmCliFlags
     public string? HuggingFaceModel { get; init; }
     /// <summary><c>--openai-base-url</c>: with <see cref="ChatGptModel"/>, talk to an OpenAI-compatible server (key optional).</summary>
     public string? OpenAiBaseUrl { get; init; }
+    /// <summary><c>--model-capabilities</c>: what the flag-selected models take ("text,image,audio"), for servers whose models cannot be told by name.</summary>
+    public string? ModelCapabilities { get; init; }
     /// <summary><c>--llm-route step=backend:model</c>, e.g. <c>synthesis=ollama:llama3.2</c>; applied last.</summary>
     public IReadOnlyList<string> StepRoutes { get; init; } = [];
 }
@@ -112,6 +114,14 @@ public static class LlmRouting
         {
             if (backend.Kind is LlmBackendKind.Gemini or LlmBackendKind.OpenAI && string.IsNullOrEmpty(backend.ApiKey) && IsRouted(options, name))
                 throw new ArgumentException($"Backend '{name}' ({backend.Kind}) needs an API key: set {(backend.Kind == LlmBackendKind.Gemini ? "GOOGLE_API_KEY" : "OPENAI_API_KEY")} or LlmGateway:Backends:{name}:ApiKey.");
+        }
+
+        if (NonEmpty(flags.ModelCapabilities) is { } declared)
+        {
+            Routing.ModelCapabilities.Parse(declared);
+            foreach (var route in options.Steps.Values.Append(options.Default).OfType<LlmStepRoute>())
+                options.Backends[route.Backend].ModelCapabilities[route.Model] = declared;
+            notes.Add($"models take {declared}");
         }
 
         options.Description = notes.Count == 0

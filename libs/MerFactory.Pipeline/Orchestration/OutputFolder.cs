@@ -67,6 +67,37 @@ public sealed class OutputFolder
         File.Move(temp, path, overwrite: true);
     }
 
+    /// <summary>
+    /// Takes OUTPUT for this process (<c>.merfactory/run.lock</c>, released when disposed, and by the OS if the process dies),
+    /// so two runs never write the same files and leftovers of a killed run can be cleared safely.
+    /// </summary>
+    public IDisposable AcquireRunLock()
+    {
+        Directory.CreateDirectory(StoreRoot);
+        var path = Path.Combine(StoreRoot, "run.lock");
+        try
+        {
+            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            return stream;
+        }
+        catch (IOException)
+        {
+            throw new OutputFolderException($"Error: another merfactory run is using output folder '{Root}' (lock {path}); wait for it to finish or choose another folder.");
+        }
+    }
+
+    /// <summary>Deletes half-written files a killed run left (<c>*.partial</c>); call while holding the run lock.</summary>
+    public int RemoveLeftovers()
+    {
+        var removed = 0;
+        foreach (var file in Directory.EnumerateFiles(Root, "*.partial", SearchOption.AllDirectories))
+        {
+            try { File.Delete(file); removed++; }
+            catch (IOException) { }
+        }
+        return removed;
+    }
+
     /// <summary>MER-Factory's error log format: <c>error_logs/{id}_error.log</c>.</summary>
     public Task WriteErrorLogAsync(string id, string error, CancellationToken cancellationToken) =>
         File.WriteAllTextAsync(Path.Combine(ErrorLogs, $"{id}_error.log"), $"Error processing video: {id}\n{new string('=', 20)}\n{error}", new UTF8Encoding(false), cancellationToken);

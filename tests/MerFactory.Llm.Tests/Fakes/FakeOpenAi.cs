@@ -75,7 +75,8 @@ public sealed class FakeOpenAi : ProviderFake
             await RejectAsync(context, 400, problem, Error(problem, "invalid_request_error", null));
             return;
         }
-        Calls.Enqueue(call!);
+        ArgumentNullException.ThrowIfNull(call);
+        Calls.Enqueue(call);
         CallReceived?.Invoke(call!);
         if (Latency > TimeSpan.Zero) await Task.Delay(Latency, context.RequestAborted);
         var answer = Answer?.Invoke(call!)
