@@ -19,7 +19,10 @@ public sealed record SampleFrames(Guid JobId, string FileId, ObjectReference Sou
 /// <summary>One frame at a timestamp, with the ±1/±2 frame fallbacks.</summary>
 public sealed record ExtractFrame(Guid JobId, string FileId, ObjectReference Source, double TimestampSeconds) : IStepRequest;
 
-/// <summary>The answer to any step request: the step's manifest, or why it produced nothing.</summary>
+/// <summary>
+/// The answer to any step request: the step's manifest, or why it produced nothing. <see cref="TraceId"/> is the
+/// W3C trace that produced the outputs (an earlier job's when <see cref="FromCache"/>), when it was traced.
+/// </summary>
 public sealed record StepCompleted(
     Guid JobId,
     string FileId,
@@ -27,4 +30,5 @@ public sealed record StepCompleted(
     string StepKey,
     bool FromCache,
     IReadOnlyDictionary<string, ObjectReference> Outputs,
-    string ResultJson);
+    string ResultJson,
+    string? TraceId = null);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MassTransit;
 using MerFactory.Jobs.Messaging;
+using MerFactory.Pipeline.Orchestration;
 using MerFactory.Storage;
 using MerFactory.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,13 +29,14 @@ public sealed class DistributedFixture : IAsyncLifetime
 
     public S3ObjectStore CreateStore() => new(new S3StoreOptions { Endpoint = S3.Endpoint, Bucket = Bucket });
 
-    /// <summary>A second "service": a bus on RabbitMQ with no consumers, that sends step requests.</summary>
+    /// <summary>A second "service": a bus on RabbitMQ with no consumers, that sends step requests and runs jobs (the orchestrator).</summary>
     public async Task<IHost> StartClientAsync()
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddObjectStore(new ObjectStoreOptions { Provider = "S3", S3 = new S3StoreOptions { Endpoint = S3.Endpoint, Bucket = Bucket } });
         builder.Services.AddMerFactoryMessaging(new MessagingOptions { Transport = "RabbitMq", RabbitMqConnectionString = RabbitMq, RequestTimeout = TimeSpan.FromMinutes(5), EndpointPrefix = Bucket }, (_, _) => { });
         builder.Services.AddSingleton<MerFactory.Pipeline.Consumers.StepClient>();
+        builder.Services.AddJobOrchestration();
         var host = builder.Build();
         await host.StartAsync();
         await host.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(60));

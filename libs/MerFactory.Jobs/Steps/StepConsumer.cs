@@ -36,7 +36,7 @@ public abstract class StepConsumer<TRequest>(ArtifactStore artifacts) : IConsume
         var request = context.Message;
         var key = StepKey.Compute(Step, Version, Inputs(request), Parameters(request));
         using var activity = Activity.StartActivity($"step {Step}");
-        activity?.SetTag("merfactory.job_id", request.JobId);
+        activity?.SetTag("merfactory.job_id", request.JobId.ToString());
         activity?.SetTag("merfactory.file_id", request.FileId);
         activity?.SetTag("merfactory.step_key", key);
 
@@ -51,7 +51,9 @@ public abstract class StepConsumer<TRequest>(ArtifactStore artifacts) : IConsume
                 var result = await ExecuteAsync(request, workspace, context.CancellationToken).ConfigureAwait(false);
                 manifest = new StepManifest(Step, key, DateTimeOffset.UtcNow, workspace.Outputs,
                     JsonSerializer.Serialize(result.Result, result.Result?.GetType() ?? typeof(object), Json),
-                    Stopwatch.GetElapsedTime(started).TotalSeconds);
+                    Stopwatch.GetElapsedTime(started).TotalSeconds,
+                    // MassTransit continues the sender's trace in the consume activity: the job's trace across services.
+                    TraceIds.Current());
                 await artifacts.CommitAsync(manifest, context.CancellationToken).ConfigureAwait(false);
             }
             finally
@@ -60,7 +62,8 @@ public abstract class StepConsumer<TRequest>(ArtifactStore artifacts) : IConsume
             }
         }
         activity?.SetTag("merfactory.from_cache", fromCache);
-        await context.RespondAsync(new StepCompleted(request.JobId, request.FileId, Step, key, fromCache, manifest.Outputs, manifest.ResultJson)).ConfigureAwait(false);
+        if (fromCache) activity?.SetTag("merfactory.artifact_trace_id", manifest.TraceId);
+        await context.RespondAsync(new StepCompleted(request.JobId, request.FileId, Step, key, fromCache, manifest.Outputs, manifest.ResultJson, manifest.TraceId)).ConfigureAwait(false);
     }
 }
 

@@ -1,15 +1,18 @@
 using System.Diagnostics;
 using MerFactory.Contracts;
+using MerFactory.Jobs.Steps;
 using MerFactory.Storage;
 
 namespace MerFactory.Pipeline.Orchestration;
 
-/// <summary>Run totals as printed and written to <c>run_summary.json</c>.</summary>
-public sealed record RunSummary(Guid JobId, DateTimeOffset StartedAt, double Seconds, int Total, int Succeeded, int Skipped, int Failed, IReadOnlyList<FileOutcome> Files);
+/// <summary>Run totals as printed and written to <c>run_summary.json</c>; <see cref="TraceId"/> is the job's W3C trace, when traced.</summary>
+public sealed record RunSummary(Guid JobId, DateTimeOffset StartedAt, double Seconds, int Total, int Succeeded, int Skipped, int Failed, IReadOnlyList<FileOutcome> Files,
+    string? TraceId = null);
 
 /// <summary>
 /// Runs every input of a job through the <see cref="FileProcessor"/>, up to <c>--concurrency</c> files at once.
-/// A file's failure is logged to <c>error_logs/</c> and never stops the others.
+/// A file's failure is logged to <c>error_logs/</c> and never stops the others. The job runs in one activity and
+/// each file in a child of it (<see cref="PipelineTelemetry"/>), so all of a job's step requests share its trace.
 /// </summary>
 public sealed class JobRunner(FileProcessor processor, InputStager stager, IObjectStore store, JobProgressRouter listeners)
 {
@@ -18,6 +21,10 @@ public sealed class JobRunner(FileProcessor processor, InputStager stager, IObje
         Guid? jobId = null, IReadOnlyDictionary<string, ObjectReference>? staged = null)
     {
         var job = new JobContext(jobId ?? Guid.NewGuid(), options, output, store, progress, staged) { Prompts = JobContext.LoadPrompts(options) };
+        using var activity = PipelineTelemetry.Source.StartActivity(PipelineTelemetry.JobActivity);
+        activity?.SetTag(PipelineTelemetry.JobIdTag, job.JobId.ToString());
+        activity?.SetTag("merfactory.type", options.Type.ToString());
+        activity?.SetTag("merfactory.files", inputs.Count);
         using var registration = listeners.Register(job.JobId, progress);
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -29,13 +36,18 @@ public sealed class JobRunner(FileProcessor processor, InputStager stager, IObje
 
         var summary = new RunSummary(job.JobId, started, clock.Elapsed.TotalSeconds, outcomes.Length,
             outcomes.Count(o => o.Status == FileStatus.Succeeded), outcomes.Count(o => o.Status == FileStatus.Skipped),
-            outcomes.Count(o => o.Status == FileStatus.Failed), outcomes);
+            outcomes.Count(o => o.Status == FileStatus.Failed), outcomes, TraceIds.Current());
+        activity?.SetTag("merfactory.failed", summary.Failed);
+        if (summary.Failed > 0) activity?.SetStatus(ActivityStatusCode.Error, $"{summary.Failed} of {summary.Total} file(s) failed");
         await output.WriteJsonAsync(Path.Combine(output.Root, "run_summary.json"), summary, CancellationToken.None).ConfigureAwait(false);
         return summary;
     }
 
     private async Task<FileOutcome> RunFileAsync(InputFile input, JobContext job, CancellationToken cancellationToken)
     {
+        using var activity = PipelineTelemetry.Source.StartActivity(PipelineTelemetry.FileActivity);
+        activity?.SetTag(PipelineTelemetry.JobIdTag, job.JobId.ToString());
+        activity?.SetTag(PipelineTelemetry.FileIdTag, input.Id);
         var clock = Stopwatch.StartNew();
         var progress = job.Progress;
         progress.FileStarted(input.Id);
@@ -60,8 +72,10 @@ public sealed class JobRunner(FileProcessor processor, InputStager stager, IObje
                 message = $"{input.RelativePath}: {message}";
                 await job.Output.WriteErrorLogAsync(input.Id, message, CancellationToken.None).ConfigureAwait(false);
                 outcome = new FileOutcome(input.Id, input.RelativePath, FileStatus.Failed, message, clock.Elapsed.TotalSeconds);
+                activity?.SetStatus(ActivityStatusCode.Error, message);
             }
         }
+        activity?.SetTag("merfactory.file_status", outcome.Status.ToString());
         progress.FileFinished(input.Id, outcome);
         return outcome;
     }
