@@ -26,7 +26,7 @@ public sealed class EmbeddedTraceTests : IDisposable
         var output = Path.Combine(_work, "out");
         using var recorder = new ActivityRecorder();
 
-        var exit = await EmbeddedRun.RunAsync(new JobOptions { Type = ProcessingType.Video, Silent = true, Concurrency = 2 }, input, output, CancellationToken.None);
+        var exit = await EmbeddedRun.RunAsync(new JobOptions { Type = ProcessingType.Video, Silent = true, Concurrency = 2 }, new MerFactory.Llm.Routing.LlmCliFlags(), input, output, CancellationToken.None);
 
         Assert.Equal(0, exit);
         var summary = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "run_summary.json"))).RootElement;
@@ -42,7 +42,8 @@ public sealed class EmbeddedTraceTests : IDisposable
         var manifests = Directory.EnumerateFiles(Path.Combine(output, ".merfactory"), "manifest.json", SearchOption.AllDirectories)
             .Select(path => JsonSerializer.Deserialize<StepManifest>(File.ReadAllText(path), new JsonSerializerOptions(JsonSerializerDefaults.Web))!)
             .ToList();
-        Assert.Equal(["extract-audio", "extract-audio", "probe", "probe", "sample-frames", "sample-frames"], manifests.Select(m => m.Step).Order());
+        // The video steps of both files, and the LLM step that found no model (it still records its outcome).
+        Assert.Equal(["extract-audio", "extract-audio", "llm", "llm", "probe", "probe", "sample-frames", "sample-frames"], manifests.Select(m => m.Step).Order());
         Assert.All(manifests, m => Assert.Equal(trace, m.TraceId));
     }
 }

@@ -237,5 +237,38 @@ public sealed class PipelineEndToEndTests : IAsyncLifetime, IDisposable
         Assert.Equal(before, signatures.Count);
     }
 
+    [Fact]
+    public async Task TheGateAgentRejectsAnOutputRefinesItsInstructionAndSynthesisUsesTheRegeneratedText()
+    {
+        const string refined = "Transcribe the speech, then describe only the audible tone, citing concrete acoustic cues.";
+        var follow = InstructionFollowingModel.Create();
+        _model.Answer = call =>
+        {
+            var text = call.AllText;
+            if (text.Contains("Write a short verification plan", StringComparison.Ordinal)) return "1. Judge the audio claim from the transcript.";
+            if (text.Contains("Write a refined instruction that:", StringComparison.Ordinal)) return refined;
+            if (text.Contains("Decide, for each output under review", StringComparison.Ordinal))
+            {
+                var audio = text.Contains("Round 2", StringComparison.Ordinal) ? "pass" : "fail";
+                return "```json\n{\"action\":\"final_decision\",\"evaluation\":{" +
+                    $"\"audio\":{{\"status\":\"{audio}\",\"reason\":\"The tone claim cites no audible cue.\"}}," +
+                    "\"video\":{\"status\":\"pass\",\"reason\":\"Consistent.\"},\"peak_frame\":{\"status\":\"pass\",\"reason\":\"Concrete.\"}," +
+                    "\"au\":{\"status\":\"pass\",\"reason\":\"Matches the face.\"}}}\n```";
+            }
+            return text.StartsWith(refined, StringComparison.Ordinal) ? "Regenerated: a calm, even voice with clear diction." : follow(call);
+        };
+        File.Copy(SharedData.DataPath("media", "pyfeat", "single_face.mp4"), Path.Combine(InputDir, "clip.mp4"));
+
+        var (exit, output) = await CliRunner.RunAsync(WithModel("process", InputDir, OutputDir, "--use-gate-agent"));
+
+        Assert.True(exit == 0, output);
+        Assert.Equal(refined, (await File.ReadAllTextAsync(Path.Combine(OutputDir, "clip", "refined_prompt_audio_1.txt"))).Trim());
+        Assert.True(File.Exists(Out("clip", "_gate.json")));
+        var mer = OutputSchemas.AssertValidFile("merr_data", Out("clip", "_merr_data.json"));
+        Assert.Equal("Regenerated: a calm, even voice with clear diction.", mer["coarse_descriptions_at_peak"]!["audio_analysis"]!.GetValue<string>());
+        var synthesis = _model.Calls.Single(InstructionFollowingModel.IsSynthesis);
+        Assert.Contains("- Audio clues: Regenerated: a calm, even voice", synthesis.AllText);
+    }
+
     private static string Signature(RecordedCall call) => $"{call.Model}|{call.AllText}|{string.Join(",", call.Media.Select(m => m.Sha256))}";
 }

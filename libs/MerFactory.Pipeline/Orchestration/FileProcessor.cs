@@ -112,6 +112,7 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
     {
         var prompts = run.Job.Prompts;
         var reuse = run.Job.Options.Cache ? ReadEarlierResults(run) : EarlierResults.None;
+        IReadOnlyList<ObjectReference> videoFrames = [];
 
         // Audio branch: WAV → transcript (our ASR, evidence for every later step) → the audio description.
         var wavTask = probe.HasAudio ? ExtractWavAsync(run, copyToOutput: true, cancellationToken) : Task.FromResult<ObjectReference?>(null);
@@ -133,7 +134,11 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         if (run.Job.Options.UseGateAgent)
         {
             if (gate is null) run.Note("gate agent requested but not available in this deployment");
-            else evidence = await gate.RunAsync(run, this, evidence, new GateMedia(wav, face.PeakFrame, face.AuCsv, transcript), cancellationToken).ConfigureAwait(false);
+            else
+            {
+                var gateMedia = new GateMedia(wav, face.PeakFrame, face.PeakTimestamp, face.AuCsv, transcript, Evidence(transcript), Evidence(transcript, videoFrames));
+                evidence = await gate.RunAsync(run, this, evidence, gateMedia, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var clues = new MerClues(evidence.Peaks, face.PeakTimestamp, evidence.PeakAuDescription, evidence.VisualDescription, evidence.AudioAnalysis, evidence.VideoDescription, run.Label);
@@ -155,7 +160,7 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         async Task<string?> VideoDescriptionAsync()
         {
             if (reuse.VideoDescription is not null) { run.Record(new StepRecord("llm-video", "reused", 0, Note: "from " + run.FilePath("_video_analysis.json"))); return reuse.VideoDescription; }
-            var frames = await SampleFramesAsync(run, cancellationToken).ConfigureAwait(false);
+            var frames = videoFrames = await SampleFramesAsync(run, cancellationToken).ConfigureAwait(false);
             var transcript = await transcriptTask.ConfigureAwait(false);
             return await AskAsync(run, "video", prompts.VideoDescription(), [run.Source], Evidence(transcript, frames), cancellationToken).ConfigureAwait(false);
         }
@@ -338,8 +343,9 @@ public interface IEvidenceGate
     Task<MerEvidence> RunAsync(FileRun run, FileProcessor processor, MerEvidence evidence, GateMedia media, CancellationToken cancellationToken);
 }
 
-/// <summary>Media the gate agent's tools may inspect.</summary>
-public sealed record GateMedia(ObjectReference? Wav, ObjectReference PeakFrame, ObjectReference AuCsv, TranscriptArtifact? Transcript);
+/// <summary>Media the gate agent's tools may inspect, and the evidence the regenerated steps send again.</summary>
+public sealed record GateMedia(ObjectReference? Wav, ObjectReference PeakFrame, double PeakTimestamp, ObjectReference AuCsv, TranscriptArtifact? Transcript,
+    LlmEvidenceRefs? AudioEvidence, LlmEvidenceRefs? VideoEvidence);
 
 /// <summary>Sidecar <c>{id}_media.json</c>: what the probe found (MER-Factory has no equivalent).</summary>
 public sealed record MediaSummary(string SourcePath, string Kind, MediaProbe Probe, bool HasAudio);

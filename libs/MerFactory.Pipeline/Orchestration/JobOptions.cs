@@ -59,9 +59,6 @@ public sealed record JobOptions
     /// <summary>Spoken language (ISO 639-1), null to detect.</summary>
     public string? Language { get; init; }
 
-    /// <summary>Gate agent: rounds of refinement allowed per modality before it is dropped.</summary>
-    public int GateMaxRetries { get; init; } = 2;
-
     public static string FinalOutputSuffix(ProcessingType type) => type switch
     {
         ProcessingType.MER => "_merr_data.json",

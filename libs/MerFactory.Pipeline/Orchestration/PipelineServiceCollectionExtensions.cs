@@ -32,6 +32,10 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<Consumers.StepClient>();
         services.AddSingleton<JobProgressRouter>();
         services.AddSingleton<StepRunner>();
+        // The gate agent's limits come from section "GateAgent" where the host binds it; these are its defaults.
+        services.TryAddSingleton(new GateAgent.GateOptions());
+        services.AddSingleton<GateAgent.GateAgentRunner>();
+        services.AddSingleton<IEvidenceGate, GateAgentEvidenceGate>();
         services.AddSingleton<FileProcessor>();
         services.AddSingleton<InputStager>();
         services.AddSingleton<JobRunner>();
