@@ -42,8 +42,8 @@ public sealed class EmbeddedTraceTests : IDisposable
         var manifests = Directory.EnumerateFiles(Path.Combine(output, ".merfactory"), "manifest.json", SearchOption.AllDirectories)
             .Select(path => JsonSerializer.Deserialize<StepManifest>(File.ReadAllText(path), new JsonSerializerOptions(JsonSerializerDefaults.Web))!)
             .ToList();
-        // The video steps of both files, and the LLM step that found no model (it still records its outcome).
-        Assert.Equal(["extract-audio", "extract-audio", "llm", "llm", "probe", "probe", "sample-frames", "sample-frames"], manifests.Select(m => m.Step).Order());
+        // The video steps of both files (transcripts included), and the LLM step that found no model (it still records its outcome).
+        Assert.Equal(["extract-audio", "extract-audio", "llm", "llm", "probe", "probe", "sample-frames", "sample-frames", "transcribe", "transcribe"], manifests.Select(m => m.Step).Order());
         Assert.All(manifests, m => Assert.Equal(trace, m.TraceId));
     }
 }
