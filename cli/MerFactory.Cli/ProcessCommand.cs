@@ -32,6 +32,7 @@ internal static class ProcessCommand
 
     public static readonly Option<string?> OpenAiBaseUrl = new("--openai-base-url") { Description = "With --chatgpt-model: an OpenAI-compatible server (vLLM, llama.cpp, LM Studio, ...); OPENAI_API_KEY optional." };
     public static readonly Option<string?> ModelCapabilities = new("--model-capabilities") { Description = "What the chosen models accept, e.g. text,image,audio (for OpenAI-compatible servers, whose models cannot be told by name)." };
+    public static readonly Option<int?> LlmConcurrency = new("--llm-concurrency") { Description = "LLM requests in flight per backend (default: 3 x --concurrency, as each file has up to three independent LLM steps; hf-server stays at 1)." };
     public static readonly Option<string[]> LlmRoute = new("--llm-route") { Description = "Route one step to a model: step=backend:model, e.g. synthesis=ollama:llama3.2 (repeatable).", AllowMultipleArgumentsPerToken = false };
     public static readonly Option<string> SpeechEngine = new("--speech-engine") { Description = "Transcription engine: auto, whisper or pocketsphinx.", DefaultValueFactory = _ => "auto" };
     public static readonly Option<string?> Language = new("--language") { Description = "Spoken language (ISO 639-1, e.g. en); detected when omitted." };
@@ -44,7 +45,7 @@ internal static class ProcessCommand
         {
             Input, Output, Type, Task, PromptsFile, LabelFile, Threshold, PeakDistance, Concurrency,
             OllamaVisionModel, OllamaTextModel, ChatGptModel, HuggingFaceModel, Silent, Cache, UseGateAgent, FrameSampleFps,
-            OpenAiBaseUrl, ModelCapabilities, LlmRoute, SpeechEngine, Language, Server,
+            OpenAiBaseUrl, ModelCapabilities, LlmConcurrency, LlmRoute, SpeechEngine, Language, Server,
         };
         Type.Validators.Add(r => { if (ParseType(r.GetValueOrDefault<string>()) is null) r.AddError($"Invalid --type '{r.GetValueOrDefault<string>()}': expected AU, audio, video, MER or image."); });
         Task.Validators.Add(r => { if (ParseTask(r.GetValueOrDefault<string>()) is null) r.AddError($"Invalid --task '{r.GetValueOrDefault<string>()}': expected MERR or \"Sentiment Analysis\"."); });
@@ -59,6 +60,7 @@ internal static class ProcessCommand
         Input.Validators.Add(r => { var path = r.GetValueOrDefault<string>(); if (!File.Exists(path) && !Directory.Exists(path)) r.AddError($"INPUT_PATH '{path}' does not exist."); });
         Server.Validators.Add(r => { var url = r.GetValueOrDefault<string?>(); if (url is not null && !Uri.TryCreate(url, UriKind.Absolute, out _)) r.AddError($"--server '{url}' is not an absolute URL."); });
         SpeechEngine.Validators.Add(r => { var v = r.GetValueOrDefault<string>(); if (v?.ToLowerInvariant() is not ("auto" or "whisper" or "pocketsphinx" or "offline")) r.AddError($"Invalid --speech-engine '{v}': expected auto, whisper or pocketsphinx."); });
+        LlmConcurrency.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--llm-concurrency must be at least 1."); });
         ModelCapabilities.Validators.Add(r =>
         {
             try { Llm.Routing.ModelCapabilities.Parse(r.GetValueOrDefault<string?>() ?? ""); }
@@ -101,6 +103,7 @@ internal static class ProcessCommand
         OpenAiBaseUrl = parse.GetValue(OpenAiBaseUrl),
         StepRoutes = parse.GetValue(LlmRoute) ?? [],
         ModelCapabilities = parse.GetValue(ModelCapabilities),
+        MaxConcurrency = parse.GetValue(LlmConcurrency) ?? 3 * parse.GetValue(Concurrency),
     };
 
     public static JobOptions ToOptions(ParseResult parse) => new()

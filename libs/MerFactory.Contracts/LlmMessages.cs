@@ -18,6 +18,10 @@ public sealed record LlmEvidenceRefs(IReadOnlyList<ObjectReference>? Frames = nu
 /// Optional route for this call only, an <c>LlmStepRoute</c> as JSON: <c>{"backend":"local","model":"gpt-4.1","temperature":0.2}</c>.
 /// The backend must be one the gateway is configured with (keys never travel in messages). Null uses the configured route.
 /// </param>
+/// <param name="UseCache">
+/// False for jobs run without <c>--cache</c>: the answer is neither taken from nor put in any cache (step or response),
+/// so every run reaches the model as MER-Factory does. Null keeps the gateway's configured behaviour.
+/// </param>
 public sealed record RunLlmStep(
     Guid JobId,
     string FileId,
@@ -25,7 +29,8 @@ public sealed record RunLlmStep(
     string Prompt,
     IReadOnlyList<ObjectReference> Media,
     LlmEvidenceRefs? Evidence = null,
-    string? RoutingJson = null) : IStepRequest;
+    string? RoutingJson = null,
+    bool? UseCache = null) : IStepRequest;
 
 /// <summary>
 /// The result of <see cref="RunLlmStep"/> (StepCompleted.ResultJson and the <c>llm-result.json</c> artifact).

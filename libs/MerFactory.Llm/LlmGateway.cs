@@ -95,7 +95,7 @@ public sealed partial class LlmGateway : ILlmGateway, IDisposable
         };
 
         string? cacheKey = null;
-        if (_cache is not null)
+        if (_cache is not null && request.UseCache)
         {
             cacheKey = LlmCacheKey.Compute(route.Backend, route.Kind, plan.Messages, options);
             var hit = await _cache.TryGetAsync(cacheKey, cancellationToken).ConfigureAwait(false);

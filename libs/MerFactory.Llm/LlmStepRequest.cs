@@ -13,6 +13,9 @@ public sealed record LlmStepRequest(LlmStep Step, string Prompt, IReadOnlyList<M
     /// <summary>Overrides the route's generation parameters for this call only.</summary>
     public LlmGenerationParameters? Parameters { get; init; }
 
+    /// <summary>False: neither read nor write the response cache for this call (a job run without <c>--cache</c>).</summary>
+    public bool UseCache { get; init; } = true;
+
     /// <summary>Id of the sample (file stem) for logs and traces.</summary>
     public string? SampleId { get; init; }
 

@@ -40,6 +40,7 @@ public abstract class StepConsumer<TRequest>(ArtifactStore artifacts) : IConsume
         activity?.SetTag("merfactory.file_id", request.FileId);
         activity?.SetTag("merfactory.step_key", key);
 
+        using var exclusive = await StepKeyLocks.AcquireAsync($"{Step}/{key}", context.CancellationToken).ConfigureAwait(false);
         var manifest = await artifacts.TryGetManifestAsync(Step, key, context.CancellationToken).ConfigureAwait(false);
         var fromCache = manifest is not null;
         if (manifest is null)

@@ -15,6 +15,8 @@ public sealed record LlmCliFlags
     public string? OpenAiBaseUrl { get; init; }
     /// <summary><c>--model-capabilities</c>: what the flag-selected models take ("text,image,audio"), for servers whose models cannot be told by name.</summary>
     public string? ModelCapabilities { get; init; }
+    /// <summary><c>--llm-concurrency</c>: requests in flight per backend chosen by the flags (hf-server keeps 1: local GPU models must not overlap).</summary>
+    public int? MaxConcurrency { get; init; }
     /// <summary><c>--llm-route step=backend:model</c>, e.g. <c>synthesis=ollama:llama3.2</c>; applied last.</summary>
     public IReadOnlyList<string> StepRoutes { get; init; } = [];
 }
@@ -114,6 +116,12 @@ public static class LlmRouting
         {
             if (backend.Kind is LlmBackendKind.Gemini or LlmBackendKind.OpenAI && string.IsNullOrEmpty(backend.ApiKey) && IsRouted(options, name))
                 throw new ArgumentException($"Backend '{name}' ({backend.Kind}) needs an API key: set {(backend.Kind == LlmBackendKind.Gemini ? "GOOGLE_API_KEY" : "OPENAI_API_KEY")} or LlmGateway:Backends:{name}:ApiKey.");
+        }
+
+        if (flags.MaxConcurrency is { } concurrency)
+        {
+            foreach (var backend in options.Backends.Values.Where(b => b.Kind != LlmBackendKind.HfServer))
+                backend.MaxConcurrency = Math.Max(1, concurrency);
         }
 
         if (NonEmpty(flags.ModelCapabilities) is { } declared)

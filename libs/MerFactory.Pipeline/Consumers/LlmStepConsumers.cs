@@ -57,7 +57,7 @@ public sealed class RunLlmStepConsumer(ArtifactStore artifacts, LlmStepGateways 
         LlmStepResult result;
         try
         {
-            result = await gateway.RunAsync(new LlmStepRequest(step, request.Prompt, media, evidence) { SampleId = request.FileId }, cancellationToken).ConfigureAwait(false);
+            result = await gateway.RunAsync(new LlmStepRequest(step, request.Prompt, media, evidence) { SampleId = request.FileId, UseCache = request.UseCache != false }, cancellationToken).ConfigureAwait(false);
         }
         catch (LlmGatewayException e)
         {
@@ -187,8 +187,9 @@ public sealed class LlmStepGateways : IDisposable
         parameters.AddRange((request.Media ?? []).Select(m => (object?)$"{MediaName(m)}|{m.ContentType}"));
         parameters.Add("frames");
         parameters.AddRange((request.Evidence?.Frames ?? []).Select(m => (object?)$"{MediaName(m)}|{m.ContentType}"));
-        // With the response cache switched off every call must reach the model, so the step cache steps aside too.
-        if (!_cacheEnabled) parameters.Add(Guid.NewGuid());
+        // With the response cache switched off (for the gateway or for this job) every call must reach the model, so the
+        // step cache steps aside too.
+        if (!_cacheEnabled || request.UseCache == false) parameters.Add(Guid.NewGuid());
         return [.. parameters];
     }
 

@@ -262,7 +262,7 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
     {
         var clock = FileRun.Clock();
         var routing = run.Job.Options.LlmRoutes?.GetValueOrDefault(step);
-        var completed = await steps.RunAsync("llm-" + step, new RunLlmStep(run.Job.JobId, run.Id, step, prompt, media, evidence, routing), cancellationToken).ConfigureAwait(false);
+        var completed = await steps.RunAsync("llm-" + step, new RunLlmStep(run.Job.JobId, run.Id, step, prompt, media, evidence, routing, UseCache: run.Job.Options.Cache), cancellationToken).ConfigureAwait(false);
         var outcome = StepRunner.Result<LlmStepOutcome>(completed);
         run.RecordLlm("llm-" + step, outcome, completed, clock.Elapsed.TotalSeconds);
         if (outcome.Status == "Skipped" || string.IsNullOrWhiteSpace(outcome.Text))
