@@ -131,6 +131,7 @@ public sealed partial class PipelineBenchmark : IBenchmark
     {
         environment["AuModels__ModelsDirectory"] = SharedData.Data;
         environment["AuModels__YuNetModelPath"] = Path.Combine("models", "face_detection_yunet_2026may.onnx");
+        environment["Speech__Vad__ModelPath"] = SharedData.DataPath("models", "silero_vad.onnx");
     }
 
     /// <summary>Ends a synthesis with the concluding sentence its prompt demands; describes media otherwise.</summary>

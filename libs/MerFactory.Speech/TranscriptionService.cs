@@ -68,15 +68,24 @@ public sealed partial class TranscriptionService(
         IReadOnlyList<SpeechSegment> speech = vad?.Segments ?? [new SpeechSegment(0, duration)];
         var request = new EngineRequest { Language = options.Language, BeamSize = options.BeamSize, Temperature = options.Temperature, Threads = options.Threads };
 
+        // pocketsphinx decodes chunks side by side on its decoder pool; Whisper already uses every core per chunk (and a
+        // state per call), so it keeps one chunk at a time. Results keep the chunks' order.
+        var chunks = Chunk(speech, options, duration)
+            .Select(c => (Start: (int)(c.Start * DecodedAudio.SampleRate), End: Math.Min(samples.Length, (int)(c.End * DecodedAudio.SampleRate))))
+            .Where(c => c.End - c.Start >= DecodedAudio.SampleRate / 10) // under 100 ms: nothing an engine can use
+            .ToList();
+        var results = new EngineTranscription[chunks.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, chunks.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = engine is PocketSphinxEngine ? Environment.ProcessorCount : 1, CancellationToken = cancellationToken },
+            async (i, ct) => results[i] = await engine.TranscribeAsync(samples[chunks[i].Start..chunks[i].End], request, ct).ConfigureAwait(false)).ConfigureAwait(false);
+
         var segments = new List<TranscriptSegment>();
         string? language = null;
         double? languageProbability = null;
-        foreach (var chunk in Chunk(speech, options, duration))
+        for (var i = 0; i < chunks.Count; i++)
         {
-            var start = (int)(chunk.Start * DecodedAudio.SampleRate);
-            var end = Math.Min(samples.Length, (int)(chunk.End * DecodedAudio.SampleRate));
-            if (end - start < DecodedAudio.SampleRate / 10) continue; // under 100 ms: nothing an engine can use
-            var result = await engine.TranscribeAsync(samples[start..end], request, cancellationToken).ConfigureAwait(false);
+            var (start, end) = chunks[i];
+            var result = results[i];
             language ??= result.Language;
             languageProbability ??= result.LanguageProbability;
             var offset = start / (double)DecodedAudio.SampleRate;

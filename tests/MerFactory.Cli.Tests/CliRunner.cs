@@ -28,6 +28,7 @@ internal static class CliRunner
         // Models from the shared folder (what `merfactory models install --from` would install).
         psi.Environment["AuModels__ModelsDirectory"] = MerFactory.Testing.SharedData.Data;
         psi.Environment["AuModels__YuNetModelPath"] = Path.Combine("models", "face_detection_yunet_2026may.onnx");
+        psi.Environment["Speech__Vad__ModelPath"] = MerFactory.Testing.SharedData.DataPath("models", "silero_vad.onnx");
         // No key from the developer's shell may pick a real provider.
         foreach (var key in new[] { "GOOGLE_API_KEY", "OPENAI_API_KEY", "OLLAMA_HOST", "HF_API_BASE_URL" }) psi.Environment.Remove(key);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) psi.Environment[key] = value;

@@ -19,24 +19,30 @@ public sealed class PocketSphinxOptions
     /// Measured by the transcribe benchmark: about half the CPU time for a few WER points.
     /// </summary>
     public static IReadOnlyList<string> FastSearchArguments { get; } = ["-fwdflat", "no", "-maxhmmpf", "3000"];
+
+    /// <summary>Decoders kept (each single-threaded, ~40 MB): utterances of several files decode side by side up to this.</summary>
+    public int MaxDecoders { get; set; } = Environment.ProcessorCount;
 }
 
 /// <summary>
-/// Offline English recogniser on libpocketsphinx, loaded once and reused. The decoder is single-threaded,
-/// so calls are serialised.
+/// Offline English recogniser on libpocketsphinx. A decoder is single-threaded, so the engine keeps a small pool
+/// (<see cref="PocketSphinxOptions.MaxDecoders"/>), created on demand and reused, and each call borrows one.
 /// </summary>
 public sealed class PocketSphinxEngine : ITranscriptionEngine
 {
     private const double FramesPerSecond = 100; // pocketsphinx default -frate
     private readonly PocketSphinxOptions _options;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private IntPtr _decoder;
-    private IntPtr[]? _argumentMemory;
+    private readonly SemaphoreSlim _gate;
+    private readonly System.Collections.Concurrent.ConcurrentBag<IntPtr> _idle = [];
+    private readonly List<IntPtr> _decoders = [];
+    private readonly List<IntPtr[]> _argumentMemory = [];
     private bool _disposed;
 
     public PocketSphinxEngine(IOptions<PocketSphinxOptions> options)
     {
         _options = options.Value;
+        var decoders = Math.Max(1, _options.MaxDecoders);
+        _gate = new SemaphoreSlim(decoders, decoders);
         ModelId = $"cmusphinx-en-us ({Path.Combine(_options.ModelDirectory, _options.LanguageModel)})";
     }
 
@@ -59,40 +65,42 @@ public sealed class PocketSphinxEngine : ITranscriptionEngine
             throw new SpeechModelException($"The offline engine only understands English, not '{request.Language}'. Install a Whisper model with `merfactory models install whisper-base`.");
         }
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var decoder = IntPtr.Zero;
         try
         {
-            EnsureDecoder();
-            return new EngineTranscription("en", null, Decode(samples16k, cancellationToken));
+            decoder = _idle.TryTake(out var idle) ? idle : CreateDecoder();
+            return new EngineTranscription("en", null, Decode(decoder, samples16k, cancellationToken));
         }
         finally
         {
+            if (decoder != IntPtr.Zero) _idle.Add(decoder);
             _gate.Release();
         }
     }
 
-    private unsafe IReadOnlyList<RecognizedSegment> Decode(float[] samples, CancellationToken cancellationToken)
+    private static unsafe IReadOnlyList<RecognizedSegment> Decode(IntPtr decoder, float[] samples, CancellationToken cancellationToken)
     {
         var pcm = new short[samples.Length];
         for (var i = 0; i < samples.Length; i++) pcm[i] = (short)Math.Clamp(samples[i] * 32767f, short.MinValue, short.MaxValue);
 
-        Check(PocketSphinxNative.ps_start_utt(_decoder), "ps_start_utt");
+        Check(PocketSphinxNative.ps_start_utt(decoder), "ps_start_utt");
         // full_utt=1: the whole utterance is given at once, so cepstral mean normalisation uses all of it.
         fixed (short* data = pcm)
         {
-            var result = PocketSphinxNative.ps_process_raw(_decoder, data, (nuint)pcm.Length, 0, 1);
+            var result = PocketSphinxNative.ps_process_raw(decoder, data, (nuint)pcm.Length, 0, 1);
             if (result < 0)
             {
-                PocketSphinxNative.ps_end_utt(_decoder);
+                PocketSphinxNative.ps_end_utt(decoder);
                 throw new InvalidOperationException($"pocketsphinx rejected the audio (ps_process_raw returned {result}).");
             }
         }
-        Check(PocketSphinxNative.ps_end_utt(_decoder), "ps_end_utt");
+        Check(PocketSphinxNative.ps_end_utt(decoder), "ps_end_utt");
         cancellationToken.ThrowIfCancellationRequested();
 
         var words = new List<RecognizedWord>();
-        var logmath = PocketSphinxNative.ps_get_logmath(_decoder);
+        var logmath = PocketSphinxNative.ps_get_logmath(decoder);
         int score;
-        for (var segment = PocketSphinxNative.ps_seg_iter(_decoder, &score); segment != IntPtr.Zero; segment = PocketSphinxNative.ps_seg_next(segment))
+        for (var segment = PocketSphinxNative.ps_seg_iter(decoder, &score); segment != IntPtr.Zero; segment = PocketSphinxNative.ps_seg_next(segment))
         {
             var word = CleanWord(Marshal.PtrToStringUTF8(PocketSphinxNative.ps_seg_word(segment)));
             if (word is null) continue;
@@ -117,9 +125,8 @@ public sealed class PocketSphinxEngine : ITranscriptionEngine
         return paren > 0 ? raw[..paren] : raw;
     }
 
-    private void EnsureDecoder()
+    private IntPtr CreateDecoder()
     {
-        if (_decoder != IntPtr.Zero) return;
         var missing = MissingModelFiles();
         if (missing.Count > 0)
         {
@@ -137,16 +144,19 @@ public sealed class PocketSphinxEngine : ITranscriptionEngine
         IntPtr config;
         try
         {
-            config = PocketSphinxNative.ParseConfig(arguments, out _argumentMemory);
+            config = PocketSphinxNative.ParseConfig(arguments, out var memory);
+            lock (_argumentMemory) _argumentMemory.Add(memory);
         }
         catch (DllNotFoundException ex)
         {
             throw new SpeechModelException($"The offline engine needs {PocketSphinxNative.PocketSphinxLibrary} (Debian package libpocketsphinx3): {ex.Message}", ex);
         }
         if (config == IntPtr.Zero) throw new SpeechModelException($"pocketsphinx rejected its arguments: {string.Join(' ', arguments)}");
-        _decoder = PocketSphinxNative.ps_init(config);
+        var decoder = PocketSphinxNative.ps_init(config);
         PocketSphinxNative.cmd_ln_free_r(config); // ps_init keeps its own reference
-        if (_decoder == IntPtr.Zero) throw new SpeechModelException($"pocketsphinx could not load the model in '{_options.ModelDirectory}'.");
+        if (decoder == IntPtr.Zero) throw new SpeechModelException($"pocketsphinx could not load the model in '{_options.ModelDirectory}'.");
+        lock (_decoders) _decoders.Add(decoder);
+        return decoder;
     }
 
     private List<string> MissingModelFiles()
@@ -170,9 +180,16 @@ public sealed class PocketSphinxEngine : ITranscriptionEngine
     {
         if (_disposed) return;
         _disposed = true;
-        if (_decoder != IntPtr.Zero) PocketSphinxNative.ps_free(_decoder);
-        _decoder = IntPtr.Zero;
-        if (_argumentMemory is not null) PocketSphinxNative.FreeArguments(_argumentMemory);
+        lock (_decoders)
+        {
+            foreach (var decoder in _decoders) PocketSphinxNative.ps_free(decoder);
+            _decoders.Clear();
+        }
+        lock (_argumentMemory)
+        {
+            foreach (var memory in _argumentMemory) PocketSphinxNative.FreeArguments(memory);
+            _argumentMemory.Clear();
+        }
         _gate.Dispose();
     }
 }
