@@ -270,5 +270,25 @@ public sealed class PipelineEndToEndTests : IAsyncLifetime, IDisposable
         Assert.Contains("- Audio clues: Regenerated: a calm, even voice", synthesis.AllText);
     }
 
+    [Fact]
+    public async Task MerWithCacheReusesTheAudioAndVideoResultsOfEarlierRuns()
+    {
+        File.Copy(SharedData.DataPath("media", "pyfeat", "single_face.mp4"), Path.Combine(InputDir, "clip.mp4"));
+        Assert.Equal(0, (await CliRunner.RunAsync(WithModel("process", InputDir, OutputDir, "--type", "audio"))).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync(WithModel("process", InputDir, OutputDir, "--type", "video"))).ExitCode);
+        var audio = OutputSchemas.AssertValidFile("audio_analysis", Out("clip", "_audio_analysis.json"))["audio_analysis"]!.GetValue<string>();
+        var video = OutputSchemas.AssertValidFile("video_analysis", Out("clip", "_video_analysis.json"))["llm_video_summary"]!.GetValue<string>();
+        var before = _model.Calls.Count;
+
+        var (exit, output) = await CliRunner.RunAsync(WithModel("process", InputDir, OutputDir, "--type", "MER", "--cache"));
+
+        Assert.True(exit == 0, output);
+        var mer = OutputSchemas.AssertValidFile("merr_data", Out("clip", "_merr_data.json"));
+        Assert.Equal(audio, mer["coarse_descriptions_at_peak"]!["audio_analysis"]!.GetValue<string>());
+        Assert.Equal(video, mer["coarse_descriptions_at_peak"]!["video_content"]!.GetValue<string>());
+        // Only the peak-frame description and the synthesis were asked (spec §1.7 B: the "best of breed" workflow).
+        Assert.Equal(2, _model.Calls.Count - before);
+    }
+
     private static string Signature(RecordedCall call) => $"{call.Model}|{call.AllText}|{string.Join(",", call.Media.Select(m => m.Sha256))}";
 }
