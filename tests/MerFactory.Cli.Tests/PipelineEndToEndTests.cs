@@ -290,5 +290,24 @@ public sealed class PipelineEndToEndTests : IAsyncLifetime, IDisposable
         Assert.Equal(2, _model.Calls.Count - before);
     }
 
+    [Fact]
+    public async Task OllamaFlagsUseTheOllamaAtOllamaHost()
+    {
+        await using var ollama = new FakeOllama { Answer = InstructionFollowingModel.Create() };
+        await ollama.StartAsync();
+        File.Copy(SharedData.DataPath("media", "pyfeat", "single_face.jpg"), Path.Combine(InputDir, "face.jpg"));
+
+        var (exit, output) = await CliRunner.RunAsync(new Dictionary<string, string> { ["OLLAMA_HOST"] = ollama.BaseUrl.ToString() },
+            "process", InputDir, OutputDir, "--ollama-vision-model", "llava:13b", "--ollama-text-model", "llama3.2");
+
+        Assert.True(exit == 0, output);
+        Assert.Empty(ollama.Rejections);
+        var image = OutputSchemas.AssertValidFile("image_analysis", Out("face", "_image_analysis.json"));
+        Assert.EndsWith("based on the evidence at hand.", image["final_summary"]!.GetValue<string>());
+        // The photo went to the vision model, the synthesis to the text model (MER-Factory's Ollama split).
+        Assert.Contains(ollama.Calls, c => c.Model == "llava:13b" && c.Media.Count == 1);
+        Assert.Contains(ollama.Calls, c => c.Model == "llama3.2" && InstructionFollowingModel.IsSynthesis(c));
+    }
+
     private static string Signature(RecordedCall call) => $"{call.Model}|{call.AllText}|{string.Join(",", call.Media.Select(m => m.Sha256))}";
 }

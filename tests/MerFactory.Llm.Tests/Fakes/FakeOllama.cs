@@ -13,6 +13,9 @@ public sealed class FakeOllama : ProviderFake
 
     public FaultScript StreamFaults { get; } = new();
 
+    /// <summary>Writes the assistant's answer for a valid request; null = a description of what was received.</summary>
+    public Func<RecordedCall, string>? Answer { get; set; }
+
     public FakeOllama() => Models.UnionWith(["llava:13b", "llama3.2:latest", "llama3.2", "gemma3:4b"]);
 
     protected override async Task HandleAsync(HttpContext context)
@@ -78,8 +81,9 @@ public sealed class FakeOllama : ProviderFake
                 parameters[key] = value.DeepClone();
             }
         }
-        Calls.Enqueue(new RecordedCall(model, texts, media, parameters));
-        var answer = $"{model} saw {media.Count} image(s) with prompt of {texts.Sum(t => t.Length)} chars.";
+        var call = new RecordedCall(model, texts, media, parameters);
+        Calls.Enqueue(call);
+        var answer = Answer?.Invoke(call) ?? $"{model} saw {media.Count} image(s) with prompt of {texts.Sum(t => t.Length)} chars.";
         var streamFault = StreamFaults.Next();
         var stream = body["stream"]?.GetValue<bool>() ?? true;
 
