@@ -8,7 +8,12 @@ namespace MerFactory.AuEngine.Features;
 public sealed record FaceFeatures(PdmGlobalParams Pose, double[] LocalParams, float[] Hog, double[] Geometry);
 
 /// <summary>Landmarks → PDM fit → 112x112 masked alignment → FHOG (cell 8) and geometry, for one face. Thread-safe.</summary>
-public sealed class FaceFeatureExtractor(PointDistributionModel pdm, FaceAligner aligner)
+/// <param name="alignOnModelShape">
+/// Align and mask on the fitted PDM shape rather than on the raw landmarks. OpenFace's landmarks come out of its
+/// PDM-constrained fit, so they always lie on the model; dlib's do not. Projecting them first aligns the face as OpenFace
+/// would have (measured: default.wmv mean r 0.845 → 0.855 at 320-px detection; single_face 0.953 → 0.940, both above 0.85).
+/// </param>
+public sealed class FaceFeatureExtractor(PointDistributionModel pdm, FaceAligner aligner, bool alignOnModelShape = false)
 {
     public const int HogLength = 12 * 12 * Fhog.FeaturesPerCell;
 
@@ -20,7 +25,7 @@ public sealed class FaceFeatureExtractor(PointDistributionModel pdm, FaceAligner
     public FaceFeatures Extract(Mat bgrFrame, ReadOnlySpan<double> landmarks)
     {
         var (pose, local) = pdm.CalcParams(landmarks);
-        using var aligned = aligner.Align(bgrFrame, landmarks, pose.Tx, pose.Ty);
+        using var aligned = alignOnModelShape ? aligner.Align(bgrFrame, pdm.Shape2D(pose, local), pose.Tx, pose.Ty) : aligner.Align(bgrFrame, landmarks, pose.Tx, pose.Ty);
         var hog = HogOf(aligned);
         var geometry = new double[pdm.GeometryFeatureLength];
         pdm.GeometryFeatures(local, geometry);

@@ -65,7 +65,7 @@ public sealed class ActionUnitEngine : IDisposable
         var predictorLoad = Task.Run(() => ShapePredictor.Load(landmarkPath));
         try
         {
-            var core = LoadOpenFaceModels(models);
+            var core = LoadOpenFaceModels(models, options.AlignOnModelShape);
             FaceDetectorFactory.Create(models, detection).Dispose();
             var predictor = predictorLoad.GetAwaiter().GetResult();
             return new ActionUnitEngine(options,
@@ -85,11 +85,12 @@ public sealed class ActionUnitEngine : IDisposable
     {
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(landmarkSourceFactory);
-        var core = LoadOpenFaceModels(models);
+        // Given landmarks (e.g. OpenFace's own, already on the face model) are aligned on as they are.
+        var core = LoadOpenFaceModels(models, alignOnModelShape: false);
         return new ActionUnitEngine(options ?? new AuEngineOptions(), landmarkSourceFactory, core.Extractor, core.Video, core.Image);
     }
 
-    private static (FaceFeatureExtractor Extractor, AuModelSet Video, AuModelSet Image) LoadOpenFaceModels(AuModelOptions models)
+    private static (FaceFeatureExtractor Extractor, AuModelSet Video, AuModelSet Image) LoadOpenFaceModels(AuModelOptions models, bool alignOnModelShape)
     {
         var predictors = models.ResolvedAuPredictorsDirectory;
         string[] required = [models.ResolvedPdmPath, models.ResolvedTriangulationPath, Path.Combine(predictors, "AU_all_best.txt"), Path.Combine(predictors, "AU_all_static.txt")];
@@ -97,7 +98,7 @@ public sealed class ActionUnitEngine : IDisposable
         if (missing.Count > 0) throw new ModelNotFoundException(missing);
         var pdm = PointDistributionModel.Load(required[0]);
         var aligner = new FaceAligner(pdm, FaceAligner.LoadTriangulation(required[1]));
-        var extractor = new FaceFeatureExtractor(pdm, aligner);
+        var extractor = new FaceFeatureExtractor(pdm, aligner, alignOnModelShape);
         var video = AuModelSet.Load(required[2], extractor.FeatureLength);
         var image = AuModelSet.Load(required[3], extractor.FeatureLength);
         if (!video.IntensityNames.SequenceEqual(image.IntensityNames) || !video.PresenceNames.SequenceEqual(image.PresenceNames))

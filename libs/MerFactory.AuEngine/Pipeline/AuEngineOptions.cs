@@ -15,6 +15,9 @@ public sealed class AuEngineOptions
     /// </summary>
     public int DetectionInterval { get; set; } = 2;
 
+    /// <summary>Align faces on the fitted face-model shape instead of the raw landmarks (see <see cref="Features.FaceFeatureExtractor"/>).</summary>
+    public bool AlignOnModelShape { get; set; } = true;
+
 }
 
 /// <summary>Per-run choices.</summary>
