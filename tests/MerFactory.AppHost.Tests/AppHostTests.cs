@@ -73,7 +73,8 @@ public sealed class AppHostTests
                 await upload.RequestStream.CompleteAsync();
                 input = await upload;
             }
-            var submit = new SubmitJobRequest { OptionsJson = """{"type":"Audio","frameSampleFps":1}""" };
+            // MER runs every step kind; with no LLM configured its LLM steps are skipped, not failed.
+            var submit = new SubmitJobRequest { OptionsJson = """{"type":"MER","frameSampleFps":1}""" };
             submit.Inputs.Add(new JobInput { RelativePath = "clips/default.wmv", Object = input });
             var jobId = (await jobs.SubmitAsync(submit, cancellationToken: cts.Token)).JobId;
             var events = new List<JobEvent>();

@@ -50,7 +50,7 @@ public sealed class JobTraceAcrossServicesTests(DistributedFixture fixture) : IC
                 await using var stream = await store.OpenReadAsync(o.Key);
                 manifests.Add((await JsonSerializer.DeserializeAsync<StepManifest>(stream, new JsonSerializerOptions(JsonSerializerDefaults.Web)))!);
             }
-            Assert.Equal(["au-extract", "extract-audio", "facs-analysis", "probe", "sample-frames"], manifests.Select(m => m.Step).Order());
+            Assert.Equal(["au-extract", "facs-analysis", "probe"], manifests.Select(m => m.Step).Order());
             Assert.All(manifests, m => Assert.Equal(trace, m.TraceId));
             await orchestrator.StopAsync();
         }

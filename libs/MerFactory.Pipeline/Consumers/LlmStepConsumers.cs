@@ -189,7 +189,8 @@ public sealed class LlmStepGateways : IDisposable
         parameters.AddRange((request.Evidence?.Frames ?? []).Select(m => (object?)$"{MediaName(m)}|{m.ContentType}"));
         // With the response cache switched off (for the gateway or for this job) every call must reach the model, so the
         // step cache steps aside too.
-        if (!_cacheEnabled || request.UseCache == false) parameters.Add(Guid.NewGuid());
+        // A step with no route is a deterministic skip, not a model call: it keeps a stable key.
+        if ((!_cacheEnabled || request.UseCache == false) && route is not null) parameters.Add(Guid.NewGuid());
         return [.. parameters];
     }
 
