@@ -118,8 +118,25 @@ internal static class InfrastructureExtensions
 
     public static IResourceBuilder<ProjectResource> WithOllama(this IResourceBuilder<ProjectResource> service, Infrastructure infrastructure)
     {
-        if (infrastructure.OllamaUrl is { } url) service.WithEnvironment("Llm__Ollama__BaseUrl", url);
+        // The gateway's Ollama backend reads OLLAMA_HOST, as the ollama CLI does.
+        if (infrastructure.OllamaUrl is { } url) service.WithEnvironment("OLLAMA_HOST", url);
         if (infrastructure.Ollama is { } ollama) service.WaitFor(ollama);
+        return service;
+    }
+
+    /// <summary>
+    /// Passes the AppHost's configuration sections (e.g. <c>AuModels</c>, <c>Speech</c>, <c>LlmGateway</c>) to the service as
+    /// environment variables, so models and routes are configured once, in the AppHost's appsettings or command line.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithConfigurationSections(this IResourceBuilder<ProjectResource> service, params string[] sections)
+    {
+        foreach (var section in sections)
+        {
+            foreach (var (key, value) in service.ApplicationBuilder.Configuration.GetSection(section).AsEnumerable(makePathsRelative: false))
+            {
+                if (value is not null) service.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+            }
+        }
         return service;
     }
 

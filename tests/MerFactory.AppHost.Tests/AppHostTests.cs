@@ -22,7 +22,10 @@ public sealed class AppHostTests
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(8));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MerFactory_AppHost>(
-            ["DcpPublisher:RandomizePorts=false", "MerFactory:UseContainers=false"], cts.Token);
+            ["DcpPublisher:RandomizePorts=false", "MerFactory:UseContainers=false",
+             // What `merfactory models install --from ../shared/data` would provide.
+             $"AuModels:ModelsDirectory={SharedData.Data}", "AuModels:YuNetModelPath=models/face_detection_yunet_2026may.onnx",
+             $"Speech:Vad:ModelPath={SharedData.DataPath("models", "silero_vad.onnx")}"], cts.Token);
         await using var app = await builder.BuildAsync(cts.Token);
         try
         {
