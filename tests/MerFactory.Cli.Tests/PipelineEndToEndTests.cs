@@ -168,6 +168,7 @@ public sealed class PipelineEndToEndTests : IAsyncLifetime, IDisposable
         Assert.True(File.Exists(Out("clip", ".csv")));
         Assert.True(File.Exists(Out("clip", ".wav")));
         Assert.True(File.Exists(Out("clip", "_transcript.json")));
+        OutputSchemas.AssertValidFile("au_analysis", Out("clip", "_au_analysis.json"));
         Assert.False(File.Exists(Out("clip", "_merr_data.json")));  // never a record with invented or empty text
         var steps = JsonDocument.Parse(await File.ReadAllTextAsync(Out("clip", "_steps.json"))).RootElement.GetProperty("Steps");
         Assert.Contains(steps.EnumerateArray(), s => s.GetProperty("Step").GetString() == "llm-synthesis" && s.GetProperty("Status").GetString() == "skipped");

@@ -169,6 +169,9 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
     private async Task<FaceBranch> FaceBranchAsync(FileRun run, EarlierResults reuse, CancellationToken cancellationToken)
     {
         var facs = await FacialAnalysisAsync(run, isImage: false, cancellationToken).ConfigureAwait(false);
+        // The AU record too (MER-Factory's MER run kept it only in memory): it stands without any LLM, and a later
+        // `--type AU --cache` run finds it done.
+        await run.Output.CopyArtifactAsync(run.Job.Store, facs.Completed.Outputs["au_analysis.json"], run.FilePath("_au_analysis.json"), cancellationToken).ConfigureAwait(false);
         var result = facs.Result;
         var timestamp = result.PeakTimestamp ?? 0;
         var frameStep = await RunStepAsync(run, "extract-frame", new ExtractFrame(run.Job.JobId, run.Id, run.Source, timestamp), cancellationToken).ConfigureAwait(false);
