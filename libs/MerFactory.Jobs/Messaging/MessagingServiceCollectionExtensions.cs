@@ -15,6 +15,8 @@ public static class MessagingServiceCollectionExtensions
     {
         services.AddSingleton(options);
         services.AddSingleton<ArtifactStore>();
+        services.AddSingleton<BrokerReconnections>();
+        services.AddReceiveEndpointObserver(sp => sp.GetRequiredService<BrokerReconnections>());
         services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();

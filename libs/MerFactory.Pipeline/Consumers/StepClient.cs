@@ -1,17 +1,47 @@
 using MassTransit;
 using MerFactory.Contracts.Media;
 using MerFactory.Jobs.Messaging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MerFactory.Pipeline.Consumers;
 
-/// <summary>Sends a step request to its queue and waits for the step's answer.</summary>
-public sealed class StepClient(IClientFactory clients, MessagingOptions options)
+/// <summary>
+/// Sends a step request to its queue and waits for the step's answer. When the broker goes away and comes back
+/// while the answer is awaited, the request is sent again: the request or its answer may have been lost with the
+/// broker (answers travel through this bus's own, non-durable queue). Asking again is safe because steps are
+/// idempotent: a finished step answers from its committed manifest, without doing its work again.
+/// </summary>
+public sealed partial class StepClient(IClientFactory clients, MessagingOptions options, BrokerReconnections reconnections, ILogger<StepClient>? logger = null)
 {
+    private readonly ILogger _logger = logger ?? NullLogger<StepClient>.Instance;
+
     public async Task<StepCompleted> RequestAsync<TRequest>(TRequest request, CancellationToken cancellationToken)
         where TRequest : class, IStepRequest
     {
-        var address = new Uri("queue:" + options.QueueName(StepQueues.For<TRequest>()));
-        var response = await clients.CreateRequestClient<TRequest>(address).GetResponse<StepCompleted>(request, cancellationToken).ConfigureAwait(false);
-        return response.Message;
+        var queue = options.QueueName(StepQueues.For<TRequest>());
+        var client = clients.CreateRequestClient<TRequest>(new Uri("queue:" + queue));
+        while (true)
+        {
+            var reconnected = reconnections.Next;
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var response = client.GetResponse<StepCompleted>(request, attempt.Token);
+            if (await Task.WhenAny(response, reconnected).ConfigureAwait(false) != response)
+            {
+                await attempt.CancelAsync().ConfigureAwait(false);
+                LogAskingAgain(_logger, queue, request.FileId);
+            }
+            try
+            {
+                return (await response.ConfigureAwait(false)).Message;
+            }
+            catch (OperationCanceledException) when (attempt.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // cancelled for the reconnection: ask again
+            }
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The broker reconnected while {Queue} of {FileId} awaited its answer: asking again")]
+    private static partial void LogAskingAgain(ILogger logger, string queue, string fileId);
 }
