@@ -13,19 +13,26 @@ namespace MerFactory.Distributed.Tests;
 /// The real RabbitMQ (MERFACTORY_RABBITMQ, started by scripts/test.sh) and an S3 server, plus helpers to run
 /// the media-extract service as its own process, as it runs in a deployment.
 /// </summary>
-public sealed class DistributedFixture : IAsyncLifetime
+public class DistributedFixture : IAsyncLifetime
 {
+    private string? _rabbitMq;
+
     public LocalS3Server S3 { get; private set; } = null!;
 
-    public string RabbitMq { get; } = Environment.GetEnvironmentVariable("MERFACTORY_RABBITMQ")
-        ?? throw new InvalidOperationException("MERFACTORY_RABBITMQ is not set: run the tests through scripts/test.sh, which starts RabbitMQ on loopback.");
+    /// <summary>The broker every process of this fixture uses: the shared one, unless a derived fixture brings its own.</summary>
+    public string RabbitMq
+    {
+        get => _rabbitMq ??= Environment.GetEnvironmentVariable("MERFACTORY_RABBITMQ")
+            ?? throw new InvalidOperationException("MERFACTORY_RABBITMQ is not set: run the tests through scripts/test.sh, which starts RabbitMQ on loopback.");
+        protected set => _rabbitMq = value;
+    }
 
     /// <summary>A virtual-host-free isolation: every fixture uses its own bucket so runs never share artifacts.</summary>
     public string Bucket { get; } = $"dist-{Guid.NewGuid():N}"[..20];
 
-    public async Task InitializeAsync() => S3 = await LocalS3Server.StartAsync();
+    public virtual async Task InitializeAsync() => S3 = await LocalS3Server.StartAsync();
 
-    public async Task DisposeAsync() => await S3.DisposeAsync();
+    public virtual async Task DisposeAsync() => await S3.DisposeAsync();
 
     public S3ObjectStore CreateStore() => new(new S3StoreOptions { Endpoint = S3.Endpoint, Bucket = Bucket });
 
