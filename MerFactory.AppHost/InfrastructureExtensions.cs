@@ -63,7 +63,8 @@ internal static class InfrastructureExtensions
     {
         var amqpPort = settings.GetValue("AmqpPort", 15210);
         var s3Port = settings.GetValue("S3Port", 15310);
-        var state = Path.Combine(Path.GetTempPath(), "merfactory-apphost", $"state-{amqpPort}");
+        // Broker and object-store data; a test gives each run its own folder (and ports) so runs never share state.
+        var state = settings["StateDirectory"] is { Length: > 0 } configured ? configured : Path.Combine(Path.GetTempPath(), "merfactory-apphost", $"state-{amqpPort}");
         var rabbitState = Path.Combine(state, "rabbitmq");
         Directory.CreateDirectory(Path.Combine(rabbitState, "home"));
         File.WriteAllText(Path.Combine(rabbitState, "empty"), "");
@@ -127,14 +128,21 @@ internal static class InfrastructureExtensions
     /// <summary>
     /// Passes the AppHost's configuration sections (e.g. <c>AuModels</c>, <c>Speech</c>, <c>LlmGateway</c>) to the service as
     /// environment variables, so models and routes are configured once, in the AppHost's appsettings or command line.
+    /// Keys named <c>ApiKey</c> (a backend's key) travel as secret parameters, so the dashboard masks them.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithConfigurationSections(this IResourceBuilder<ProjectResource> service, params string[] sections)
     {
+        var builder = service.ApplicationBuilder;
         foreach (var section in sections)
         {
-            foreach (var (key, value) in service.ApplicationBuilder.Configuration.GetSection(section).AsEnumerable(makePathsRelative: false))
+            foreach (var (key, value) in builder.Configuration.GetSection(section).AsEnumerable(makePathsRelative: false))
             {
-                if (value is not null) service.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+                if (value is null) continue;
+                var variable = key.Replace(":", "__", StringComparison.Ordinal);
+                if (key.EndsWith(":ApiKey", StringComparison.OrdinalIgnoreCase))
+                    service.WithEnvironment(variable, builder.AddParameterFromConfiguration(ParameterName(service.Resource.Name, key), key, secret: true));
+                else
+                    service.WithEnvironment(variable, value);
             }
         }
         return service;
@@ -149,6 +157,14 @@ internal static class InfrastructureExtensions
         if (string.IsNullOrEmpty(service.ApplicationBuilder.Configuration[$"Parameters:{parameterName}"])) return service;
         var parameter = service.ApplicationBuilder.AddParameter(parameterName, secret: true);
         return service.WithEnvironment(environmentVariable, parameter);
+    }
+
+    /// <summary>A resource name for a configuration key: letters, digits and single hyphens.</summary>
+    private static string ParameterName(string service, string key)
+    {
+        var name = new string((service + "-" + key).ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray());
+        while (name.Contains("--", StringComparison.Ordinal)) name = name.Replace("--", "-", StringComparison.Ordinal);
+        return name.Trim('-');
     }
 
     private static bool ContainerRuntimeIsHealthy()

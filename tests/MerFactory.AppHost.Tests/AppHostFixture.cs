@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using MerFactory.Llm.Tests.Fakes;
+using MerFactory.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MerFactory.AppHost.Tests;
+
+/// <summary>
+/// One start of the real AppHost (RabbitMQ and s3rver as executables here) shared by a test class: every resource
+/// healthy, the llm-gateway configured through the AppHost with a loopback OpenAI-compatible model. The broker and the
+/// object store run on ports and in a folder of this run, so it never meets scripts/test.sh's services or another run.
+/// </summary>
+public sealed class AppHostFixture : IAsyncLifetime
+{
+    private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(3);
+
+    private const string ModelKey = "sk-apphost-loopback-key";
+    private readonly string _state = Directory.CreateTempSubdirectory("mf-apphost-").FullName;
+    private readonly string _noWhisperModels = Directory.CreateTempSubdirectory("mf-no-whisper-").FullName;
+    private readonly int _amqpPort = FreePorts.Block(3); // AMQP, Erlang distribution, epmd
+    private readonly int _s3Port = FreePorts.Block(1);
+    private DistributedApplication? _app;
+
+    /// <summary>The model behind the llm-gateway; it accepts only the key the AppHost passes as a secret parameter.</summary>
+    public FakeOpenAi Model { get; } = new() { ApiKey = ModelKey, Answer = InstructionFollowingModel.Create() };
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("the AppHost is not started");
+
+    public async Task InitializeAsync()
+    {
+        await Model.StartAsync();
+        using var cts = new CancellationTokenSource(StartupTimeout * 2);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MerFactory_AppHost>(
+        [
+            "DcpPublisher:RandomizePorts=false",
+            "MerFactory:UseContainers=false",
+            $"MerFactory:AmqpPort={_amqpPort}",
+            $"MerFactory:S3Port={_s3Port}",
+            $"MerFactory:StateDirectory={Path.Combine(_state, "state")}",
+            // Models from the shared folder (what `merfactory models install --from` would install); no Whisper model.
+            $"AuModels:ModelsDirectory={SharedData.Data}",
+            $"AuModels:YuNetModelPath={Path.Combine("models", "face_detection_yunet_2026may.onnx")}",
+            $"Speech:ModelsDirectory={_noWhisperModels}",
+            $"Speech:Vad:ModelPath={SharedData.DataPath("models", "silero_vad.onnx")}",
+            "LlmGateway:Backends:local:Kind=OpenAICompatible",
+            $"LlmGateway:Backends:local:BaseUrl={new Uri(Model.BaseUrl, "v1/").AbsoluteUri}",
+            $"LlmGateway:Backends:local:ApiKey={ModelKey}",
+            "LlmGateway:Backends:local:ModelCapabilities:gpt-4o=text,image",
+            "LlmGateway:Default:Backend=local",
+            "LlmGateway:Default:Model=gpt-4o",
+        ], cts.Token);
+        _app = await builder.BuildAsync(cts.Token);
+        await _app.StartAsync(cts.Token);
+        var model = _app.Services.GetRequiredService<DistributedApplicationModel>();
+        foreach (var resource in model.Resources.Where(r => (r is ProjectResource or ExecutableResource) && !r.Name.EndsWith("-rebuilder", StringComparison.Ordinal)))
+        {
+            try
+            {
+                await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource.Name, cts.Token).WaitAsync(StartupTimeout, cts.Token);
+            }
+            catch (TimeoutException)
+            {
+                var states = model.Resources.Select(r => _app.ResourceNotifications.TryGetCurrentState(r.Name, out var e)
+                    ? $"{r.Name}={e.Snapshot.State?.Text}/{e.Snapshot.HealthStatus}" : $"{r.Name}=?");
+                throw new TimeoutException($"{resource.Name} did not become healthy in {StartupTimeout}: {string.Join(", ", states)}");
+            }
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(CancellationToken.None);
+            await _app.DisposeAsync();
+        }
+        await Model.DisposeAsync();
+        // epmd -daemon outlives the broker: stop the one this run's broker started on its own port.
+        using (var epmd = Process.Start(new ProcessStartInfo("epmd", ["-port", (_amqpPort + 2).ToString(), "-kill"]) { RedirectStandardOutput = true, RedirectStandardError = true })!)
+            await epmd.WaitForExitAsync();
+        Directory.Delete(_state, recursive: true);
+        Directory.Delete(_noWhisperModels, recursive: true);
+    }
+}
