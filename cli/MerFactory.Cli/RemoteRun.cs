@@ -33,6 +33,9 @@ internal static class RemoteRun
         var jobs = new Protos.Jobs.Jobs.JobsClient(channel);
         try
         {
+            // The records name the user's files: the inputs where they are, the outputs where they are downloaded to.
+            var full = Path.GetFullPath(inputPath);
+            options = options with { ClientInputRoot = File.Exists(full) ? Path.GetDirectoryName(full) : full, ClientOutputRoot = output.Root };
             var submit = new SubmitJobRequest { OptionsJson = JobOptionsJson.Serialize(options) };
             foreach (var input in inputs)
             {

@@ -20,6 +20,8 @@ public static class MessagingServiceCollectionExtensions
         services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
+            // No calls home to usage-tracking.masstransit.io (offline machines logged a failure in every service).
+            x.DisableUsageTelemetry();
             x.SetDefaultRequestTimeout(options.RequestTimeout);
             addConsumers(x, options);
             x.AddConfigureEndpointsCallback((_, _, endpoint) =>

@@ -143,6 +143,7 @@ public sealed class LlmStepGateways : IDisposable
             throw new StepInputException($"{request.FileId}: unknown LLM step '{request.Step}' (audio, video, image, facial-expression, synthesis, gate).");
         var route = ParseRoute(request);
         if (route is null) return (step, _configured);
+        route = ResolveBackendName(route, request);
         var key = $"{step}|{route.Backend}|{route.Model}|{route.Temperature}|{route.MaxOutputTokens}|{route.TopP}|{route.Seed}";
         try
         {
@@ -192,6 +193,32 @@ public sealed class LlmStepGateways : IDisposable
         // A step with no route is a deterministic skip, not a model call: it keeps a stable key.
         if ((!_cacheEnabled || request.UseCache == false) && route is not null) parameters.Add(Guid.NewGuid());
         return [.. parameters];
+    }
+
+    /// <summary>
+    /// A route may name a configured backend, or a kind ("openai", "ollama", "gemini", "hf", "openai-compatible") that picks
+    /// the deployment's one backend of that kind — so a remote CLI's <c>--chatgpt-model</c> works whatever the backend is called.
+    /// </summary>
+    private LlmStepRoute ResolveBackendName(LlmStepRoute route, RunLlmStep request)
+    {
+        if (_routing.Backends.ContainsKey(route.Backend)) return route;
+        LlmBackendKind[] kinds = route.Backend.ToLowerInvariant() switch
+        {
+            "openai" => [LlmBackendKind.OpenAI, LlmBackendKind.OpenAICompatible],
+            "openai-compatible" => [LlmBackendKind.OpenAICompatible],
+            "ollama" => [LlmBackendKind.Ollama],
+            "gemini" => [LlmBackendKind.Gemini],
+            "hf" or "huggingface" => [LlmBackendKind.HfServer],
+            _ => [],
+        };
+        foreach (var kind in kinds)
+        {
+            var matches = _routing.Backends.Where(b => b.Value.Kind == kind).Select(b => b.Key).ToList();
+            if (matches.Count == 1) return new LlmStepRoute { Backend = matches[0], Model = route.Model, Temperature = route.Temperature, MaxOutputTokens = route.MaxOutputTokens, TopP = route.TopP, Seed = route.Seed };
+            if (matches.Count > 1)
+                throw new StepInputException($"{request.FileId}: routing {request.RoutingJson} names the kind '{route.Backend}', and this gateway has several such backends ({string.Join(", ", matches)}); name one.");
+        }
+        throw new StepInputException($"{request.FileId}: routing {request.RoutingJson} names backend '{route.Backend}', which this gateway does not have (configured: {string.Join(", ", _routing.Backends.Keys)}).");
     }
 
     /// <summary>Name the model sees for a media object (its file name in the store).</summary>

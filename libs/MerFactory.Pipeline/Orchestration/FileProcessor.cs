@@ -34,7 +34,7 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         var probe = StepRunner.Result<MediaProbe>(await RunStepAsync(run, "probe", new ProbeMedia(job.JobId, input.Id, source), cancellationToken).ConfigureAwait(false));
         Directory.CreateDirectory(job.Output.FileFolder(input.Id));
         var type = JobRunner.EffectiveType(input, job.Options);
-        await job.Output.WriteJsonAsync(run.FilePath("_media.json"), new MediaSummary(input.Path, input.Kind.ToString().ToLowerInvariant(), probe, probe.HasAudio), cancellationToken).ConfigureAwait(false);
+        await job.Output.WriteJsonAsync(run.FilePath("_media.json"), new MediaSummary(run.RecordedSourcePath, input.Kind.ToString().ToLowerInvariant(), probe, probe.HasAudio), cancellationToken).ConfigureAwait(false);
         if (type is ProcessingType.AU or ProcessingType.MER or ProcessingType.Video && !probe.HasVideo)
             throw new StepFailedException("probe", $"{input.RelativePath}: no video stream, so --type {type} cannot run on it (use --type audio for sound only).");
         if (type == ProcessingType.Image && !probe.HasVideo)
@@ -77,7 +77,7 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         // The label guides the audio prompt only in the audio pipeline itself (spec §2.3).
         var analysis = await AskAsync(run, "audio", run.Job.Prompts.AudioAnalysis(run.Label), [wav], Evidence(transcript), cancellationToken).ConfigureAwait(false);
         if (analysis is null) return;
-        await WriteTextAsync(run.FilePath("_audio_analysis.json"), SampleDocuments.Audio(run.Input.Path, analysis), cancellationToken).ConfigureAwait(false);
+        await WriteTextAsync(run.FilePath("_audio_analysis.json"), SampleDocuments.Audio(run.RecordedSourcePath, analysis), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RunVideoAsync(FileRun run, MediaProbe probe, CancellationToken cancellationToken)
@@ -87,7 +87,7 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         var frames = await framesTask.ConfigureAwait(false);
         var description = await AskAsync(run, "video", run.Job.Prompts.VideoDescription(run.Label), [run.Source], Evidence(transcript, frames), cancellationToken).ConfigureAwait(false);
         if (description is null) return;
-        await WriteTextAsync(run.FilePath("_video_analysis.json"), SampleDocuments.Video(run.Input.Path, description), cancellationToken).ConfigureAwait(false);
+        await WriteTextAsync(run.FilePath("_video_analysis.json"), SampleDocuments.Video(run.RecordedSourcePath, description), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RunImageAsync(FileRun run, CancellationToken cancellationToken)
@@ -105,7 +105,7 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         var context = ClueContext.ForImage(new ImageClues(llmAu, visual, run.Label));
         var summary = await SynthesizeAsync(run, prompts.ImageSynthesis(run.Job.SynthesisTask, context, run.Label), isImage: true, cancellationToken).ConfigureAwait(false);
         if (summary is null) return;
-        await WriteTextAsync(run.FilePath("_image_analysis.json"), SampleDocuments.Image(new ImageRecord(run.Input.Path, auText, llmAu, visual, summary, run.Label)), cancellationToken).ConfigureAwait(false);
+        await WriteTextAsync(run.FilePath("_image_analysis.json"), SampleDocuments.Image(new ImageRecord(run.RecordedSourcePath, auText, llmAu, visual, summary, run.Label)), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RunMerAsync(FileRun run, MediaProbe probe, CancellationToken cancellationToken)
@@ -144,7 +144,7 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         var clues = new MerClues(evidence.Peaks, face.PeakTimestamp, evidence.PeakAuDescription, evidence.VisualDescription, evidence.AudioAnalysis, evidence.VideoDescription, run.Label);
         var summary = await SynthesizeAsync(run, prompts.Synthesis(run.Job.SynthesisTask, ClueContext.ForMer(clues, run.Job.SynthesisTask), run.Label), isImage: false, cancellationToken).ConfigureAwait(false);
         if (summary is null) return;
-        var record = new MerRecord(run.Input.Path, wav is null ? null : run.FilePath(".wav"), evidence.Peaks, face.PeakInfo,
+        var record = new MerRecord(run.RecordedSourcePath, wav is null ? null : run.RecordedOutputPath(".wav"), evidence.Peaks, face.PeakInfo,
             evidence.PeakAuDescription, evidence.VisualDescription, evidence.AudioAnalysis, evidence.VideoDescription, summary, run.Label);
         await WriteTextAsync(run.FilePath("_merr_data.json"), SampleDocuments.Mer(record), cancellationToken).ConfigureAwait(false);
 
@@ -207,7 +207,7 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         await run.Output.CopyArtifactAsync(job.Store, csv, run.FilePath(".csv"), cancellationToken).ConfigureAwait(false);
         var extraction = StepRunner.Result<AuExtractionResult>(au);
         if (extraction.NoFaceFound) run.Note("no face found: AU rows are marked success=0");
-        var facs = await RunStepAsync(run, "facs-analysis", new AnalyzeFacialExpression(job.JobId, run.Id, csv, run.Input.Path, job.Options.Threshold, job.Options.PeakDistance), cancellationToken).ConfigureAwait(false);
+        var facs = await RunStepAsync(run, "facs-analysis", new AnalyzeFacialExpression(job.JobId, run.Id, csv, run.RecordedSourcePath, job.Options.Threshold, job.Options.PeakDistance), cancellationToken).ConfigureAwait(false);
         return new FacsOutcome(StepRunner.Result<FacialExpressionResult>(facs), facs, csv, extraction.NoFaceFound);
     }
 

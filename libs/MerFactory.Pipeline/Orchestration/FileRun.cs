@@ -64,6 +64,12 @@ public sealed class FileRun(InputFile input, ObjectReference source, JobContext 
 
     public OutputFolder Output => Job.Output;
 
+    /// <summary>The input's path as the records name it: where the user has it (a remote job's client side), else here.</summary>
+    public string RecordedSourcePath => Job.Options.ClientInputRoot is { } root ? Path.Combine(root, Input.RelativePath) : Input.Path;
+
+    /// <summary>An output file's path as the records name it: in the user's OUTPUT (a remote job's download folder), else here.</summary>
+    public string RecordedOutputPath(string suffix) => Job.Options.ClientOutputRoot is { } root ? Path.Combine(root, Id, Id + suffix) : FilePath(suffix);
+
     public string FilePath(string suffix) => Output.FilePath(Id, suffix);
 
     public void Record(StepRecord record) => _steps.Enqueue(record);

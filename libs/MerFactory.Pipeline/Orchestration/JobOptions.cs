@@ -53,6 +53,15 @@ public sealed record JobOptions
     /// </summary>
     public IReadOnlyDictionary<string, string>? LlmRoutes { get; init; }
 
+    /// <summary>
+    /// Remote jobs: the folder the inputs' relative paths start from on the submitting machine, and its OUTPUT folder,
+    /// so <c>source_path</c> / <c>audio_path</c> in the downloaded records point at the user's files, not the server's.
+    /// </summary>
+    public string? ClientInputRoot { get; init; }
+
+    /// <inheritdoc cref="ClientInputRoot"/>
+    public string? ClientOutputRoot { get; init; }
+
     /// <summary>Speech engine for transcripts: auto, whisper or pocketsphinx.</summary>
     public string SpeechEngine { get; init; } = "auto";
 

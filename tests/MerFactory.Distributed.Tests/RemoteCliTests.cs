@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using MerFactory.Llm.Tests.Fakes;
+using MerFactory.Testing;
+
+namespace MerFactory.Distributed.Tests;
+
+/// <summary>
+/// <c>merfactory process --server URL</c> as a user runs it against a deployment: the CLI uploads, the synthesis service
+/// runs the job over the step services, the CLI watches and downloads the records into OUTPUT.
+/// </summary>
+public sealed class RemoteCliTests(DistributedFixture fixture) : IClassFixture<DistributedFixture>, IAsyncLifetime, IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("mf-remote-cli-").FullName;
+    private readonly FakeOpenAi _model = new() { ApiKey = null, Answer = InstructionFollowingModel.Create() };
+
+    public async Task InitializeAsync() => await _model.StartAsync();
+
+    public async Task DisposeAsync() => await _model.DisposeAsync();
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    [Fact]
+    public async Task TheCliRunsAJobOnADeploymentAndTheDownloadedRecordsNameTheUsersFiles()
+    {
+        var input = Path.Combine(_work, "in");
+        var output = Path.Combine(_work, "out");
+        Directory.CreateDirectory(Path.Combine(input, "talks"));
+        File.Copy(SharedData.DataPath("speech", "jfk.wav"), Path.Combine(input, "talks", "jfk.wav"));
+        File.Copy(SharedData.DataPath("media", "pyfeat", "single_face.jpg"), Path.Combine(input, "face.jpg"));
+        using var services = PipelineServices.Start(fixture, _model);
+        using var synthesis = fixture.StartService("synthesis", "MerFactory.Synthesis.dll", out var port, out var log);
+        var server = $"http://127.0.0.1:{port}";
+        using (var channel = GrpcChannel.ForAddress(server))
+        {
+            // Waits for the service to listen (the call is queued until the channel connects), then for it to be serving.
+            var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(),
+                new Grpc.Core.CallOptions(deadline: DateTime.UtcNow.AddMinutes(2)).WithWaitForReady());
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+        }
+
+        var (exit, text) = await RunCliAsync("process", input, output, "--server", server, "--chatgpt-model", "gpt-4o");
+
+        Assert.True(exit == 0, text + "\n" + services.Logs() + "\n" + log);
+        var audio = OutputSchemas.AssertValidFile("audio_analysis", Path.Combine(output, "jfk", "jfk_audio_analysis.json"));
+        Assert.Equal(Path.Combine(input, "talks", "jfk.wav"), audio["source_path"]!.GetValue<string>());
+        var image = OutputSchemas.AssertValidFile("image_analysis", Path.Combine(output, "face", "face_image_analysis.json"));
+        Assert.Equal(Path.Combine(input, "face.jpg"), image["source_path"]!.GetValue<string>());
+        Assert.True(File.Exists(Path.Combine(output, "jfk", "jfk_transcript.json")));
+        Assert.True(File.Exists(Path.Combine(output, "run_summary.json")));
+        // The model flag travelled with the job to the deployment's gateway.
+        Assert.All(_model.Calls, c => Assert.Equal("gpt-4o", c.Model));
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunCliAsync(params string[] args)
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var cli = Path.Combine(SharedData.RepoRoot, "cli", "MerFactory.Cli", "bin", configuration, "net10.0", "merfactory.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(cli);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["NO_COLOR"] = "1";
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(6));
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}
