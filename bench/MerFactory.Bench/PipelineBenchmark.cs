@@ -34,7 +34,7 @@ public sealed partial class PipelineBenchmark : IBenchmark
         var latency = TimeSpan.FromSeconds(args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 1);
         var modes = args.Length > 2 ? args[2] : "all";
         var work = Directory.CreateTempSubdirectory("mf-bench-pipeline-").FullName;
-        await using var model = new FakeOpenAi { ApiKey = null, Latency = latency, Answer = Answer };
+        await using var model = new FakeOpenAi { ApiKey = null, Latency = latency, Answer = InstructionFollowingModel.Create() };
         await model.StartAsync();
         try
         {
@@ -133,21 +133,6 @@ public sealed partial class PipelineBenchmark : IBenchmark
         environment["AuModels__YuNetModelPath"] = Path.Combine("models", "face_detection_yunet_2026may.onnx");
         environment["Speech__Vad__ModelPath"] = SharedData.DataPath("models", "silero_vad.onnx");
     }
-
-    /// <summary>Ends a synthesis with the concluding sentence its prompt demands; describes media otherwise.</summary>
-    private static string Answer(RecordedCall call)
-    {
-        var ending = Ending().Matches(call.AllText).LastOrDefault();
-        return ending is null
-            ? $"A person in a plain room, given {call.Media.Count} attachment(s); the voice sounds calm."
-            : "The face and the voice agree. " + Brackets().Replace(ending.Groups["sentence"].Value, "the evidence at hand");
-    }
-
-    [GeneratedRegex("[Ee]nd with exactly(?: this sentence)?(?:, filling the brackets)?: \"(?<sentence>[^\"]+)\"")]
-    private static partial Regex Ending();
-
-    [GeneratedRegex(@"\[[^\]]+\]")]
-    private static partial Regex Brackets();
 
     [GeneratedRegex(@"Failed: (\d+)")]
     private static partial Regex FailedLine();

@@ -169,9 +169,11 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                 {
                     await _client.MakeBucketAsync(new MakeBucketArgs().WithBucket(Bucket), cancellationToken).ConfigureAwait(false);
                 }
-                catch (MinioException e) when (e.Message.Contains("BucketAlreadyOwnedByYou", StringComparison.Ordinal) || e.Message.Contains("BucketAlreadyExists", StringComparison.Ordinal))
+                catch (MinioException)
                 {
-                    // Another process created it first.
+                    // Another process may have created it first (servers word that error differently: BucketAlreadyOwnedByYou,
+                    // BucketAlreadyExists, "The requested bucket already exists"): the bucket being there is all we need.
+                    if (!await _client.BucketExistsAsync(new BucketExistsArgs().WithBucket(Bucket), cancellationToken).ConfigureAwait(false)) throw;
                 }
             }
             _bucketReady = true;
