@@ -13,16 +13,17 @@ using MerFactory.Jobs.Steps;
 namespace MerFactory.Pipeline.Consumers;
 
 /// <summary>
-/// One AU engine per process: models load once (about a second) and the engine already uses every core,
-/// so files take turns rather than competing.
+/// One AU engine per process: models load once (about a second) and the engine already uses every core, so videos
+/// take turns rather than competing. A photo is one frame: it never waits behind a video.
 /// </summary>
 public sealed class ActionUnitEngineHost(AuModelOptions models, AuEngineOptions options) : IDisposable
 {
     private readonly Lazy<ActionUnitEngine> _engine = new(() => ActionUnitEngine.Create(models, options));
     private readonly SemaphoreSlim _turn = new(1, 1);
 
-    public async Task<T> UseAsync<T>(Func<ActionUnitEngine, Task<T>> work, CancellationToken cancellationToken)
+    public async Task<T> UseAsync<T>(Func<ActionUnitEngine, Task<T>> work, CancellationToken cancellationToken, bool takeTurn = true)
     {
+        if (!takeTurn) return await work(_engine.Value).ConfigureAwait(false);
         await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -82,7 +83,7 @@ public sealed class ExtractActionUnitsConsumer(ArtifactStore artifacts, ActionUn
                     await e.WriteOpenFaceCsvAsync(Tap(rows, counted), writer, cancellationToken).ConfigureAwait(false);
                 }
                 return new AuExtractionResult(counted.Count, counted.Count(r => r.Success), noFace || counted.All(r => !r.Success));
-            }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken, takeTurn: !request.IsImage).ConfigureAwait(false);
             await workspace.AddOutputFileAsync("au.csv", csv, "text/csv", cancellationToken).ConfigureAwait(false);
             return new StepResult(result);
         }
@@ -155,8 +156,9 @@ public static class AuConsumerRegistration
         bus.AddConsumer<ExtractActionUnitsConsumer>().Endpoint(e =>
         {
             e.Name = options.QueueName(StepQueues.For<ExtractActionUnits>());
-            // The engine already uses every core: one video at a time per instance; scale out with instances.
-            e.ConcurrentMessageLimit = 1;
+            // The engine already uses every core: videos take turns in the engine host (scale out with instances);
+            // a second slot lets a photo through while a video runs.
+            e.ConcurrentMessageLimit = 2;
         });
         bus.AddConsumer<AnalyzeFacialExpressionConsumer>().Endpoint(e => e.Name = options.QueueName(StepQueues.For<AnalyzeFacialExpression>()));
         return bus;
