@@ -47,7 +47,7 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
             switch (type)
             {
                 case ProcessingType.AU: await RunAuAsync(run, cancellationToken).ConfigureAwait(false); break;
-                case ProcessingType.Audio: await RunAudioAsync(run, probe, cancellationToken).ConfigureAwait(false); break;
+                case ProcessingType.Audio: await RunAudioAsync(run, cancellationToken).ConfigureAwait(false); break;
                 case ProcessingType.Video: await RunVideoAsync(run, probe, cancellationToken).ConfigureAwait(false); break;
                 case ProcessingType.Image: await RunImageAsync(run, cancellationToken).ConfigureAwait(false); break;
                 case ProcessingType.MER: await RunMerAsync(run, probe, cancellationToken).ConfigureAwait(false); break;
@@ -69,7 +69,7 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         await run.Output.CopyArtifactAsync(run.Job.Store, facs.Completed.Outputs["au_analysis.json"], run.FilePath("_au_analysis.json"), cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RunAudioAsync(FileRun run, MediaProbe probe, CancellationToken cancellationToken)
+    private async Task RunAudioAsync(FileRun run, CancellationToken cancellationToken)
     {
         var wav = await ExtractWavAsync(run, copyToOutput: run.Input.Kind == MediaKind.Video, cancellationToken).ConfigureAwait(false)
             ?? throw new StepFailedException("extract-audio", $"{run.Input.RelativePath}: no audio stream");
@@ -270,7 +270,7 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         run.RecordLlm("llm-" + step, outcome, completed, clock.Elapsed.TotalSeconds);
         if (outcome.Status == "Skipped" || string.IsNullOrWhiteSpace(outcome.Text))
         {
-            run.Note($"{step} skipped: {outcome.SkipReason ?? "empty answer"}");
+            run.Skipped(step, outcome.SkipReason ?? "empty answer");
             return null;
         }
         return outcome.Text.Trim();

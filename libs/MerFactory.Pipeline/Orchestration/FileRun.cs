@@ -53,6 +53,7 @@ public sealed class FileRun(InputFile input, ObjectReference source, JobContext 
 {
     private readonly ConcurrentQueue<StepRecord> _steps = new();
     private readonly ConcurrentQueue<string> _notes = new();
+    private readonly ConcurrentQueue<(string Step, string Reason)> _skipped = new();
 
     public InputFile Input { get; } = input;
     public ObjectReference Source { get; } = source;
@@ -76,7 +77,16 @@ public sealed class FileRun(InputFile input, ObjectReference source, JobContext 
 
     public void Note(string note) => _notes.Enqueue(note);
 
-    public IReadOnlyList<string> Notes => [.. _notes];
+    /// <summary>An LLM step that made no call; reported once per reason ("synthesis, image skipped: no LLM configured").</summary>
+    public void Skipped(string step, string reason) => _skipped.Enqueue((step, reason));
+
+    public IReadOnlyList<string> Notes =>
+    [
+        .. _notes,
+        // The gateway names the step in its reason ("no LLM configured for the image step (...)"): group on the rest.
+        .. _skipped.GroupBy(s => s.Reason.Replace($" for the {s.Step} step", "", StringComparison.Ordinal))
+            .Select(g => $"{string.Join(", ", g.Select(s => s.Step).Distinct())} skipped: {g.Key}"),
+    ];
 
     public void RecordLlm(string step, LlmStepOutcome outcome, StepCompleted completed, double seconds) => Record(new StepRecord(
         step,
