@@ -77,7 +77,7 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         // The label guides the audio prompt only in the audio pipeline itself (spec §2.3).
         var analysis = await AskAsync(run, "audio", run.Job.Prompts.AudioAnalysis(run.Label), [wav], Evidence(transcript), cancellationToken).ConfigureAwait(false);
         if (analysis is null) return;
-        await WriteTextAsync(run.FilePath("_audio_analysis.json"), SampleDocuments.Audio(run.RecordedSourcePath, analysis), cancellationToken).ConfigureAwait(false);
+        await run.Output.WriteTextAsync(run.FilePath("_audio_analysis.json"), SampleDocuments.Audio(run.RecordedSourcePath, analysis), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RunVideoAsync(FileRun run, MediaProbe probe, CancellationToken cancellationToken)
@@ -87,7 +87,7 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         var frames = await framesTask.ConfigureAwait(false);
         var description = await AskAsync(run, "video", run.Job.Prompts.VideoDescription(run.Label), [run.Source], Evidence(transcript, frames), cancellationToken).ConfigureAwait(false);
         if (description is null) return;
-        await WriteTextAsync(run.FilePath("_video_analysis.json"), SampleDocuments.Video(run.RecordedSourcePath, description), cancellationToken).ConfigureAwait(false);
+        await run.Output.WriteTextAsync(run.FilePath("_video_analysis.json"), SampleDocuments.Video(run.RecordedSourcePath, description), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RunImageAsync(FileRun run, CancellationToken cancellationToken)
@@ -105,7 +105,7 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         var context = ClueContext.ForImage(new ImageClues(llmAu, visual, run.Label));
         var summary = await SynthesizeAsync(run, prompts.ImageSynthesis(run.Job.SynthesisTask, context, run.Label), isImage: true, cancellationToken).ConfigureAwait(false);
         if (summary is null) return;
-        await WriteTextAsync(run.FilePath("_image_analysis.json"), SampleDocuments.Image(new ImageRecord(run.RecordedSourcePath, auText, llmAu, visual, summary, run.Label)), cancellationToken).ConfigureAwait(false);
+        await run.Output.WriteTextAsync(run.FilePath("_image_analysis.json"), SampleDocuments.Image(new ImageRecord(run.RecordedSourcePath, auText, llmAu, visual, summary, run.Label)), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RunMerAsync(FileRun run, MediaProbe probe, CancellationToken cancellationToken)
@@ -146,7 +146,7 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         if (summary is null) return;
         var record = new MerRecord(run.RecordedSourcePath, wav is null ? null : run.RecordedOutputPath(".wav"), evidence.Peaks, face.PeakInfo,
             evidence.PeakAuDescription, evidence.VisualDescription, evidence.AudioAnalysis, evidence.VideoDescription, summary, run.Label);
-        await WriteTextAsync(run.FilePath("_merr_data.json"), SampleDocuments.Mer(record), cancellationToken).ConfigureAwait(false);
+        await run.Output.WriteTextAsync(run.FilePath("_merr_data.json"), SampleDocuments.Mer(record), cancellationToken).ConfigureAwait(false);
 
         async Task<string?> AudioDescriptionAsync()
         {
@@ -288,8 +288,6 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         return repaired ?? summary;
     }
 
-    private static Task WriteTextAsync(string path, string text, CancellationToken cancellationToken) => AtomicFile.WriteTextAsync(path, text, cancellationToken);
-
     /// <summary>Per-modality results of earlier <c>--type audio/video/AU</c> runs, reused by MER with <c>--cache</c> (spec §1.7 B).</summary>
     private static EarlierResults ReadEarlierResults(FileRun run) => new(
         ReadString(run.FilePath("_audio_analysis.json"), "audio_analysis"),
@@ -352,15 +350,3 @@ public sealed record GateMedia(ObjectReference? Wav, ObjectReference PeakFrame, 
 
 /// <summary>Sidecar <c>{id}_media.json</c>: what the probe found (MER-Factory has no equivalent).</summary>
 public sealed record MediaSummary(string SourcePath, string Kind, MediaProbe Probe, bool HasAudio);
-
-/// <summary>Writes a file so that a crash never leaves half of it.</summary>
-public static class AtomicFile
-{
-    public static async Task WriteTextAsync(string path, string text, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + ".partial";
-        await File.WriteAllTextAsync(temp, text, new System.Text.UTF8Encoding(false), cancellationToken).ConfigureAwait(false);
-        File.Move(temp, path, overwrite: true);
-    }
-}

@@ -71,7 +71,7 @@ public sealed class GateAgentEvidenceGate(GateAgentRunner runner, GateOptions op
                 return evidence;
             }
             await RefinedPromptFiles.WriteAsync(outcome.RefinedPrompts, run.Output.FileFolder(run.Id), cancellationToken).ConfigureAwait(false);
-            await AtomicFile.WriteTextAsync(run.FilePath("_gate.json"), outcome.ToJson(), cancellationToken).ConfigureAwait(false);
+            await run.Output.WriteTextAsync(run.FilePath("_gate.json"), outcome.ToJson(), cancellationToken).ConfigureAwait(false);
             var gated = outcome.Evidence;
             foreach (var decision in outcome.Decisions.Where(d => !d.Kept && d.Verdict != GateVerdict.NotPresent))
                 run.Note($"gate agent: {decision.Modality.Key()} {decision.Verdict} ({decision.Reason})");

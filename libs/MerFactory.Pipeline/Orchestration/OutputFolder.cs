@@ -45,11 +45,15 @@ public sealed class OutputFolder
 
     public string FilePath(string id, string suffix) => Path.Combine(FileFolder(id), id + suffix);
 
-    public async Task WriteJsonAsync<T>(string path, T value, CancellationToken cancellationToken)
+    public Task WriteJsonAsync<T>(string path, T value, CancellationToken cancellationToken) =>
+        WriteTextAsync(path, JsonSerializer.Serialize(value, Json), cancellationToken);
+
+    /// <summary>Writes UTF-8 text atomically (a <c>.partial</c> file renamed into place): a crash never leaves half of it.</summary>
+    public async Task WriteTextAsync(string path, string text, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + ".partial";
-        await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(value, Json), new UTF8Encoding(false), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(temp, text, new UTF8Encoding(false), cancellationToken).ConfigureAwait(false);
         File.Move(temp, path, overwrite: true);
     }
 
