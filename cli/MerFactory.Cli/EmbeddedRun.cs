@@ -66,7 +66,7 @@ internal static class EmbeddedRun
             (bus, messaging) =>
             {
                 bus.AddMediaExtractConsumers(messaging);
-                bus.AddAuServiceConsumers(messaging);
+                bus.AddAuServiceConsumers(messaging, concurrentRequests: 64);
                 bus.AddTranscribeConsumers(messaging);
                 bus.AddLlmConsumers(messaging);
             });
@@ -74,6 +74,11 @@ internal static class EmbeddedRun
         builder.Configuration[$"{LlmRoutingOptions.SectionName}:CacheEnabled"] = options.Cache ? "true" : "false";
         builder.Services.AddMediaEngines();
         builder.Services.AddAuEngines(builder.Configuration);
+        // The AU models load while the first files are probed, not when the first video asks for them.
+        if (inputs.Any(i => JobRunner.EffectiveType(i, options) is ProcessingType.AU or ProcessingType.MER or ProcessingType.Image))
+            builder.Services.AddHostedService<ActionUnitEngineWarmUp>();
+        if (inputs.Any(i => JobRunner.EffectiveType(i, options) is ProcessingType.Audio or ProcessingType.Video or ProcessingType.MER))
+            builder.Services.AddSpeechEngineWarmUp(options.SpeechEngine, options.Language);
         builder.Services.AddSpeechEngines(builder.Configuration);
         builder.Services.AddLlmSteps(builder.Configuration, configured => LlmRouting.FromCliFlags(flags, null, configured));
         builder.Services.AddJobOrchestration();

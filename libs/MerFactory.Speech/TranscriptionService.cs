@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MerFactory.Compute;
 using MerFactory.Speech.Audio;
 using MerFactory.Speech.Engines;
 using MerFactory.Speech.Prosody;
@@ -64,7 +65,9 @@ public sealed partial class TranscriptionService(
     {
         var samples = audio.Samples;
         var duration = audio.DurationSeconds;
-        var vad = options.UseVoiceActivity && voiceActivity is not null ? voiceActivity.Detect(samples, cancellationToken) : null;
+        var vad = options.UseVoiceActivity && voiceActivity is not null
+            ? await ComputeScheduler.Shared.RunAsync(() => voiceActivity.Detect(samples, cancellationToken), cancellationToken).ConfigureAwait(false)
+            : null;
         IReadOnlyList<SpeechSegment> speech = vad?.Segments ?? [new SpeechSegment(0, duration)];
         var request = new EngineRequest { Language = options.Language, BeamSize = options.BeamSize, Temperature = options.Temperature, Threads = options.Threads };
 
@@ -105,6 +108,8 @@ public sealed partial class TranscriptionService(
         var status = vad is { HasSpeech: false } ? TranscriptStatus.NoSpeech
             : text.Length == 0 ? TranscriptStatus.NoWordsRecognized
             : TranscriptStatus.Transcribed;
+        var wordsForRate = status == TranscriptStatus.Transcribed ? wordCount : (int?)null;
+        var measuredProsody = await ComputeScheduler.Shared.RunAsync(() => prosody.Analyze(samples, vad?.Segments, wordsForRate), cancellationToken).ConfigureAwait(false);
         return new TranscriptArtifact
         {
             SourceFile = audio.SourcePath,
@@ -118,8 +123,20 @@ public sealed partial class TranscriptionService(
             Segments = segments,
             VoiceActivity = vad?.Segments ?? [],
             VoiceActivityModel = vad is null ? null : voiceActivity!.ModelId,
-            Prosody = prosody.Analyze(samples, vad?.Segments, status == TranscriptStatus.Transcribed ? wordCount : null),
+            Prosody = measuredProsody,
         };
+    }
+
+    /// <summary>
+    /// Loads the engine and the voice activity model by transcribing a tenth of a second of silence, so that the
+    /// first file does not pay for it (a pocketsphinx decoder takes about half a second to build).
+    /// </summary>
+    public async Task WarmUpAsync(EngineChoice engineChoice, string? language, CancellationToken cancellationToken = default)
+    {
+        var engine = engines.Select(engineChoice, language);
+        var silence = new float[DecodedAudio.SampleRate / 10];
+        if (voiceActivity is not null) await ComputeScheduler.Shared.RunAsync(() => voiceActivity.Detect(silence, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await engine.TranscribeAsync(silence, new EngineRequest { Language = language }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Merges nearby speech segments into padded chunks no longer than the engine window.</summary>

@@ -13,6 +13,8 @@ internal static class Extensions
         builder.Services.AddObjectStore(builder.Configuration);
         builder.Services.AddMerFactoryMessaging(builder.Configuration, (bus, options) => bus.AddAuServiceConsumers(options));
         builder.Services.AddAuEngines(builder.Configuration);
+        // Models load at start rather than with the first video.
+        builder.Services.AddHostedService<ActionUnitEngineWarmUp>();
         builder.Services.AddMediaEngines();
     }
 }

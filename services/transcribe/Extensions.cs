@@ -13,6 +13,8 @@ internal static class Extensions
         builder.Services.AddObjectStore(builder.Configuration);
         builder.Services.AddMerFactoryMessaging(builder.Configuration, (bus, options) => bus.AddTranscribeConsumers(options));
         builder.Services.AddSpeechEngines(builder.Configuration);
+        // The default engine loads at start rather than with the first file.
+        builder.Services.AddSpeechEngineWarmUp();
         builder.Services.AddSingleton<StepClient>();
     }
 }

@@ -2,6 +2,7 @@ using MerFactory.AuEngine.Models;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using MerFactory.Compute;
 using MerFactory.AuEngine.Alignment;
 using MerFactory.AuEngine.Detection;
 using MerFactory.AuEngine.Landmarks;
@@ -205,7 +206,8 @@ public sealed class ActionUnitEngine : IDisposable
     {
         var frames = chunk.ToArray();
         chunk.Clear();
-        var work = Task.Run(() => AnalyseChunk(frames, options), CancellationToken.None);
+        // Not cancellable once queued: the chunk owns its frames and releases them when it runs.
+        var work = ComputeScheduler.Shared.RunAsync(() => AnalyseChunk(frames, options));
         await writer.WriteAsync(work, ct).ConfigureAwait(false);
     }
 

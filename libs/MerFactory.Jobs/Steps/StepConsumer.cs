@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using MassTransit;
+using MerFactory.Compute;
 using MerFactory.Contracts;
 using MerFactory.Contracts.Media;
 
@@ -40,7 +41,10 @@ public abstract class StepConsumer<TRequest>(ArtifactStore artifacts) : IConsume
         activity?.SetTag("merfactory.file_id", request.FileId);
         activity?.SetTag("merfactory.step_key", key);
 
-        using var exclusive = await StepKeyLocks.AcquireAsync($"{Step}/{key}", context.CancellationToken).ConfigureAwait(false);
+        // The sender's place in the CPU queue (earlier files first), also lent to an identical request already running.
+        var place = ComputeOrder.Parse(context.Headers.Get<object>(ComputeOrder.Header)) is { } order ? new QueuePlace(order) : ComputeOrder.CurrentPlace;
+        using var ordered = ComputeOrder.Begin(place);
+        using var exclusive = await StepKeyLocks.AcquireAsync($"{Step}/{key}", place, context.CancellationToken).ConfigureAwait(false);
         var manifest = await artifacts.TryGetManifestAsync(Step, key, context.CancellationToken).ConfigureAwait(false);
         var fromCache = manifest is not null;
         if (manifest is null)

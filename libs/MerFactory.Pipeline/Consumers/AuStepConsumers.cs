@@ -1,5 +1,6 @@
 using System.Globalization;
 using MassTransit;
+using MerFactory.Compute;
 using MerFactory.AuEngine;
 using MerFactory.AuEngine.Models;
 using MerFactory.AuEngine.Pipeline;
@@ -13,33 +14,53 @@ using MerFactory.Jobs.Steps;
 namespace MerFactory.Pipeline.Consumers;
 
 /// <summary>
-/// One AU engine per process: models load once (about a second) and the engine already uses every core, so videos
-/// take turns rather than competing. A photo is one frame: it never waits behind a video.
+/// One AU engine per process: models load once (about a second of CPU), then every request shares it. The engine
+/// runs its frame chunks on <see cref="ComputeScheduler.Shared"/>, so two videos do not compete for the cores: the
+/// earlier file's chunks go first, and a photo is one small unit.
 /// </summary>
-public sealed class ActionUnitEngineHost(AuModelOptions models, AuEngineOptions options) : IDisposable
+public sealed class ActionUnitEngineHost : IDisposable
 {
-    private readonly Lazy<ActionUnitEngine> _engine = new(() => ActionUnitEngine.Create(models, options));
-    private readonly SemaphoreSlim _turn = new(1, 1);
+    private readonly Lazy<Task<ActionUnitEngine>> _engine;
 
-    public async Task<T> UseAsync<T>(Func<ActionUnitEngine, Task<T>> work, CancellationToken cancellationToken, bool takeTurn = true)
+    public ActionUnitEngineHost(AuModelOptions models, AuEngineOptions options)
     {
-        if (!takeTurn) return await work(_engine.Value).ConfigureAwait(false);
-        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await work(_engine.Value).ConfigureAwait(false);
-        }
-        finally
-        {
-            _turn.Release();
-        }
+        // Loading is CPU work like any other: it queues for a core in the order of whoever needs it first.
+        _engine = new(() => ComputeScheduler.Shared.RunAsync(() => ActionUnitEngine.Create(models, options)));
+    }
+
+    /// <summary>Starts loading the models now (service start), so the first file does not wait for them.</summary>
+    public Task WarmUpAsync() => _engine.Value;
+
+    public async Task<T> UseAsync<T>(Func<ActionUnitEngine, Task<T>> work, CancellationToken cancellationToken)
+    {
+        var engine = await _engine.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await work(engine).ConfigureAwait(false);
     }
 
     public void Dispose()
     {
-        if (_engine.IsValueCreated) _engine.Value.Dispose();
-        _turn.Dispose();
+        if (_engine.IsValueCreated && _engine.Value.IsCompletedSuccessfully) _engine.Value.Result.Dispose();
     }
+}
+
+/// <summary>Loads the AU models when the host starts; a failure here is only logged, each file then reports it.</summary>
+public sealed partial class ActionUnitEngineWarmUp(ActionUnitEngineHost engine, Microsoft.Extensions.Logging.ILogger<ActionUnitEngineWarmUp> logger)
+    : Microsoft.Extensions.Hosting.BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await engine.WarmUpAsync().WaitAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogWarmUpFailed(logger, e.Message);
+        }
+    }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "AU models not loaded at start: {Reason}")]
+    private static partial void LogWarmUpFailed(Microsoft.Extensions.Logging.ILogger logger, string reason);
 }
 
 public sealed record AuExtractionResult(int Rows, int SuccessfulRows, bool NoFaceFound);
@@ -65,7 +86,7 @@ public sealed class ExtractActionUnitsConsumer(ArtifactStore artifacts, ActionUn
                 var noFace = false;
                 if (request.IsImage)
                 {
-                    var image = e.AnalyzeImage(local.Path, run);
+                    var image = await ComputeScheduler.Shared.RunAsync(() => e.AnalyzeImage(local.Path, run), cancellationToken).ConfigureAwait(false);
                     noFace = image.NoFaceFound;
                     // A photo without a face still gets its row (success = 0), as OpenFace writes for faceless frames.
                     IReadOnlyList<AuFrameResult> faces = noFace
@@ -83,7 +104,7 @@ public sealed class ExtractActionUnitsConsumer(ArtifactStore artifacts, ActionUn
                     await e.WriteOpenFaceCsvAsync(Tap(rows, counted), writer, cancellationToken).ConfigureAwait(false);
                 }
                 return new AuExtractionResult(counted.Count, counted.Count(r => r.Success), noFace || counted.All(r => !r.Success));
-            }, cancellationToken, takeTurn: !request.IsImage).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
             await workspace.AddOutputFileAsync("au.csv", csv, "text/csv", cancellationToken).ConfigureAwait(false);
             return new StepResult(result);
         }
@@ -151,14 +172,19 @@ public sealed class AnalyzeFacialExpressionConsumer(ArtifactStore artifacts) : S
 public static class AuConsumerRegistration
 {
     /// <summary>The consumers au-service hosts, each on its step's queue.</summary>
-    public static IBusRegistrationConfigurator AddAuServiceConsumers(this IBusRegistrationConfigurator bus, MessagingOptions options)
+    /// <param name="concurrentRequests">
+    /// Requests taken at once. A service keeps this small so that other instances get the queued videos: the engine
+    /// already uses every core and videos take turns in the engine host, and the second slot lets a photo through
+    /// while a video runs. In one process nothing else competes for the messages, so the embedded run takes them all
+    /// and lets the engine host and the compute scheduler order the work (a copy waiting for an identical request
+    /// would otherwise hold one of two slots).
+    /// </param>
+    public static IBusRegistrationConfigurator AddAuServiceConsumers(this IBusRegistrationConfigurator bus, MessagingOptions options, int concurrentRequests = 2)
     {
         bus.AddConsumer<ExtractActionUnitsConsumer>().Endpoint(e =>
         {
             e.Name = options.QueueName(StepQueues.For<ExtractActionUnits>());
-            // The engine already uses every core: videos take turns in the engine host (scale out with instances);
-            // a second slot lets a photo through while a video runs.
-            e.ConcurrentMessageLimit = 2;
+            e.ConcurrentMessageLimit = concurrentRequests;
         });
         bus.AddConsumer<AnalyzeFacialExpressionConsumer>().Endpoint(e => e.Name = options.QueueName(StepQueues.For<AnalyzeFacialExpression>()));
         return bus;

@@ -6,6 +6,9 @@ using MerFactory.Jobs.Steps;
 using MerFactory.Speech;
 using MerFactory.Speech.Audio;
 using MerFactory.Speech.Engines;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace MerFactory.Pipeline.Consumers;
 
@@ -66,12 +69,35 @@ public sealed class TranscribeAudioConsumer(ArtifactStore artifacts, Transcripti
     };
 }
 
+/// <summary>Loads the speech engine and the voice activity model when the host starts; a failure is only logged, each file then reports it.</summary>
+public sealed partial class SpeechEngineWarmUp(TranscriptionService transcription, string? engine, string? language, ILogger<SpeechEngineWarmUp> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await transcription.WarmUpAsync(TranscribeAudioConsumer.TryParseEngine(engine) ?? EngineChoice.Auto, string.IsNullOrWhiteSpace(language) ? null : language.Trim(), stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogWarmUpFailed(logger, e.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Speech engine not loaded at start: {Reason}")]
+    private static partial void LogWarmUpFailed(ILogger logger, string reason);
+}
+
 /// <summary>The small result kept in the step manifest (the full transcript is the <c>transcript.json</c> output).</summary>
 public sealed record TranscribeStepResult(string Status, string Text, string Language, string Engine, string ModelId, double DurationSeconds);
 
 public static class SpeechConsumerRegistration
 {
     /// <summary>The consumers the transcribe service hosts, each on its step's queue.</summary>
+    /// <summary>Starts loading the speech engine (<paramref name="engine"/> as in requests: auto, whisper, pocketsphinx) when the host starts.</summary>
+    public static IServiceCollection AddSpeechEngineWarmUp(this IServiceCollection services, string? engine = null, string? language = null) =>
+        services.AddHostedService(sp => new SpeechEngineWarmUp(sp.GetRequiredService<TranscriptionService>(), engine, language, sp.GetRequiredService<ILogger<SpeechEngineWarmUp>>()));
+
     public static IBusRegistrationConfigurator AddTranscribeConsumers(this IBusRegistrationConfigurator bus, MessagingOptions options)
     {
         bus.AddConsumer<TranscribeAudioConsumer>().Endpoint(e => e.Name = options.QueueName(StepQueues.For<TranscribeAudio>()));

@@ -1,4 +1,5 @@
 using MassTransit;
+using MerFactory.Compute;
 using MerFactory.Contracts.Media;
 using MerFactory.Jobs.Messaging;
 using Microsoft.Extensions.Logging;
@@ -21,11 +22,15 @@ public sealed partial class StepClient(IClientFactory clients, MessagingOptions 
     {
         var queue = options.QueueName(StepQueues.For<TRequest>());
         var client = clients.CreateRequestClient<TRequest>(new Uri("queue:" + queue));
+        // The file's place in the CPU queue travels with the request, so services run earlier files' work first.
+        var order = ComputeOrder.Current;
         while (true)
         {
             var reconnected = reconnections.Next;
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var response = client.GetResponse<StepCompleted>(request, attempt.Token);
+            var response = order is { } value
+                ? client.GetResponse<StepCompleted>(request, x => x.UseExecute(send => send.Headers.Set(ComputeOrder.Header, ComputeOrder.Format(value))), attempt.Token)
+                : client.GetResponse<StepCompleted>(request, attempt.Token);
             if (await Task.WhenAny(response, reconnected).ConfigureAwait(false) != response)
             {
                 await attempt.CancelAsync().ConfigureAwait(false);

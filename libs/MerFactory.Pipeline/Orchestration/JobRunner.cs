@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MerFactory.Compute;
 using MerFactory.Contracts;
 using MerFactory.Jobs.Steps;
 using MerFactory.Storage;
@@ -48,6 +49,8 @@ public sealed class JobRunner(FileProcessor processor, InputStager stager, IObje
         using var activity = PipelineTelemetry.Source.StartActivity(PipelineTelemetry.FileActivity);
         activity?.SetTag(PipelineTelemetry.JobIdTag, job.JobId.ToString());
         activity?.SetTag(PipelineTelemetry.FileIdTag, input.Id);
+        // Files started earlier get the cores first (see ComputeOrder).
+        using var order = ComputeOrder.Begin(new QueuePlace(ComputeOrder.Next()));
         var clock = Stopwatch.StartNew();
         var progress = job.Progress;
         progress.FileStarted(input.Id);
