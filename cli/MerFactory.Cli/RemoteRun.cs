@@ -13,6 +13,8 @@ namespace MerFactory.Cli;
 /// </summary>
 internal static class RemoteRun
 {
+    private const int Transfers = 8;
+
     public static async Task<int> RunAsync(JobOptions options, string inputPath, string outputPath, string server, CancellationToken cancellationToken)
     {
         var console = AnsiConsole.Console;
@@ -37,11 +39,14 @@ internal static class RemoteRun
             var full = Path.GetFullPath(inputPath);
             options = options with { ClientInputRoot = File.Exists(full) ? Path.GetDirectoryName(full) : full, ClientOutputRoot = output.Root };
             var submit = new SubmitJobRequest { OptionsJson = JobOptionsJson.Serialize(options) };
-            foreach (var input in inputs)
+            // Several transfers at once: each one waits mostly on the server's object store round trips.
+            var uploaded = new Protos.Common.ObjectRef[inputs.Count];
+            await Parallel.ForEachAsync(Enumerable.Range(0, inputs.Count), new ParallelOptions { MaxDegreeOfParallelism = Transfers, CancellationToken = cancellationToken }, async (i, ct) =>
             {
-                if (!options.Silent) console.WriteLine($"Uploading {input.RelativePath}");
-                submit.Inputs.Add(new JobInput { RelativePath = input.RelativePath, Object = await UploadAsync(jobs, input.Path, cancellationToken) });
-            }
+                if (!options.Silent) console.WriteLine($"Uploading {inputs[i].RelativePath}");
+                uploaded[i] = await UploadAsync(jobs, inputs[i].Path, ct);
+            });
+            for (var i = 0; i < inputs.Count; i++) submit.Inputs.Add(new JobInput { RelativePath = inputs[i].RelativePath, Object = uploaded[i] });
             var jobId = (await jobs.SubmitAsync(submit, cancellationToken: cancellationToken)).JobId;
             console.WriteLine($"Submitted job {jobId} to {server}");
 
@@ -56,8 +61,8 @@ internal static class RemoteRun
 
             var status = await jobs.GetStatusAsync(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
             var outputs = await jobs.ListOutputsAsync(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
-            foreach (var o in outputs.Outputs)
-                await DownloadAsync(jobs, o.Object, Path.Combine(output.Root, o.RelativePath), cancellationToken);
+            await Parallel.ForEachAsync(outputs.Outputs, new ParallelOptions { MaxDegreeOfParallelism = Transfers, CancellationToken = cancellationToken },
+                async (o, ct) => await DownloadAsync(jobs, o.Object, Path.Combine(output.Root, o.RelativePath), ct));
 
             console.WriteLine();
             console.WriteLine($"Total files attempted: {status.FilesTotal}");

@@ -15,17 +15,39 @@ public sealed class ArtifactStore(IObjectStore store)
 
     public async Task<StepManifest?> TryGetManifestAsync(string step, string key, CancellationToken cancellationToken)
     {
-        var manifestKey = Prefix(step, key) + "manifest.json";
-        if (await store.StatAsync(manifestKey, cancellationToken).ConfigureAwait(false) is null) return null;
-        await using var stream = await store.OpenReadAsync(manifestKey, cancellationToken).ConfigureAwait(false);
-        var manifest = await JsonSerializer.DeserializeAsync<StepManifest>(stream, Json, cancellationToken).ConfigureAwait(false);
+        if (_known.TryGetValue(Prefix(step, key), out var known)) return known;
+        StepManifest? manifest;
+        try
+        {
+            await using var stream = await store.OpenReadAsync(Prefix(step, key) + "manifest.json", cancellationToken).ConfigureAwait(false);
+            manifest = await JsonSerializer.DeserializeAsync<StepManifest>(stream, Json, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectNotFoundException)
+        {
+            return null;
+        }
         if (manifest is null) return null;
         // A manifest is trusted only while every output it names is still there.
         foreach (var output in manifest.Outputs.Values)
         {
             if (await store.StatAsync(output.Key, cancellationToken).ConfigureAwait(false) is not { } info || info.Size != output.Size) return null;
         }
+        Remember(manifest);
         return manifest;
+    }
+
+    /// <summary>
+    /// Manifests already checked or written by this process. A committed manifest never changes (its key is made of
+    /// its inputs' content), so copies of a clip and re-asked requests are answered without a round trip to the store.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, StepManifest> _known = new(StringComparer.Ordinal);
+
+    private const int KnownLimit = 10_000;
+
+    private void Remember(StepManifest manifest)
+    {
+        if (_known.Count >= KnownLimit) _known.Clear();
+        _known[Prefix(manifest.Step, manifest.Key)] = manifest;
     }
 
     public async Task<ObjectReference> PutOutputAsync(string step, string key, string name, Stream content, string? contentType, CancellationToken cancellationToken)
@@ -47,6 +69,7 @@ public sealed class ArtifactStore(IObjectStore store)
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(manifest, Json);
         await store.PutAsync(Prefix(manifest.Step, manifest.Key) + "manifest.json", new MemoryStream(bytes), "application/json", cancellationToken).ConfigureAwait(false);
+        Remember(manifest);
     }
 
     public ObjectReference ToReference(ObjectInfo info, string? contentType = null) =>

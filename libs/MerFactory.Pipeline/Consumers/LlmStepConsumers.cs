@@ -26,7 +26,7 @@ namespace MerFactory.Pipeline.Consumers;
 /// never sees (evidence for a model that takes the media itself) miss the step cache and hit the response cache.
 /// </para>
 /// </summary>
-public sealed class RunLlmStepConsumer(ArtifactStore artifacts, LlmStepGateways gateways) : StepConsumer<RunLlmStep>(artifacts)
+public sealed class RunLlmStepConsumer(ArtifactStore artifacts, LlmStepGateways gateways, LlmMediaCache mediaCache) : StepConsumer<RunLlmStep>(artifacts)
 {
     public const string ResultName = "llm-result.json";
 
@@ -82,33 +82,69 @@ public sealed class RunLlmStepConsumer(ArtifactStore artifacts, LlmStepGateways 
 
     private async Task<List<MediaAttachment>> LoadAsync(IReadOnlyList<ObjectReference> references, RunLlmStep request, CancellationToken cancellationToken)
     {
-        var attachments = new List<MediaAttachment>(references.Count);
-        foreach (var reference in references)
+        var attachments = new MediaAttachment[references.Count];
+        // A video description's sampled frames come from the store one request each: fetch a few at a time.
+        await Parallel.ForEachAsync(Enumerable.Range(0, references.Count), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
+            async (i, ct) => attachments[i] = await LoadAsync(references[i], request, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        return [.. attachments];
+    }
+
+    private async Task<MediaAttachment> LoadAsync(ObjectReference reference, RunLlmStep request, CancellationToken cancellationToken)
+    {
+        var name = LlmStepGateways.MediaName(reference);
+        var mime = reference.ContentType is { Length: > 0 } declared && !declared.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase)
+            ? declared
+            : MimeTypes.FromExtension(reference.Key)
+                ?? throw new StepInputException($"LLM step '{request.Step}' of {request.FileId}: media '{reference.Key}' has no content type and an unknown extension.");
+        if (mediaCache.TryGet(reference, name, mime) is { } cached) return cached;
+        try
         {
-            var name = LlmStepGateways.MediaName(reference);
-            var mime = reference.ContentType is { Length: > 0 } declared && !declared.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase)
-                ? declared
-                : MimeTypes.FromExtension(reference.Key)
-                    ?? throw new StepInputException($"LLM step '{request.Step}' of {request.FileId}: media '{reference.Key}' has no content type and an unknown extension.");
-            try
+            var stream = await Artifacts.Objects.OpenReadAsync(reference.Key, cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
             {
-                var stream = await Artifacts.Objects.OpenReadAsync(reference.Key, cancellationToken).ConfigureAwait(false);
-                await using (stream.ConfigureAwait(false))
-                {
-                    attachments.Add(await MediaAttachment.FromStreamAsync(stream, name, mime, cancellationToken).ConfigureAwait(false));
-                }
-            }
-            catch (ObjectNotFoundException e)
-            {
-                throw new StepInputException($"LLM step '{request.Step}' of {request.FileId}: media '{reference.Key}' is not in the object store.", e);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new StepInputException($"LLM step '{request.Step}' of {request.FileId}: media '{reference.Key}': {e.Message}", e);
+                var attachment = await MediaAttachment.FromStreamAsync(stream, name, mime, cancellationToken).ConfigureAwait(false);
+                mediaCache.Add(reference, name, mime, attachment);
+                return attachment;
             }
         }
-        return attachments;
+        catch (ObjectNotFoundException e)
+        {
+            throw new StepInputException($"LLM step '{request.Step}' of {request.FileId}: media '{reference.Key}' is not in the object store.", e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new StepInputException($"LLM step '{request.Step}' of {request.FileId}: media '{reference.Key}': {e.Message}", e);
+        }
     }
+}
+
+/// <summary>
+/// Media recently sent to a model, by content hash: the same frames go out again for every copy of a clip, for the
+/// gate agent's regenerations and for re-runs, and each would otherwise be fetched from the object store again.
+/// Bounded by total bytes; the oldest entries go first.
+/// </summary>
+public sealed class LlmMediaCache(long maxBytes = 64L << 20)
+{
+    private readonly ConcurrentDictionary<string, MediaAttachment> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _age = new();
+    private long _bytes;
+
+    public MediaAttachment? TryGet(ObjectReference reference, string name, string mimeType) =>
+        string.IsNullOrEmpty(reference.Sha256) ? null : _entries.GetValueOrDefault(Key(reference, name, mimeType));
+
+    public void Add(ObjectReference reference, string name, string mimeType, MediaAttachment attachment)
+    {
+        if (string.IsNullOrEmpty(reference.Sha256) || attachment.Content.Length > maxBytes / 4) return;
+        if (!_entries.TryAdd(Key(reference, name, mimeType), attachment)) return;
+        _age.Enqueue(Key(reference, name, mimeType));
+        Interlocked.Add(ref _bytes, attachment.Content.Length);
+        while (Interlocked.Read(ref _bytes) > maxBytes && _age.TryDequeue(out var oldest))
+        {
+            if (_entries.TryRemove(oldest, out var removed)) Interlocked.Add(ref _bytes, -removed.Content.Length);
+        }
+    }
+
+    private static string Key(ObjectReference reference, string name, string mimeType) => $"{reference.Sha256}|{mimeType}|{name}";
 }
 
 /// <summary>
@@ -281,6 +317,7 @@ public static class LlmConsumerRegistration
     public static IServiceCollection AddLlmSteps(this IServiceCollection services, IConfiguration configuration, Func<LlmRoutingOptions, LlmRoutingOptions>? configureRouting = null)
     {
         services.AddLlmGateway(configuration, configureRouting);
+        services.AddSingleton<LlmMediaCache>(_ => new LlmMediaCache());
         services.AddSingleton(sp =>
         {
             var routing = sp.GetRequiredService<IOptions<LlmRoutingOptions>>().Value;

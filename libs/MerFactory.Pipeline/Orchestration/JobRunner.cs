@@ -73,7 +73,9 @@ public sealed class JobRunner(FileProcessor processor, InputStager stager, IObje
             {
                 var message = e is StepFailedException or Media.MediaInputException ? e.Message : $"{e.GetType().Name}: {e.Message}";
                 message = $"{input.RelativePath}: {message}";
-                await job.Output.WriteErrorLogAsync(input.Id, message, CancellationToken.None).ConfigureAwait(false);
+                // An unexpected exception is a bug: its stack trace goes to the log file (the console keeps the one line).
+                var expected = e is StepFailedException or Media.MediaInputException;
+                await job.Output.WriteErrorLogAsync(input.Id, expected ? message : message + Environment.NewLine + Environment.NewLine + e, CancellationToken.None).ConfigureAwait(false);
                 outcome = new FileOutcome(input.Id, input.RelativePath, FileStatus.Failed, message, clock.Elapsed.TotalSeconds);
                 activity?.SetStatus(ActivityStatusCode.Error, message);
             }
