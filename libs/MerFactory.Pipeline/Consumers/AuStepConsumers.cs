@@ -10,6 +10,8 @@ using MerFactory.Facs.Analysis;
 using MerFactory.Facs.OpenFace;
 using MerFactory.Jobs.Messaging;
 using MerFactory.Jobs.Steps;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace MerFactory.Pipeline.Consumers;
 
@@ -44,8 +46,7 @@ public sealed class ActionUnitEngineHost : IDisposable
 }
 
 /// <summary>Loads the AU models when the host starts; a failure here is only logged, each file then reports it.</summary>
-public sealed partial class ActionUnitEngineWarmUp(ActionUnitEngineHost engine, Microsoft.Extensions.Logging.ILogger<ActionUnitEngineWarmUp> logger)
-    : Microsoft.Extensions.Hosting.BackgroundService
+public sealed partial class ActionUnitEngineWarmUp(ActionUnitEngineHost engine, ILogger<ActionUnitEngineWarmUp> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -59,8 +60,8 @@ public sealed partial class ActionUnitEngineWarmUp(ActionUnitEngineHost engine, 
         }
     }
 
-    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "AU models not loaded at start: {Reason}")]
-    private static partial void LogWarmUpFailed(Microsoft.Extensions.Logging.ILogger logger, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "AU models not loaded at start: {Reason}")]
+    private static partial void LogWarmUpFailed(ILogger logger, string reason);
 }
 
 public sealed record AuExtractionResult(int Rows, int SuccessfulRows, bool NoFaceFound);
@@ -173,9 +174,8 @@ public static class AuConsumerRegistration
 {
     /// <summary>The consumers au-service hosts, each on its step's queue.</summary>
     /// <param name="concurrentRequests">
-    /// Requests taken at once. A service keeps this small so that other instances get the queued videos: the engine
-    /// already uses every core and videos take turns in the engine host, and the second slot lets a photo through
-    /// while a video runs. In one process nothing else competes for the messages, so the embedded run takes them all
+    /// Requests taken at once. A service keeps this small so that other instances get the queued videos: one video
+    /// already keeps every core busy, and the second slot lets a photo through while a video runs. In one process nothing else competes for the messages, so the embedded run takes them all
     /// and lets the engine host and the compute scheduler order the work (a copy waiting for an identical request
     /// would otherwise hold one of two slots).
     /// </param>
