@@ -47,16 +47,19 @@ public sealed partial class PipelineBenchmark : IBenchmark
             }
             output.WriteLine($"{files} files ({string.Join(", ", Clips.Select(Path.GetFileName))} in turn), --type MER, model latency {latency.TotalSeconds:0.##} s");
             output.WriteLine("Copies have identical bytes, so content-keyed steps (AU, transcript, frames) run once per distinct clip; every LLM step is called for every file.");
-            output.WriteLine($"{"mode",-34}{"wall s",9}{"files/min",11}{"LLM calls",11}{"speed-up",10}{"failed",8}");
+            output.WriteLine($"CLI: {CliPath}");
+            output.WriteLine("cpu s: the CLI process and its ffmpeg children (a distributed run's services are not counted); model cpu s: this process, mostly the stand-in model server, which a real deployment runs elsewhere.");
+            output.WriteLine($"{"mode",-34}{"wall s",9}{"files/min",11}{"LLM calls",11}{"speed-up",10}{"failed",8}{"cpu s",8}{"model cpu s",13}");
             var results = new List<(string Mode, double Seconds)>();
             double? baseline = null;
             var exit = 0;
 
-            void Report(string mode, double seconds, int calls, int failed)
+            void Report(string mode, CliRun run, int calls)
             {
+                var (seconds, failed) = (run.Seconds, run.Failed);
                 baseline ??= seconds;
                 results.Add((mode, seconds));
-                output.WriteLine($"{mode,-34}{seconds,9:0.0}{files / seconds * 60,11:0.0}{calls,11}{baseline.Value / seconds,9:0.00}x{failed,8}");
+                output.WriteLine($"{mode,-34}{seconds,9:0.0}{files / seconds * 60,11:0.0}{calls,11}{baseline.Value / seconds,9:0.00}x{failed,8}{run.CliCpuSeconds,8:0.0}{run.HarnessCpuSeconds,13:0.0}");
                 output.Flush();
                 if (failed > 0) exit = 1;
             }
@@ -66,8 +69,8 @@ public sealed partial class PipelineBenchmark : IBenchmark
                 foreach (var concurrency in (Environment.GetEnvironmentVariable("MERFACTORY_BENCH_CONCURRENCY") ?? "1,4,8").Split(',').Select(int.Parse))
                 {
                     var before = model.Calls.Count;
-                    var (seconds, failed) = await RunCliAsync(input, Path.Combine(work, $"embedded-c{concurrency}"), concurrency, model, null, cancellationToken);
-                    Report($"embedded, --concurrency {concurrency}", seconds, model.Calls.Count - before, failed);
+                    var run = await RunCliAsync(input, Path.Combine(work, $"embedded-c{concurrency}"), concurrency, model, null, cancellationToken);
+                    Report($"embedded, --concurrency {concurrency}", run, model.Calls.Count - before);
                 }
                 var c1 = results.FirstOrDefault(r => r.Mode.EndsWith(" 1", StringComparison.Ordinal)).Seconds;
                 var c8 = results.FirstOrDefault(r => r.Mode.EndsWith(" 8", StringComparison.Ordinal)).Seconds;
@@ -91,8 +94,8 @@ public sealed partial class PipelineBenchmark : IBenchmark
                     {
                         await using var deployment = await Deployment.StartAsync(rabbit, model.BaseUrl, instances, cancellationToken);
                         var before = model.Calls.Count;
-                        var (seconds, failed) = await RunCliAsync(input, Path.Combine(work, $"distributed-{instances}"), 8, model, deployment.JobApi, cancellationToken);
-                        Report($"distributed c8, {instances} au-service", seconds, model.Calls.Count - before, failed);
+                        var run = await RunCliAsync(input, Path.Combine(work, $"distributed-{instances}"), 8, model, deployment.JobApi, cancellationToken);
+                        Report($"distributed c8, {instances} au-service", run, model.Calls.Count - before);
                     }
                 }
             }
@@ -105,26 +108,49 @@ public sealed partial class PipelineBenchmark : IBenchmark
         }
     }
 
-    private static async Task<(double Seconds, int Failed)> RunCliAsync(string input, string outputDir, int concurrency, FakeOpenAi model, string? server, CancellationToken cancellationToken)
+    private sealed record CliRun(double Seconds, int Failed, double CliCpuSeconds, double HarnessCpuSeconds);
+
+    private static async Task<CliRun> RunCliAsync(string input, string outputDir, int concurrency, FakeOpenAi model, string? server, CancellationToken cancellationToken)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "merfactory.dll"), "process", input, outputDir, "--silent", "-c", concurrency.ToString(CultureInfo.InvariantCulture),
+        foreach (var a in new[] { CliPath, "process", input, outputDir, "--silent", "-c", concurrency.ToString(CultureInfo.InvariantCulture),
                      "--chatgpt-model", "gpt-4o", "--openai-base-url", new Uri(model.BaseUrl, "v1").ToString(), "--model-capabilities", "text,image" })
             psi.ArgumentList.Add(a);
         if (server is not null) { psi.ArgumentList.Add("--server"); psi.ArgumentList.Add(server); }
         psi.Environment["NO_COLOR"] = "1";
         AddModelEnvironment(psi.Environment);
         foreach (var key in new[] { "GOOGLE_API_KEY", "OPENAI_API_KEY" }) psi.Environment.Remove(key);
+        var (childrenCpu, ownCpu) = (CpuTime.ReapedChildren, CpuTime.Self);
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken);
         var seconds = clock.Elapsed.TotalSeconds;
+        var (cliCpu, harnessCpu) = (CpuTime.ReapedChildren - childrenCpu, CpuTime.Self - ownCpu);
         var text = await stdout + await stderr;
         var failed = FailedLine().Match(text) is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : process.ExitCode == 0 ? 0 : -1;
         if (failed != 0) Console.Error.WriteLine(text);
-        return (seconds, failed);
+        return new CliRun(seconds, failed, cliCpu, harnessCpu);
+    }
+
+    /// <summary>
+    /// The CLI under test: <c>MERFACTORY_BENCH_CLI</c> if set; else the ReadyToRun publish that <c>scripts/setup.sh</c>
+    /// makes (<c>.build/merfactory</c>, what users run) unless it is older than the build beside the benchmark; else that build.
+    /// </summary>
+    private static readonly string CliPath = FindCli();
+
+    private static string FindCli()
+    {
+        if (Environment.GetEnvironmentVariable("MERFACTORY_BENCH_CLI") is { Length: > 0 } chosen) return Path.GetFullPath(chosen);
+        var built = Path.Combine(AppContext.BaseDirectory, "merfactory.dll");
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (!File.Exists(Path.Combine(folder.FullName, "MerFactory.sln"))) continue;
+            var published = Path.Combine(folder.FullName, ".build", "merfactory", "merfactory.dll");
+            return File.Exists(published) && File.GetLastWriteTimeUtc(published) >= File.GetLastWriteTimeUtc(built) ? published : built;
+        }
+        return built;
     }
 
     private static void AddModelEnvironment(IDictionary<string, string?> environment)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using MerFactory.Speech;
 using MerFactory.Speech.Audio;
 using MerFactory.Speech.Engines;
@@ -112,28 +111,9 @@ public sealed class TranscribeBenchmark : IBenchmark
     /// </summary>
     private static async Task<(T Result, double CpuSeconds)> MeasureAsync<T>(Func<Task<T>> action)
     {
-        var before = CpuSeconds(RusageSelf) + CpuSeconds(RusageChildren);
+        var before = CpuTime.Self + CpuTime.ReapedChildren;
         var result = await action();
-        return (result, CpuSeconds(RusageSelf) + CpuSeconds(RusageChildren) - before);
-    }
-
-    private const int RusageSelf = 0;
-    private const int RusageChildren = -1;
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct ResourceUsage
-    {
-        public long UserSeconds, UserMicroseconds, SystemSeconds, SystemMicroseconds;
-        [MarshalAs(UnmanagedType.ByValArray, SizeConst = 14)] public long[] Rest;
-    }
-
-    [DllImport("libc", EntryPoint = "getrusage", SetLastError = true)]
-    private static extern int GetResourceUsage(int who, out ResourceUsage usage);
-
-    private static double CpuSeconds(int who)
-    {
-        if (GetResourceUsage(who, out var usage) != 0) throw new InvalidOperationException($"getrusage failed ({Marshal.GetLastPInvokeError()})");
-        return usage.UserSeconds + usage.SystemSeconds + (usage.UserMicroseconds + usage.SystemMicroseconds) / 1e6;
+        return (result, CpuTime.Self + CpuTime.ReapedChildren - before);
     }
 
     private static List<(string Path, string Reference)> LoadCorpus()

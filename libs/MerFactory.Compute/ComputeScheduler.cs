@@ -2,8 +2,8 @@ namespace MerFactory.Compute;
 
 /// <summary>
 /// Runs CPU-bound work units (AU frame chunks, speech chunks, voice activity, prosody, model loading) on its own
-/// threads, one per core, lowest <see cref="ComputeOrder"/> first and, within an order, first come first served.
-/// Units without an order queue by the time they ask.
+/// threads, one per core: by <see cref="ComputeClass"/> first, then lowest <see cref="ComputeOrder"/>, then first come
+/// first served. Units without an order queue by the time they ask.
 /// Own threads rather than the thread pool: long native calls (a speech chunk decodes for seconds) would otherwise
 /// take the pool's few threads, and every async continuation in the process (LLM answers, messages, file I/O) would
 /// wait for the pool to grow.
@@ -53,7 +53,11 @@ public sealed class ComputeScheduler : IDisposable
     /// Queues <paramref name="work"/> with the current <see cref="ComputeOrder"/> and completes with its result.
     /// Cancelling before the unit starts takes it out of the queue; a started unit runs to its end.
     /// </summary>
-    public Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken = default)
+    public Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken = default) => RunAsync(ComputeClass.Bulk, work, cancellationToken);
+
+    /// <inheritdoc cref="RunAsync{T}(Func{T}, CancellationToken)"/>
+    /// <param name="kind">The unit's class: classes run in their order before files' orders are compared.</param>
+    public Task<T> RunAsync<T>(ComputeClass kind, Func<T> work, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(work);
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<T>(cancellationToken);
@@ -61,6 +65,7 @@ public sealed class ComputeScheduler : IDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_stopping, this);
+            item.Kind = kind;
             item.Place = ComputeOrder.CurrentPlace ?? new QueuePlace(ComputeOrder.Next());
             item.Arrival = _arrivals++;
             _queue.Add(item);
@@ -112,9 +117,7 @@ public sealed class ComputeScheduler : IDisposable
         var best = 0;
         for (var i = 1; i < _queue.Count; i++)
         {
-            var (order, arrival) = (_queue[i].Place.Order, _queue[i].Arrival);
-            var (bestOrder, bestArrival) = (_queue[best].Place.Order, _queue[best].Arrival);
-            if (order < bestOrder || (order == bestOrder && arrival < bestArrival)) best = i;
+            if (_queue[i].RunsBefore(_queue[best])) best = i;
         }
         var item = _queue[best];
         _queue.RemoveAt(best);
@@ -123,10 +126,18 @@ public sealed class ComputeScheduler : IDisposable
 
     private abstract class WorkItem
     {
+        public ComputeClass Kind { get; set; }
 
         public QueuePlace Place { get; set; } = null!;
 
         public long Arrival { get; set; }
+
+        public bool RunsBefore(WorkItem other)
+        {
+            if (Kind != other.Kind) return Kind < other.Kind;
+            var (order, otherOrder) = (Place.Order, other.Place.Order);
+            return order != otherOrder ? order < otherOrder : Arrival < other.Arrival;
+        }
 
         public abstract void Run();
 

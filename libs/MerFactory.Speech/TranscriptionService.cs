@@ -66,21 +66,16 @@ public sealed partial class TranscriptionService(
         var samples = audio.Samples;
         var duration = audio.DurationSeconds;
         var vad = options.UseVoiceActivity && voiceActivity is not null
-            ? await ComputeScheduler.Shared.RunAsync(() => voiceActivity.Detect(samples, cancellationToken), cancellationToken).ConfigureAwait(false)
+            ? await ComputeScheduler.Shared.RunAsync(ComputeClass.Gating, () => voiceActivity.Detect(samples, cancellationToken), cancellationToken).ConfigureAwait(false)
             : null;
         IReadOnlyList<SpeechSegment> speech = vad?.Segments ?? [new SpeechSegment(0, duration)];
         var request = new EngineRequest { Language = options.Language, BeamSize = options.BeamSize, Temperature = options.Temperature, Threads = options.Threads };
 
-        // pocketsphinx decodes chunks side by side on its decoder pool; Whisper already uses every core per chunk (and a
-        // state per call), so it keeps one chunk at a time. Results keep the chunks' order.
         var chunks = Chunk(speech, options, duration)
             .Select(c => (Start: (int)(c.Start * DecodedAudio.SampleRate), End: Math.Min(samples.Length, (int)(c.End * DecodedAudio.SampleRate))))
             .Where(c => c.End - c.Start >= DecodedAudio.SampleRate / 10) // under 100 ms: nothing an engine can use
             .ToList();
-        var results = new EngineTranscription[chunks.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, chunks.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = engine is PocketSphinxEngine ? Environment.ProcessorCount : 1, CancellationToken = cancellationToken },
-            async (i, ct) => results[i] = await engine.TranscribeAsync(samples[chunks[i].Start..chunks[i].End], request, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        var results = await DecodeChunksAsync(engine, samples, chunks, request, cancellationToken).ConfigureAwait(false);
 
         var segments = new List<TranscriptSegment>();
         string? language = null;
@@ -109,7 +104,7 @@ public sealed partial class TranscriptionService(
             : text.Length == 0 ? TranscriptStatus.NoWordsRecognized
             : TranscriptStatus.Transcribed;
         var wordsForRate = status == TranscriptStatus.Transcribed ? wordCount : (int?)null;
-        var measuredProsody = await ComputeScheduler.Shared.RunAsync(() => prosody.Analyze(samples, vad?.Segments, wordsForRate), cancellationToken).ConfigureAwait(false);
+        var measuredProsody = await ComputeScheduler.Shared.RunAsync(ComputeClass.Gating, () => prosody.Analyze(samples, vad?.Segments, wordsForRate), cancellationToken).ConfigureAwait(false);
         return new TranscriptArtifact
         {
             SourceFile = audio.SourcePath,
@@ -128,6 +123,30 @@ public sealed partial class TranscriptionService(
     }
 
     /// <summary>
+    /// pocketsphinx chunks are single-threaded units of CPU work: they go to the compute scheduler, longest first, so
+    /// they decode side by side on the decoder pool and a long one never starts last. Whisper already uses every core
+    /// per chunk (and a state per call), so it decodes one chunk at a time. Results keep the chunks' order.
+    /// </summary>
+    private static async Task<EngineTranscription[]> DecodeChunksAsync(ITranscriptionEngine engine, float[] samples,
+        List<(int Start, int End)> chunks, EngineRequest request, CancellationToken cancellationToken)
+    {
+        var results = new EngineTranscription[chunks.Count];
+        if (engine is PocketSphinxEngine offline)
+        {
+            var longestFirst = Enumerable.Range(0, chunks.Count).OrderByDescending(i => chunks[i].End - chunks[i].Start).ToList();
+            var decodes = longestFirst.Select(i => ComputeScheduler.Shared.RunAsync(ComputeClass.Indivisible,
+                () => results[i] = offline.Transcribe(samples[chunks[i].Start..chunks[i].End], request, cancellationToken), cancellationToken));
+            await Task.WhenAll(decodes.ToList()).ConfigureAwait(false);
+            return results;
+        }
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            results[i] = await engine.TranscribeAsync(samples[chunks[i].Start..chunks[i].End], request, cancellationToken).ConfigureAwait(false);
+        }
+        return results;
+    }
+
+    /// <summary>
     /// Loads the engine and the voice activity model by transcribing a tenth of a second of silence, so that the
     /// first file does not pay for it (a pocketsphinx decoder takes about half a second to build).
     /// </summary>
@@ -135,7 +154,7 @@ public sealed partial class TranscriptionService(
     {
         var engine = engines.Select(engineChoice, language);
         var silence = new float[DecodedAudio.SampleRate / 10];
-        if (voiceActivity is not null) await ComputeScheduler.Shared.RunAsync(() => voiceActivity.Detect(silence, cancellationToken), cancellationToken).ConfigureAwait(false);
+        if (voiceActivity is not null) await ComputeScheduler.Shared.RunAsync(ComputeClass.Gating, () => voiceActivity.Detect(silence, cancellationToken), cancellationToken).ConfigureAwait(false);
         await engine.TranscribeAsync(silence, new EngineRequest { Language = language }, cancellationToken).ConfigureAwait(false);
     }
 

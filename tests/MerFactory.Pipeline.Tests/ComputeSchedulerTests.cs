@@ -29,6 +29,31 @@ public sealed class ComputeSchedulerTests
     }
 
     [Fact]
+    public async Task ClassesGoFirstThenFilesInOrder()
+    {
+        using var scheduler = new ComputeScheduler(1);
+        var ran = new ConcurrentQueue<string>();
+        var gate = new ManualResetEventSlim();
+        var blocker = await OccupyAsync(scheduler, gate);
+
+        var units = new List<Task<bool>>();
+        foreach (var (name, order, kind) in new[]
+                 {
+                     ("frames of file 1", 10L, ComputeClass.Bulk), ("speech of file 2", 20L, ComputeClass.Indivisible),
+                     ("speech of file 1", 10L, ComputeClass.Indivisible), ("voice activity of file 3", 30L, ComputeClass.Gating),
+                     ("frames of file 0", 5L, ComputeClass.Bulk),
+                 })
+        {
+            using (ComputeOrder.Begin(new QueuePlace(order)))
+                units.Add(scheduler.RunAsync(kind, () => { ran.Enqueue(name); return true; }));
+        }
+        gate.Set();
+        await Task.WhenAll(units).WaitAsync(Patience);
+        await blocker;
+        Assert.Equal(["voice activity of file 3", "speech of file 1", "speech of file 2", "frames of file 0", "frames of file 1"], ran);
+    }
+
+    [Fact]
     public async Task APlaceMovedUpWhileQueuedIsServedAtItsNewPlace()
     {
         using var scheduler = new ComputeScheduler(1);

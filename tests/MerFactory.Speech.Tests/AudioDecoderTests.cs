@@ -79,5 +79,47 @@ public sealed class AudioDecoderTests : IDisposable
         Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SixteenKilohertzPcmWavIsReadDirectlyWithFfmpegsSamples()
+    {
+        var path = _audio.Tone("s16-16k.wav", 440, 1.5, 0.5, 16000, "-c:a", "pcm_s16le");
+        var viaFfmpeg = _audio.Ffmpeg("s16-16k.f32", "-i", path, "-f", "f32le", "-c:a", "pcm_f32le");
+        var expected = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(await File.ReadAllBytesAsync(viaFfmpeg)).ToArray();
+
+        // No ffmpeg at all: the file can only have been read directly.
+        var direct = await new AudioDecoder(Microsoft.Extensions.Options.Options.Create(new AudioDecoderOptions { FfmpegPath = _audio.PathOf("no-ffmpeg") })).DecodeAsync(path);
+
+        Assert.Equal(24000, expected.Length);
+        Assert.Equal(expected, direct.Samples);
+    }
+
+    [Fact]
+    public async Task DirectReadSkipsOtherChunksAndTakesWhatAStreamedWavHolds()
+    {
+        short[] pcm = [0, 16384, -32768, 32767, -1];
+        var data = pcm.SelectMany(BitConverter.GetBytes).ToArray();
+        byte[] Chunk(string id, byte[] body) => [.. System.Text.Encoding.ASCII.GetBytes(id), .. BitConverter.GetBytes((uint)body.Length), .. body, .. body.Length % 2 == 1 ? new byte[1] : []];
+        byte[] format = [.. BitConverter.GetBytes((ushort)1), .. BitConverter.GetBytes((ushort)1), .. BitConverter.GetBytes(16000u), .. BitConverter.GetBytes(32000u), .. BitConverter.GetBytes((ushort)2), .. BitConverter.GetBytes((ushort)16)];
+        byte[] streamedData = [.. "data"u8.ToArray(), .. BitConverter.GetBytes(uint.MaxValue), .. data];
+        byte[] body = [.. "WAVE"u8.ToArray(), .. Chunk("LIST", "odd"u8.ToArray()), .. Chunk("fmt ", format), .. streamedData];
+        byte[] file = [.. "RIFF"u8.ToArray(), .. BitConverter.GetBytes(uint.MaxValue), .. body, .. new byte[30]];
+
+        Assert.True(PcmWaveReader.TryParse(file, out var samples));
+        Assert.Equal([0f, 0.5f, -1f, 32767 / 32768f, -1 / 32768f], samples[..5]);
+        Assert.Equal(5 + 15, samples.Length); // the trailing 30 bytes are read as samples, as ffmpeg does
+    }
+
+    [Theory]
+    [InlineData(44100, 1, 16)]
+    [InlineData(16000, 2, 16)]
+    [InlineData(16000, 1, 8)]
+    public void OtherWavFormatsAreLeftToFfmpeg(int sampleRate, int channels, int bits)
+    {
+        byte[] format = [.. BitConverter.GetBytes((ushort)1), .. BitConverter.GetBytes((ushort)channels), .. BitConverter.GetBytes((uint)sampleRate),
+            .. BitConverter.GetBytes((uint)(sampleRate * channels * bits / 8)), .. BitConverter.GetBytes((ushort)(channels * bits / 8)), .. BitConverter.GetBytes((ushort)bits)];
+        byte[] file = [.. "RIFF"u8.ToArray(), .. BitConverter.GetBytes(100u), .. "WAVEfmt "u8.ToArray(), .. BitConverter.GetBytes(16u), .. format, .. "data"u8.ToArray(), .. BitConverter.GetBytes(8u), .. new byte[8]];
+        Assert.False(PcmWaveReader.TryParse(file, out _));
+    }
+
     public void Dispose() => _audio.Dispose();
 }

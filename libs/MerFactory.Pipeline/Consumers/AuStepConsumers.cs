@@ -27,7 +27,7 @@ public sealed class ActionUnitEngineHost : IDisposable
     public ActionUnitEngineHost(AuModelOptions models, AuEngineOptions options)
     {
         // Loading is CPU work like any other: it queues for a core in the order of whoever needs it first.
-        _engine = new(() => ComputeScheduler.Shared.RunAsync(() => ActionUnitEngine.Create(models, options)));
+        _engine = new(() => ComputeScheduler.Shared.RunAsync(ComputeClass.Gating, () => ActionUnitEngine.Create(models, options)));
     }
 
     /// <summary>Starts loading the models now (service start), so the first file does not wait for them.</summary>

@@ -34,7 +34,11 @@ public sealed record StepRecord(
     string? Backend = null,
     string? Model = null,
     string? Degradation = null,
-    string? Note = null);
+    string? Note = null)
+{
+    /// <summary>When the step began (UTC), so that a job's files can be laid out on one timeline.</summary>
+    public DateTimeOffset? Started { get; init; }
+}
 
 /// <summary>The sidecar MER-Factory lacks: the steps, models and versions behind a file's outputs.</summary>
 public sealed record FileStepsDocument(
@@ -73,7 +77,8 @@ public sealed class FileRun(InputFile input, ObjectReference source, JobContext 
 
     public string FilePath(string suffix) => Output.FilePath(Id, suffix);
 
-    public void Record(StepRecord record) => _steps.Enqueue(record);
+    public void Record(StepRecord record) =>
+        _steps.Enqueue(record.Started is null ? record with { Started = DateTimeOffset.UtcNow.AddSeconds(-record.Seconds) } : record);
 
     public void Note(string note) => _notes.Enqueue(note);
 

@@ -33,7 +33,8 @@ public sealed class AudioDecodeException(string path, string cause, Exception? i
 
 /// <summary>
 /// Decodes any container/codec ffmpeg understands (wav of any bit depth, mp3, flac, m4a, video files…)
-/// to 16 kHz mono float by piping ffmpeg's f32le output, so no temporary files are written.
+/// to 16 kHz mono float by piping ffmpeg's f32le output, so no temporary files are written. WAVs already in that
+/// format (16-bit PCM) are read directly.
 /// </summary>
 public sealed class AudioDecoder(IOptions<AudioDecoderOptions> options)
 {
@@ -47,6 +48,8 @@ public sealed class AudioDecoder(IOptions<AudioDecoderOptions> options)
         var info = new FileInfo(path);
         if (!info.Exists) throw new AudioDecodeException(path, "the file does not exist");
         if (info.Length == 0) throw new AudioDecodeException(path, "the file is empty (0 bytes)");
+        // The media step's audio tracks are already 16 kHz mono PCM: read them directly rather than start ffmpeg.
+        if (PcmWaveReader.TryRead(info.FullName, out var pcmSamples)) return new DecodedAudio(path, pcmSamples);
 
         var startInfo = new ProcessStartInfo(_options.FfmpegPath)
         {

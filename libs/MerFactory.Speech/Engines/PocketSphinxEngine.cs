@@ -11,7 +11,14 @@ public sealed class PocketSphinxOptions
     public string LanguageModel { get; set; } = "en-us.lm.bin";
     public string Dictionary { get; set; } = "cmudict-en-us.dict";
 
-    /// <summary>Extra decoder flags, e.g. <c>["-beam", "1e-60"]</c>. Empty keeps pocketsphinx's defaults (the CLI's).</summary>
+    /// <summary>
+    /// Word exits kept per frame (pocketsphinx <c>-maxwpf</c>; 0 keeps every one, the CLI's default). CMU's speed tuning
+    /// suggests 5: on the librivox test set and jfk.wav the transcripts are word for word the same, with about 15% less
+    /// decoding time (measured interleaved, best of 5 rounds).
+    /// </summary>
+    public int MaxWordExitsPerFrame { get; set; } = 5;
+
+    /// <summary>Extra decoder flags, e.g. <c>["-beam", "1e-60"]</c>; they come last, so they win over the settings above.</summary>
     public IList<string> ExtraArguments { get; set; } = [];
 
     /// <summary>
@@ -59,12 +66,34 @@ public sealed class PocketSphinxEngine : ITranscriptionEngine
 
     public async Task<EngineTranscription> TranscribeAsync(float[] samples16k, EngineRequest request, CancellationToken cancellationToken)
     {
+        CheckUsable(request);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return DecodeWithPooledDecoder(samples16k, cancellationToken);
+    }
+
+    /// <summary>
+    /// The same decode on the calling thread, for callers that run it as a unit of CPU work (the compute scheduler):
+    /// it blocks only while every pooled decoder is busy.
+    /// </summary>
+    public EngineTranscription Transcribe(float[] samples16k, EngineRequest request, CancellationToken cancellationToken)
+    {
+        CheckUsable(request);
+        _gate.Wait(cancellationToken);
+        return DecodeWithPooledDecoder(samples16k, cancellationToken);
+    }
+
+    private void CheckUsable(EngineRequest request)
+    {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!Supports(request.Language))
         {
             throw new SpeechModelException($"The offline engine only understands English, not '{request.Language}'. Install a Whisper model with `merfactory models install whisper-base`.");
         }
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Borrows a decoder (creating one when none is idle) for one decode; the caller holds a gate slot.</summary>
+    private EngineTranscription DecodeWithPooledDecoder(float[] samples16k, CancellationToken cancellationToken)
+    {
         var decoder = IntPtr.Zero;
         try
         {
@@ -139,6 +168,7 @@ public sealed class PocketSphinxEngine : ITranscriptionEngine
             "-lm", Path.Combine(_options.ModelDirectory, _options.LanguageModel),
             "-dict", Path.Combine(_options.ModelDirectory, _options.Dictionary),
             "-logfn", "/dev/null",
+            .. _options.MaxWordExitsPerFrame > 0 ? ["-maxwpf", _options.MaxWordExitsPerFrame.ToString(System.Globalization.CultureInfo.InvariantCulture)] : Array.Empty<string>(),
             .. _options.ExtraArguments,
         ];
         IntPtr config;
