@@ -16,4 +16,4 @@ export AuModels__ModelsDirectory="${AuModels__ModelsDirectory:-$SHARED/data}"
 export AuModels__YuNetModelPath="${AuModels__YuNetModelPath:-models/face_detection_yunet_2026may.onnx}"
 # Voice activity model (Silero) for transcripts, also from shared/.
 export Speech__Vad__ModelPath="${Speech__Vad__ModelPath:-$SHARED/data/models/silero_vad.onnx}"
-exec dotnet cli/MerFactory.Cli/bin/Release/net10.0/merfactory.dll process "$SAMPLE" "$OUT" "$@"
+exec dotnet .build/merfactory/merfactory.dll process "$SAMPLE" "$OUT" "$@"

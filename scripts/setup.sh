@@ -16,4 +16,8 @@ fi
 bash tools/s3/setup.sh
 if [ "${MERFACTORY_SKIP_BUILD:-0}" != 1 ]; then
   dotnet build MerFactory.sln -c Release -nologo -clp:ErrorsOnly
+  # The CLI as users run it, compiled ahead of time (ReadyToRun): a run does not spend its first seconds in the JIT.
+  case "$(uname -m)" in aarch64|arm64) RID=linux-arm64 ;; *) RID=linux-x64 ;; esac
+  dotnet publish cli/MerFactory.Cli -c Release -r "$RID" --self-contained false -p:PublishReadyToRun=true \
+    -o .build/merfactory -nologo -clp:ErrorsOnly
 fi

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using FFMpegCore;
@@ -13,8 +14,29 @@ public sealed class FfmpegMediaExtractor
 {
     public static readonly ActivitySource Activity = new("MerFactory.Media");
 
+    // Every extraction needs the probe (streams, frame rate): a file is probed once, not once per step. Keyed by path,
+    // size and modification time, so a file changed in place is probed again. Failures are not kept.
+    private const int RememberedProbes = 4096;
+    private readonly ConcurrentDictionary<(string Path, long Length, DateTime Modified), MediaProbe> _probes = new();
+    private int _probesRun;
+
+    /// <summary>ffprobe runs so far (for tests: a file probed again comes from memory).</summary>
+    internal int ProbesRun => Volatile.Read(ref _probesRun);
+
     public async Task<MediaProbe> ProbeAsync(string path, CancellationToken cancellationToken = default)
     {
+        var file = new FileInfo(path);
+        var key = (file.FullName, file.Exists ? file.Length : -1, file.Exists ? file.LastWriteTimeUtc : default);
+        if (file.Exists && _probes.TryGetValue(key, out var known)) return known;
+        var probe = await ProbeFileAsync(path, cancellationToken).ConfigureAwait(false);
+        if (_probes.Count >= RememberedProbes) _probes.Clear();
+        _probes[key] = probe;
+        return probe;
+    }
+
+    private async Task<MediaProbe> ProbeFileAsync(string path, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _probesRun);
         using var activity = Activity.StartActivity("ffprobe");
         activity?.SetTag("merfactory.media.file", Path.GetFileName(path));
         EnsureReadableFile(path);
@@ -49,8 +71,14 @@ public sealed class FfmpegMediaExtractor
     {
         var probe = await ProbeAsync(path, cancellationToken).ConfigureAwait(false);
         if (!probe.HasAudio) return new AudioExtraction(false, null, probe.DurationSeconds);
-        using var activity = Activity.StartActivity("ffmpeg extract-audio");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(wavPath))!);
+        if (IsTargetWave(probe))
+        {
+            // Already what ffmpeg would write (a speech recording at 16 kHz mono): a copy has the same samples.
+            File.Copy(path, wavPath, overwrite: true);
+            return new AudioExtraction(true, wavPath, probe.DurationSeconds);
+        }
+        using var activity = Activity.StartActivity("ffmpeg extract-audio");
         await RunAsync(path, FFMpegArguments.FromFileInput(path)
             .OutputToFile(wavPath, overwrite: true, o => o
                 .WithCustomArgument("-vn -sn -dn -map 0:a:0 -ac 1 -ar 16000 -c:a pcm_s16le")), cancellationToken).ConfigureAwait(false);
@@ -103,6 +131,9 @@ public sealed class FfmpegMediaExtractor
         }
         throw new MediaInputException(path, $"no frame could be extracted near {timestampSeconds.ToString("0.00", CultureInfo.InvariantCulture)}s (tried ±2 frames)");
     }
+
+    private static bool IsTargetWave(MediaProbe probe) =>
+        probe.FormatName == "wav" && probe.Streams is [{ Kind: "audio", Codec: "pcm_s16le", SampleRate: 16000, Channels: 1 }];
 
     private static async Task RunAsync(string inputPath, FFMpegArgumentProcessor processor, CancellationToken cancellationToken)
     {
