@@ -50,10 +50,20 @@ internal static class RemoteRun
             var jobId = (await jobs.SubmitAsync(submit, cancellationToken: cancellationToken)).JobId;
             console.WriteLine($"Submitted job {jobId} to {server}");
 
+            // A finished file's outputs come while the job goes on; the rest (and anything missed) once it completes.
+            var downloads = new OutputDownloads(jobs, output.Root);
             using (var watch = jobs.Watch(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken))
             {
                 await foreach (var e in watch.ResponseStream.ReadAllAsync(cancellationToken))
                 {
+                    if (e.State == "file-outputs")
+                    {
+                        var file = e.File;
+                        var early = downloads.Start(e.Outputs, cancellationToken);
+                        if (!options.Silent)
+                            _ = early.ContinueWith(t => console.WriteLine($"  {file}: {e.Outputs.Count} output(s) downloaded"), cancellationToken, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                        continue;
+                    }
                     if (e.State is "file-completed" or "file-failed" or "file-skipped" or "job-completed" || !options.Silent)
                         console.WriteLine(Describe(e));
                 }
@@ -61,8 +71,8 @@ internal static class RemoteRun
 
             var status = await jobs.GetStatusAsync(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
             var outputs = await jobs.ListOutputsAsync(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
-            await Parallel.ForEachAsync(outputs.Outputs, new ParallelOptions { MaxDegreeOfParallelism = Transfers, CancellationToken = cancellationToken },
-                async (o, ct) => await DownloadAsync(jobs, o.Object, Path.Combine(output.Root, o.RelativePath), ct));
+            _ = downloads.Start(outputs.Outputs, cancellationToken); // awaited with every other download just below
+            await downloads.WhenAllAsync();
 
             console.WriteLine();
             console.WriteLine($"Total files attempted: {status.FilesTotal}");
@@ -104,6 +114,51 @@ internal static class RemoteRun
         }
         await call.RequestStream.CompleteAsync();
         return await call;
+    }
+
+    /// <summary>Downloads each output once (a newer version of a path replaces the older), <see cref="Transfers"/> at a time.</summary>
+    private sealed class OutputDownloads(Protos.Jobs.Jobs.JobsClient jobs, string root)
+    {
+        private readonly SemaphoreSlim _slots = new(Transfers);
+        private readonly Dictionary<string, (string Sha256, Task Download)> _started = new(StringComparer.Ordinal);
+        private readonly List<Task> _downloads = [];
+
+        /// <summary>Starts the downloads not started yet; completes when these outputs are all on disk.</summary>
+        public Task Start(IEnumerable<JobOutput> outputs, CancellationToken cancellationToken)
+        {
+            var these = new List<Task>();
+            foreach (var o in outputs)
+            {
+                var earlier = _started.GetValueOrDefault(o.RelativePath);
+                if (earlier.Download is not null && earlier.Sha256 == o.Object.Sha256)
+                {
+                    these.Add(earlier.Download);
+                    continue;
+                }
+                var download = DownloadOneAsync(o, earlier.Download, cancellationToken);
+                _started[o.RelativePath] = (o.Object.Sha256, download);
+                _downloads.Add(download);
+                these.Add(download);
+            }
+            return Task.WhenAll(these);
+        }
+
+        private async Task DownloadOneAsync(JobOutput output, Task? earlierVersion, CancellationToken cancellationToken)
+        {
+            // A newer version of a path waits for the older one, so the two never write the same file at once.
+            if (earlierVersion is not null) await earlierVersion.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            await _slots.WaitAsync(cancellationToken);
+            try
+            {
+                await DownloadAsync(jobs, output.Object, Path.Combine(root, output.RelativePath), cancellationToken);
+            }
+            finally
+            {
+                _slots.Release();
+            }
+        }
+
+        public Task WhenAllAsync() => Task.WhenAll(_downloads);
     }
 
     private static async Task DownloadAsync(Protos.Jobs.Jobs.JobsClient jobs, Protos.Common.ObjectRef reference, string path, CancellationToken cancellationToken)

@@ -49,6 +49,10 @@ public sealed class RemoteCliTests(DistributedFixture fixture) : IClassFixture<D
         Assert.Equal(Path.Combine(input, "face.jpg"), image["source_path"]!.GetValue<string>());
         Assert.True(File.Exists(Path.Combine(output, "jfk", "jfk_transcript.json")));
         Assert.True(File.Exists(Path.Combine(output, "run_summary.json")));
+        // Each file's outputs were published when it finished and fetched while the job went on.
+        Assert.Matches(@"jfk: \d+ output\(s\) downloaded", text);
+        Assert.Matches(@"face: \d+ output\(s\) downloaded", text);
+        Assert.False(Directory.EnumerateFiles(output, "*.partial", SearchOption.AllDirectories).Any());
         // The model flag travelled with the job to the deployment's gateway.
         Assert.All(_model.Calls, c => Assert.Equal("gpt-4o", c.Model));
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using MerFactory.Contracts;
 using MerFactory.Pipeline.Orchestration;
 using MerFactory.Protos.Jobs;
@@ -8,10 +9,15 @@ namespace MerFactory.Synthesis.Jobs;
 
 /// <summary>
 /// Runs a submitted job with the same <see cref="JobRunner"/> as the CLI: steps go to the services over the
-/// bus, and the OUTPUT folder the runner writes is then published to the store under <c>jobs/{id}/output/</c>.
+/// bus, and the OUTPUT folder the runner writes is published to the store under <c>jobs/{id}/output/</c>: each
+/// file's folder as soon as the file finishes (a <c>file-outputs</c> event names the objects, so clients download
+/// while the job goes on), the rest at the end.
 /// </summary>
 public sealed partial class JobExecutor(JobRunner runner, IObjectStore store, JobRegistry registry, ILogger<JobExecutor> logger)
 {
+    /// <summary>Uploads at once; each waits mostly on a store round trip.</summary>
+    private const int Transfers = 8;
+
     public JobState Start(string jobId, IReadOnlyList<InputFile> inputs, IReadOnlyDictionary<string, ObjectReference> staged, JobOptions options)
     {
         var state = registry.Create(jobId, inputs.Count);
@@ -22,20 +28,16 @@ public sealed partial class JobExecutor(JobRunner runner, IObjectStore store, Jo
     private async Task RunAsync(string jobId, IReadOnlyList<InputFile> inputs, IReadOnlyDictionary<string, ObjectReference> staged, JobOptions options, JobState state)
     {
         var folder = Path.Combine(Path.GetTempPath(), "merfactory-jobs", jobId);
+        var publisher = new OutputPublisher(store, jobId, folder);
+        var progress = new PublishingProgress(state, publisher, (fileId, e) => LogFileOutputsFailed(logger, jobId, fileId, e));
         var outputs = new List<JobOutput>();
         string? error = null;
         try
         {
             var output = new OutputFolder(folder);
-            await runner.RunAsync(inputs, options, output, state, CancellationToken.None, Guid.Parse(jobId), staged);
-            foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-            {
-                var relative = Path.GetRelativePath(folder, file).Replace('\\', '/');
-                if (relative.StartsWith(".merfactory/", StringComparison.Ordinal)) continue;
-                await using var stream = File.OpenRead(file);
-                var info = await store.PutAsync($"jobs/{jobId}/output/{relative}", stream);
-                outputs.Add(new JobOutput { RelativePath = relative, Object = new ProtoRef { Bucket = store.Bucket, Key = info.Key, Size = info.Size, Sha256 = info.Sha256 ?? "" } });
-            }
+            await runner.RunAsync(inputs, options, output, progress, CancellationToken.None, Guid.Parse(jobId), staged);
+            await progress.WhenPublishedAsync();
+            outputs.AddRange(await publisher.PublishRemainingAsync());
         }
         catch (Exception e)
         {
@@ -49,6 +51,77 @@ public sealed partial class JobExecutor(JobRunner runner, IObjectStore store, Jo
         }
     }
 
+    /// <summary>Passes progress on to the job's state and, when a file finishes, publishes its folder.</summary>
+    private sealed class PublishingProgress(JobState state, OutputPublisher publisher, Action<string, Exception> onFailure) : IJobProgress
+    {
+        private readonly ConcurrentBag<Task> _publishing = [];
+
+        public void JobStarted(int files) => state.JobStarted(files);
+        public void FileStarted(string fileId) => state.FileStarted(fileId);
+        public void StepStarted(string fileId, string step) => state.StepStarted(fileId, step);
+        public void StepFinished(string fileId, string step, bool fromCache) => state.StepFinished(fileId, step, fromCache);
+        public void StepFailed(string fileId, string step, string message) => state.StepFailed(fileId, step, message);
+
+        public void FileFinished(string fileId, FileOutcome outcome)
+        {
+            state.FileFinished(fileId, outcome);
+            _publishing.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    var outputs = await publisher.PublishFolderAsync(fileId);
+                    if (outputs.Count > 0) state.FileOutputs(fileId, outputs);
+                }
+                catch (Exception e)
+                {
+                    onFailure(fileId, e); // the end of the job publishes whatever is still missing
+                }
+            }));
+        }
+
+        public Task WhenPublishedAsync() => Task.WhenAll(_publishing);
+    }
+
+    /// <summary>Puts output files in the store once each (again only if the file changed since).</summary>
+    private sealed class OutputPublisher(IObjectStore store, string jobId, string folder)
+    {
+        private readonly ConcurrentDictionary<string, (long Length, DateTime Modified, JobOutput Output)> _published = new(StringComparer.Ordinal);
+
+        public Task<List<JobOutput>> PublishFolderAsync(string fileId)
+        {
+            var directory = Path.Combine(folder, fileId);
+            return Directory.Exists(directory) ? PublishAsync(Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)) : Task.FromResult(new List<JobOutput>());
+        }
+
+        /// <summary>Every output not yet published (job-level files, anything a file wrote late); returns all outputs.</summary>
+        public async Task<List<JobOutput>> PublishRemainingAsync()
+        {
+            await PublishAsync(Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories));
+            return [.. _published.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value.Output)];
+        }
+
+        private async Task<List<JobOutput>> PublishAsync(IEnumerable<string> files)
+        {
+            var outputs = new ConcurrentBag<JobOutput>();
+            await Parallel.ForEachAsync(files.ToList(), new ParallelOptions { MaxDegreeOfParallelism = Transfers }, async (file, ct) =>
+            {
+                var relative = Path.GetRelativePath(folder, file).Replace('\\', '/');
+                if (relative.StartsWith(".merfactory/", StringComparison.Ordinal)) return;
+                var info = new FileInfo(file);
+                if (_published.TryGetValue(relative, out var known) && known.Length == info.Length && known.Modified == info.LastWriteTimeUtc) return;
+                await using var stream = File.OpenRead(file);
+                var put = await store.PutAsync($"jobs/{jobId}/output/{relative}", stream, cancellationToken: ct);
+                var output = new JobOutput { RelativePath = relative, Object = new ProtoRef { Bucket = store.Bucket, Key = put.Key, Size = put.Size, Sha256 = put.Sha256 ?? "" } };
+                _published[relative] = (info.Length, info.LastWriteTimeUtc, output);
+                outputs.Add(output);
+            });
+            return [.. outputs.OrderBy(o => o.RelativePath, StringComparer.Ordinal)];
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} failed")]
     private static partial void LogJobFailed(ILogger logger, string jobId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: publishing the outputs of {FileId} early failed; they are published at the end")]
+    private static partial void LogFileOutputsFailed(ILogger logger, string jobId, string fileId, Exception exception);
 }

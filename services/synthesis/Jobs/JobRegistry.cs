@@ -89,7 +89,10 @@ public sealed class JobState(string jobId, int files) : IJobProgress
         Publish(fileId, "", outcome.Status switch { FileStatus.Failed => "file-failed", FileStatus.Skipped => "file-skipped", _ => "file-completed" }, outcome.Error);
     }
 
-    private void Publish(string fileId, string step, string state, string? message)
+    /// <summary>A finished file's outputs are in the store (published before the job ends).</summary>
+    public void FileOutputs(string fileId, IReadOnlyList<JobOutput> outputs) => Publish(fileId, "", "file-outputs", null, outputs);
+
+    private void Publish(string fileId, string step, string state, string? message, IReadOnlyList<JobOutput>? outputs = null)
     {
         lock (_gate)
         {
@@ -99,6 +102,7 @@ public sealed class JobState(string jobId, int files) : IJobProgress
                 FilesTotal = FilesTotal, FilesDone = _done, FilesFailed = _failed,
                 TimestampUnix = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0,
             };
+            if (outputs is not null) e.Outputs.AddRange(outputs);
             _events.Add(e);
             foreach (var w in _watchers) w.Writer.TryWrite(e);
         }
