@@ -77,7 +77,8 @@ public class DistributedFixture : IAsyncLifetime
         psi.Environment["MERFACTORY_GRPC_PORT"] = grpcPort.ToString();
         psi.Environment["MERFACTORY_HTTP_PORT"] = LocalS3Server.FreePort().ToString();
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
-        var process = Process.Start(psi)!;
+        var process = new ServiceProcess { StartInfo = psi };
+        process.Start();
         var output = new System.Text.StringBuilder();
         log = output;
         process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
@@ -100,4 +101,28 @@ public class DistributedFixture : IAsyncLifetime
 
     private static string BuildConfiguration =>
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+}
+
+/// <summary>A service started by a test: disposing it stops it (a plain <see cref="Process"/> would keep running, orphaned).</summary>
+internal sealed class ServiceProcess : Process
+{
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            try
+            {
+                if (!HasExited)
+                {
+                    Kill(entireProcessTree: true);
+                    WaitForExit(10_000);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // never started or already reaped
+            }
+        }
+        base.Dispose(disposing);
+    }
 }
