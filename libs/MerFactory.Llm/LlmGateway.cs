@@ -69,7 +69,14 @@ public sealed partial class LlmGateway : ILlmGateway, IDisposable
         var route = Resolve(request.Step);
         if (route is null)
         {
-            var reason = $"no LLM configured for the {request.Step.ToKebab()} step ({(string.IsNullOrEmpty(_routing.Description) ? "no route" : _routing.Description)})";
+            // The routing's description says why no route exists, unless it would only repeat "no LLM configured".
+            var why = _routing.Description switch
+            {
+                null or "" => " (no route)",
+                "no LLM configured" => "",
+                var description => $" ({description})",
+            };
+            var reason = $"no LLM configured for the {request.Step.ToKebab()} step{why}";
             return Skipped(request, reason, null, activity);
         }
         activity?.SetTag("merfactory.llm.backend", route.Backend);

@@ -85,7 +85,7 @@ public sealed class RoutingTests
         using var gateway = new LlmGateway(LlmRouting.FromCliFlags(new LlmCliFlags(), Env()));
         var result = await gateway.RunAsync(new LlmStepRequest(LlmStep.Synthesis, "Conclude."));
         Assert.Equal(LlmStepStatus.Skipped, result.Status);
-        Assert.Contains("no LLM configured for the synthesis step", result.SkipReason);
+        Assert.Equal("no LLM configured for the synthesis step", result.SkipReason);
         Assert.Null(result.Text);
     }
 
