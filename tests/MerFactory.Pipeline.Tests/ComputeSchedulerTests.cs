@@ -10,26 +10,22 @@ public sealed class ComputeSchedulerTests
     [Fact]
     public async Task EarlierOrdersRunFirstAndEqualOrdersInArrivalOrder()
     {
-        using var scheduler = new ComputeScheduler(1);
-        var ran = new ConcurrentQueue<string>();
-        var gate = new ManualResetEventSlim();
-        var blocker = await OccupyAsync(scheduler, gate);
-
-        var units = new List<Task<bool>>();
-        foreach (var (name, order) in new[] { ("c", 30L), ("a1", 10L), ("b", 20L), ("a2", 10L) })
-        {
-            using (ComputeOrder.Begin(new QueuePlace(order)))
-                units.Add(scheduler.RunAsync(() => { ran.Enqueue(name); return true; }));
-        }
-        Assert.Equal(4, scheduler.Queued);
-        gate.Set();
-        await Task.WhenAll(units).WaitAsync(Patience);
-        Assert.True(await blocker);
+        var ran = await RunOrderAsync(("c", 30, ComputeClass.Bulk), ("a1", 10, ComputeClass.Bulk), ("b", 20, ComputeClass.Bulk), ("a2", 10, ComputeClass.Bulk));
         Assert.Equal(["a1", "a2", "b", "c"], ran);
     }
 
     [Fact]
     public async Task ClassesGoFirstThenFilesInOrder()
+    {
+        var ran = await RunOrderAsync(
+            ("frames of file 1", 10, ComputeClass.Bulk), ("speech of file 2", 20, ComputeClass.Indivisible),
+            ("speech of file 1", 10, ComputeClass.Indivisible), ("voice activity of file 3", 30, ComputeClass.Gating),
+            ("frames of file 0", 5, ComputeClass.Bulk));
+        Assert.Equal(["voice activity of file 3", "speech of file 1", "speech of file 2", "frames of file 0", "frames of file 1"], ran);
+    }
+
+    /// <summary>Queues the units behind a busy single thread, releases it, and returns the order they ran in.</summary>
+    private static async Task<string[]> RunOrderAsync(params (string Name, long Order, ComputeClass Kind)[] queued)
     {
         using var scheduler = new ComputeScheduler(1);
         var ran = new ConcurrentQueue<string>();
@@ -37,20 +33,16 @@ public sealed class ComputeSchedulerTests
         var blocker = await OccupyAsync(scheduler, gate);
 
         var units = new List<Task<bool>>();
-        foreach (var (name, order, kind) in new[]
-                 {
-                     ("frames of file 1", 10L, ComputeClass.Bulk), ("speech of file 2", 20L, ComputeClass.Indivisible),
-                     ("speech of file 1", 10L, ComputeClass.Indivisible), ("voice activity of file 3", 30L, ComputeClass.Gating),
-                     ("frames of file 0", 5L, ComputeClass.Bulk),
-                 })
+        foreach (var (name, order, kind) in queued)
         {
             using (ComputeOrder.Begin(new QueuePlace(order)))
                 units.Add(scheduler.RunAsync(kind, () => { ran.Enqueue(name); return true; }));
         }
+        Assert.Equal(queued.Length, scheduler.Queued);
         gate.Set();
         await Task.WhenAll(units).WaitAsync(Patience);
-        await blocker;
-        Assert.Equal(["voice activity of file 3", "speech of file 1", "speech of file 2", "frames of file 0", "frames of file 1"], ran);
+        Assert.True(await blocker);
+        return [.. ran];
     }
 
     [Fact]
