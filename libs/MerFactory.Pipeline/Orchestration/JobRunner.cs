@@ -31,9 +31,7 @@ public sealed class JobRunner(FileProcessor processor, InputStager stager, IObje
         var clock = Stopwatch.StartNew();
         progress.JobStarted(inputs.Count);
         var outcomes = new FileOutcome[inputs.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, inputs.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Concurrency), CancellationToken = cancellationToken },
-            async (i, ct) => outcomes[i] = await RunFileAsync(inputs[i], job, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        await RunFilesAsync(inputs, job, outcomes, cancellationToken).ConfigureAwait(false);
 
         var summary = new RunSummary(job.JobId, started, clock.Elapsed.TotalSeconds, outcomes.Length,
             outcomes.Count(o => o.Status == FileStatus.Succeeded), outcomes.Count(o => o.Status == FileStatus.Skipped),
@@ -42,6 +40,36 @@ public sealed class JobRunner(FileProcessor processor, InputStager stager, IObje
         if (summary.Failed > 0) activity?.SetStatus(ActivityStatusCode.Error, $"{summary.Failed} of {summary.Total} file(s) failed");
         await output.WriteJsonAsync(Path.Combine(output.Root, "run_summary.json"), summary, CancellationToken.None).ConfigureAwait(false);
         return summary;
+    }
+
+    /// <summary>Starts files in input order as <c>--concurrency</c> slots free up (see <see cref="FileSlots"/>) and waits for all.</summary>
+    private async Task RunFilesAsync(IReadOnlyList<InputFile> inputs, JobContext job, FileOutcome[] outcomes, CancellationToken cancellationToken)
+    {
+        var slots = new FileSlots(Math.Max(1, job.Options.Concurrency));
+        var started = new List<Task>(inputs.Count);
+        try
+        {
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                await slots.AcquireAsync(i, cancellationToken).ConfigureAwait(false);
+                var lease = slots.Lease(i);
+                var input = inputs[i];
+                var index = i;
+                started.Add(Task.Run(async () =>
+                {
+                    using (lease)
+                    using (lease.Begin())
+                    {
+                        outcomes[index] = await RunFileAsync(input, job, cancellationToken).ConfigureAwait(false);
+                    }
+                }, CancellationToken.None));
+            }
+        }
+        finally
+        {
+            // Files under way finish (or see the cancellation) before the job returns, as with any parallel loop.
+            await Task.WhenAll(started).ConfigureAwait(false);
+        }
     }
 
     private async Task<FileOutcome> RunFileAsync(InputFile input, JobContext job, CancellationToken cancellationToken)

@@ -17,7 +17,9 @@ public sealed class StepRunner(StepClient client, JobProgressRouter listeners)
         progress.StepStarted(request.FileId, step);
         try
         {
-            var response = await client.RequestAsync(request, cancellationToken).ConfigureAwait(false);
+            var response = FileLease.Current is { } lease
+                ? await lease.RunAsync(WorkKey(step, request), () => client.RequestAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false)
+                : await client.RequestAsync(request, cancellationToken).ConfigureAwait(false);
             progress.StepFinished(request.FileId, step, response.FromCache);
             return response;
         }
@@ -32,6 +34,20 @@ public sealed class StepRunner(StepClient client, JobProgressRouter listeners)
             progress.StepFailed(request.FileId, step, "timed out");
             throw new StepFailedException(step, "no answer before the request timeout (is the service running?)", timeout);
         }
+    }
+
+    /// <summary>
+    /// The work a request asks for, whatever file asks: the step and its request without the job and file ids. Null
+    /// for LLM calls: whether a second identical call is answered from the cache depends on the gateway's settings, so
+    /// waiting for the first could only add a call's latency.
+    /// </summary>
+    public static string? WorkKey<TRequest>(string step, TRequest request) where TRequest : class, IStepRequest
+    {
+        if (request is Contracts.Llm.RunLlmStep) return null;
+        var node = JsonSerializer.SerializeToNode(request, Json)!.AsObject();
+        node.Remove(JsonNamingPolicy.CamelCase.ConvertName(nameof(IStepRequest.JobId)));
+        node.Remove(JsonNamingPolicy.CamelCase.ConvertName(nameof(IStepRequest.FileId)));
+        return step + "|" + node.ToJsonString();
     }
 
     public static T Result<T>(StepCompleted completed) =>

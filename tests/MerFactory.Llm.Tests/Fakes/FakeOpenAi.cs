@@ -28,6 +28,23 @@ public sealed class FakeOpenAi : ProviderFake
     /// <summary>Simulated model latency before answering (a real model takes seconds).</summary>
     public TimeSpan Latency { get; set; }
 
+    private int _inFlight;
+    private int _peakInFlight;
+
+    /// <summary>Most valid requests the fake answered at one time (during their <see cref="Latency"/>) since the last call; starts over.</summary>
+    public int TakePeakConcurrentCalls() => Interlocked.Exchange(ref _peakInFlight, Volatile.Read(ref _inFlight));
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var current = Volatile.Read(ref target);
+        while (value > current)
+        {
+            var seen = Interlocked.CompareExchange(ref target, value, current);
+            if (seen == current) return;
+            current = seen;
+        }
+    }
+
     /// <summary>Raised for every valid request, before answering.</summary>
     public event Action<RecordedCall>? CallReceived;
 
@@ -78,7 +95,16 @@ public sealed class FakeOpenAi : ProviderFake
         ArgumentNullException.ThrowIfNull(call);
         Calls.Enqueue(call);
         CallReceived?.Invoke(call!);
-        if (Latency > TimeSpan.Zero) await Task.Delay(Latency, context.RequestAborted);
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        InterlockedMax(ref _peakInFlight, inFlight);
+        try
+        {
+            if (Latency > TimeSpan.Zero) await Task.Delay(Latency, context.RequestAborted);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
         var answer = Answer?.Invoke(call!)
             ?? $"{call!.Model} read {call.Texts.Count} text part(s) and {call.Media.Count} media part(s): {string.Join(", ", call.Media.Select(m => m.Via))}.";
         var id = "chatcmpl-" + Guid.NewGuid().ToString("N")[..20];
