@@ -15,6 +15,8 @@ namespace MerFactory.Storage;
 public sealed class S3ObjectStore : IObjectStore, IDisposable
 {
     private const string Sha256Metadata = "x-amz-meta-sha256";
+    private const string DefaultContentType = "application/octet-stream";
+    private const int PresignedSeconds = 300;
     private readonly IMinioClient _client;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromMinutes(2) };
     private readonly SemaphoreSlim _bucketGate = new(1, 1);
@@ -39,28 +41,34 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     {
         ObjectKeys.Validate(key);
         await using var spooled = await SpoolAsync(content, cancellationToken).ConfigureAwait(false);
-        await PutSpooledAsync(key, spooled, contentType, cancellationToken).ConfigureAwait(false);
-        return await StatAsync(key, cancellationToken).ConfigureAwait(false)
-            ?? throw new IOException($"Object '{key}' vanished right after it was written to bucket '{Bucket}'.");
+        var etag = await PutSpooledAsync(key, spooled, contentType, cancellationToken).ConfigureAwait(false);
+        // The PUT's answer and what was sent describe the object: no second request (a stat is two with this SDK).
+        return new ObjectInfo(key, spooled.Stream.Length, etag, DateTimeOffset.UtcNow, spooled.Sha256, contentType ?? DefaultContentType);
     }
 
     public async Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken = default)
     {
         ObjectKeys.Validate(key);
         await EnsureBucketAsync(cancellationToken).ConfigureAwait(false);
-        // The SDK hands the body to a callback; spool it so callers get an ordinary seekable stream.
+        // One presigned GET: the SDK's GetObjectAsync asks for the bucket and the object's stat first (three requests).
+        var url = await _client.PresignedGetObjectAsync(new PresignedGetObjectArgs().WithBucket(Bucket).WithObject(key).WithExpiry(PresignedSeconds)).ConfigureAwait(false);
+        using var response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound) throw new ObjectNotFoundException(Bucket, key);
+        if (!response.IsSuccessStatusCode)
+        {
+            var error = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            throw new IOException($"Reading '{key}' from bucket '{Bucket}' failed: {(int)response.StatusCode} {error}");
+        }
+        // Spooled so callers get an ordinary seekable stream and the connection goes back to the pool at once.
         var temp = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         try
         {
-            await _client.GetObjectAsync(new GetObjectArgs().WithBucket(Bucket).WithObject(key)
-                .WithCallbackStream(async (body, ct) => await body.CopyToAsync(temp, ct).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
+            await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await body.CopyToAsync(temp, cancellationToken).ConfigureAwait(false);
+            }
             temp.Position = 0;
             return temp;
-        }
-        catch (Exception e) when (e is Minio.Exceptions.ObjectNotFoundException or BucketNotFoundException)
-        {
-            await temp.DisposeAsync().ConfigureAwait(false);
-            throw new ObjectNotFoundException(Bucket, key);
         }
         catch
         {
@@ -128,9 +136,9 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     {
         ObjectKeys.Validate(key);
         await EnsureBucketAsync(cancellationToken).ConfigureAwait(false);
-        var url = await _client.PresignedPutObjectAsync(new PresignedPutObjectArgs().WithBucket(Bucket).WithObject(key).WithExpiry(300)).ConfigureAwait(false);
+        var url = await _client.PresignedPutObjectAsync(new PresignedPutObjectArgs().WithBucket(Bucket).WithObject(key).WithExpiry(PresignedSeconds)).ConfigureAwait(false);
         using var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = new ReadOnlyMemoryContent(content) };
-        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType ?? "application/octet-stream");
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType ?? DefaultContentType);
         request.Headers.TryAddWithoutValidation(header, value);
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.PreconditionFailed) return false;
@@ -146,14 +154,16 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         _bucketGate.Dispose();
     }
 
-    private async Task PutSpooledAsync(string key, SpooledContent spooled, string? contentType, CancellationToken cancellationToken)
+    /// <returns>The new object's ETag.</returns>
+    private async Task<string> PutSpooledAsync(string key, SpooledContent spooled, string? contentType, CancellationToken cancellationToken)
     {
         await EnsureBucketAsync(cancellationToken).ConfigureAwait(false);
         var args = new PutObjectArgs().WithBucket(Bucket).WithObject(key)
             .WithStreamData(spooled.Stream).WithObjectSize(spooled.Stream.Length)
-            .WithContentType(contentType ?? "application/octet-stream")
+            .WithContentType(contentType ?? DefaultContentType)
             .WithHeaders(new Dictionary<string, string> { [Sha256Metadata] = spooled.Sha256 });
-        await _client.PutObjectAsync(args, cancellationToken).ConfigureAwait(false);
+        var response = await _client.PutObjectAsync(args, cancellationToken).ConfigureAwait(false);
+        return response.Etag?.Trim('"') ?? "";
     }
 
     private async Task EnsureBucketAsync(CancellationToken cancellationToken)

@@ -21,6 +21,13 @@ public abstract class ObjectStoreContractTests
 
         Assert.Equal(bytes.Length, info.Size);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), info.Sha256);
+        // What the write reports is what the store holds (the S3 store answers it without a second request).
+        var stat = await Store.StatAsync(key);
+        Assert.NotNull(stat);
+        Assert.Equal((info.Size, info.ETag), (stat.Size, stat.ETag));
+        // A store that keeps the hash and type (S3, as metadata) reports the same ones.
+        if (stat.Sha256 is not null) Assert.Equal(info.Sha256, stat.Sha256);
+        if (stat.ContentType is not null) Assert.Equal(info.ContentType, stat.ContentType);
         await using var read = await Store.OpenReadAsync(key);
         using var copy = new MemoryStream();
         await read.CopyToAsync(copy);
@@ -35,6 +42,7 @@ public abstract class ObjectStoreContractTests
         new Random(42).NextBytes(bytes);
         var info = await Store.PutAsync(key, new NonSeekableStream(bytes));
         Assert.Equal(bytes.Length, info.Size);
+        Assert.Equal(info.ETag, (await Store.StatAsync(key))?.ETag);
         await using var read = await Store.OpenReadAsync(key);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), Convert.ToHexStringLower(await SHA256.HashDataAsync(read)));
     }

@@ -45,6 +45,17 @@ const server = new S3rver({
   silent: process.argv.includes('--silent'),
   configureBuckets: (arg('buckets', '') || '').split(',').filter(Boolean).map((name) => ({ name })),
 });
+// S3_REQUEST_LOG=FILE appends one line per request (method, path, query, status, bytes, ms): how to see what a run
+// asks of the store (this is how the SDK's hidden bucket and stat requests showed up).
+if (process.env.S3_REQUEST_LOG) {
+  const fs = require('fs');
+  const log = fs.createWriteStream(process.env.S3_REQUEST_LOG, { flags: 'a' });
+  server.middleware.unshift(async (ctx, next) => {
+    const t = process.hrtime.bigint();
+    await next();
+    log.write(`${ctx.method} ${ctx.path} ${ctx.querystring} ${ctx.status} ${ctx.length || 0} ${Number(process.hrtime.bigint() - t) / 1e6}\n`);
+  });
+}
 server.run().then(({ address, port }) => {
   console.log(`s3rver listening on ${address}:${port}`);
 });
