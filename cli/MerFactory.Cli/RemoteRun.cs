@@ -161,16 +161,46 @@ internal static class RemoteRun
         public Task WhenAllAsync() => Task.WhenAll(_downloads);
     }
 
-    private static async Task DownloadAsync(Protos.Jobs.Jobs.JobsClient jobs, Protos.Common.ObjectRef reference, string path, CancellationToken cancellationToken)
+    /// <summary>A download that receives nothing for this long is abandoned and asked for again.</summary>
+    internal static readonly TimeSpan DownloadStallTimeout = TimeSpan.FromSeconds(60);
+
+    internal const int DownloadAttempts = 3;
+
+    /// <summary>
+    /// Streams one object to <paramref name="path"/> (through a <c>.partial</c> file). A call that stalls — no response
+    /// and no chunk for <paramref name="stallTimeout"/> — is cancelled and asked for again, up to <see cref="DownloadAttempts"/>
+    /// times: an HTTP/2 stream whose answer never came once held a run open after its job had finished.
+    /// </summary>
+    internal static async Task DownloadAsync(Protos.Jobs.Jobs.JobsClient jobs, Protos.Common.ObjectRef reference, string path, CancellationToken cancellationToken,
+        TimeSpan? stallTimeout = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + ".partial";
-        using (var call = jobs.Download(reference, cancellationToken: cancellationToken))
-        await using (var file = File.Create(temp))
+        var stall = stallTimeout ?? DownloadStallTimeout;
+        for (var attempt = 1; ; attempt++)
         {
-            await foreach (var chunk in call.ResponseStream.ReadAllAsync(cancellationToken))
-                chunk.Data.WriteTo(file);
+            using var stalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            stalled.CancelAfter(stall);
+            try
+            {
+                using (var call = jobs.Download(reference, cancellationToken: stalled.Token))
+                await using (var file = File.Create(temp))
+                {
+                    await foreach (var chunk in call.ResponseStream.ReadAllAsync(stalled.Token))
+                    {
+                        chunk.Data.WriteTo(file);
+                        stalled.CancelAfter(stall);
+                    }
+                }
+                File.Move(temp, path, overwrite: true);
+                return;
+            }
+            catch (Exception e) when (e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled or StatusCode.DeadlineExceeded }
+                                      && !cancellationToken.IsCancellationRequested && stalled.IsCancellationRequested)
+            {
+                if (attempt >= DownloadAttempts)
+                    throw new IOException($"Downloading {reference.Key} to {path} stalled {DownloadAttempts} times (nothing received for {stall.TotalSeconds:0} s each time).", e);
+            }
         }
-        File.Move(temp, path, overwrite: true);
     }
 }
