@@ -94,7 +94,7 @@ public sealed class ComputeSchedulerTests
         var units = Enumerable.Range(0, 6).Select(_ => scheduler.RunAsync(() =>
         {
             var now = Interlocked.Increment(ref running);
-            InterlockedMax(ref most, now);
+            MerFactory.Testing.Peaks.RaiseTo(ref most, now);
             if (Thread.CurrentThread.IsThreadPoolThread || Thread.CurrentThread.Name?.StartsWith("test-compute", StringComparison.Ordinal) != true) Interlocked.Increment(ref onPool);
             gate.Wait(Patience);
             Interlocked.Decrement(ref running);
@@ -165,17 +165,6 @@ public sealed class ComputeSchedulerTests
         var blocker = scheduler.RunAsync(() => gate.Wait(Patience));
         await WaitUntilAsync(() => scheduler.Running == 1);
         return blocker;
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        var current = Volatile.Read(ref target);
-        while (value > current)
-        {
-            var seen = Interlocked.CompareExchange(ref target, value, current);
-            if (seen == current) return;
-            current = seen;
-        }
     }
 
     internal static async Task WaitUntilAsync(Func<bool> condition)

@@ -49,11 +49,9 @@ public sealed class FileSlotsTests
     [Fact]
     public async Task ACopyWaitsForTheIdenticalStepWithoutItsSlotThenRunsItItself()
     {
-        var slots = new FileSlots(2);
-        await slots.AcquireAsync(0, CancellationToken.None);
-        using var first = slots.Lease(0);
-        await slots.AcquireAsync(1, CancellationToken.None);
-        using var copy = slots.Lease(1);
+        var (slots, first, copy) = await TwoFilesAtWorkAsync();
+        using var firstFile = first;
+        using var copyFile = copy;
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var log = new ConcurrentQueue<string>();
 
@@ -86,11 +84,8 @@ public sealed class FileSlotsTests
     [Fact]
     public async Task EveryStepOfACopyRunsInASlotHoweverOftenItWaited()
     {
-        var slots = new FileSlots(2);
-        await slots.AcquireAsync(0, CancellationToken.None);
-        var first = slots.Lease(0);
-        await slots.AcquireAsync(1, CancellationToken.None);
-        using var copy = slots.Lease(1);
+        var (slots, first, copy) = await TwoFilesAtWorkAsync();
+        using var copyFile = copy;
         var inSlot = new ConcurrentQueue<bool>();
         Task<int> CopyStep(string key) => copy.RunAsync(key, () =>
         {
@@ -126,11 +121,9 @@ public sealed class FileSlotsTests
     [Fact]
     public async Task AFileKeepsItsSlotWhileAnotherOfItsStepsRuns()
     {
-        var slots = new FileSlots(2);
-        await slots.AcquireAsync(0, CancellationToken.None);
-        using var first = slots.Lease(0);
-        await slots.AcquireAsync(1, CancellationToken.None);
-        using var copy = slots.Lease(1);
+        var (slots, first, copy) = await TwoFilesAtWorkAsync();
+        using var firstFile = first;
+        using var copyFile = copy;
         var firstRelease = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var llmRelease = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -156,11 +149,9 @@ public sealed class FileSlotsTests
     [Fact]
     public async Task WorkWithoutAKeyNeverWaitsForAnotherFile()
     {
-        var slots = new FileSlots(2);
-        await slots.AcquireAsync(0, CancellationToken.None);
-        using var first = slots.Lease(0);
-        await slots.AcquireAsync(1, CancellationToken.None);
-        using var second = slots.Lease(1);
+        var (_, first, second) = await TwoFilesAtWorkAsync();
+        using var firstFile = first;
+        using var secondFile = second;
         var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var running = first.RunAsync(null, () => release.Task, CancellationToken.None);
@@ -223,6 +214,16 @@ public sealed class FileSlotsTests
         Assert.Equal(slotCount, slots.Free);
         Assert.Equal(6, runs.Count);
         Assert.Equal(3 * files, runs.Values.Sum());
+    }
+
+    /// <summary>Two slots, both taken by files 0 and 1 as the job's dispatcher does it.</summary>
+    private static async Task<(FileSlots Slots, FileLease First, FileLease Second)> TwoFilesAtWorkAsync()
+    {
+        var slots = new FileSlots(2);
+        await slots.AcquireAsync(0, CancellationToken.None);
+        var first = slots.Lease(0);
+        await slots.AcquireAsync(1, CancellationToken.None);
+        return (slots, first, slots.Lease(1));
     }
 
     [Fact]

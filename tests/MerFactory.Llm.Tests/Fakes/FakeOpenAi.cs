@@ -34,17 +34,6 @@ public sealed class FakeOpenAi : ProviderFake
     /// <summary>Most valid requests the fake answered at one time (during their <see cref="Latency"/>) since the last call; starts over.</summary>
     public int TakePeakConcurrentCalls() => Interlocked.Exchange(ref _peakInFlight, Volatile.Read(ref _inFlight));
 
-    private static void InterlockedMax(ref int target, int value)
-    {
-        var current = Volatile.Read(ref target);
-        while (value > current)
-        {
-            var seen = Interlocked.CompareExchange(ref target, value, current);
-            if (seen == current) return;
-            current = seen;
-        }
-    }
-
     /// <summary>Raised for every valid request, before answering.</summary>
     public event Action<RecordedCall>? CallReceived;
 
@@ -96,7 +85,7 @@ public sealed class FakeOpenAi : ProviderFake
         Calls.Enqueue(call);
         CallReceived?.Invoke(call!);
         var inFlight = Interlocked.Increment(ref _inFlight);
-        InterlockedMax(ref _peakInFlight, inFlight);
+        MerFactory.Testing.Peaks.RaiseTo(ref _peakInFlight, inFlight);
         try
         {
             if (Latency > TimeSpan.Zero) await Task.Delay(Latency, context.RequestAborted);
