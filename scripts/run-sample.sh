@@ -16,4 +16,11 @@ export AuModels__ModelsDirectory="${AuModels__ModelsDirectory:-$SHARED/data}"
 export AuModels__YuNetModelPath="${AuModels__YuNetModelPath:-models/face_detection_yunet_2026may.onnx}"
 # Voice activity model (Silero) for transcripts, also from shared/.
 export Speech__Vad__ModelPath="${Speech__Vad__ModelPath:-$SHARED/data/models/silero_vad.onnx}"
-exec dotnet .build/merfactory/merfactory.dll process "$SAMPLE" "$OUT" "$@"
+# Without a model, `process` refuses LLM types; the sample then asks for the evidence (AU, transcripts, frames) only.
+MODEL_ARGS=()
+if ! printf '%s\n' "$@" | grep -qE '^(-cgm|--chatgpt-model|-hfm|--huggingface-model|-ovm|--ollama-vision-model|-otm|--ollama-text-model|--llm-route|--server|--evidence-only)(=|$)' \
+   && [ -z "${GOOGLE_API_KEY:-}" ] && ! grep -qsE '^\s*(export\s+)?GOOGLE_API_KEY\s*=\s*\S' .env; then
+  echo "No LLM configured (no model flag, no GOOGLE_API_KEY): running with --evidence-only."
+  MODEL_ARGS=(--evidence-only)
+fi
+exec dotnet .build/merfactory/merfactory.dll process "$SAMPLE" "$OUT" "${MODEL_ARGS[@]}" "$@"

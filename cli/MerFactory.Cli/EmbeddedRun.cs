@@ -18,7 +18,7 @@ namespace MerFactory.Cli;
 /// </summary>
 internal static class EmbeddedRun
 {
-    public static async Task<int> RunAsync(JobOptions options, LlmCliFlags flags, string inputPath, string outputPath, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(JobOptions options, LlmCliFlags flags, string inputPath, string outputPath, bool evidenceOnly, CancellationToken cancellationToken)
     {
         var console = AnsiConsole.Console;
         console.MarkupLine($"MERR CLI - Mode: [bold]{options.Type}[/] | Task: [bold]{(options.Task == TaskKind.MERR ? "MERR" : "Sentiment Analysis")}[/]");
@@ -38,7 +38,6 @@ internal static class EmbeddedRun
         }
         using var _ = runLock;
         if (!options.Silent) console.WriteLine($"Found {inputs.Count} file(s).");
-        if (output.RemoveLeftovers() is > 0 and var removed && !options.Silent) console.WriteLine($"Removed {removed} half-written file(s) of an interrupted run.");
 
         // Resolved once up front: a missing key or a bad route is reported before any work starts.
         LlmRoutingOptions routing;
@@ -49,15 +48,28 @@ internal static class EmbeddedRun
         catch (ArgumentException e)
         {
             console.MarkupLineInterpolated($"[red]Error: {e.Message}[/]");
-            return 1;
+            return CliExitCodes.Usage;
         }
-        console.WriteLine(routing.Default is null && routing.Steps.Count == 0
-            ? "LLM: none configured (no model flag, no GOOGLE_API_KEY): AU and transcripts are produced, LLM steps are skipped."
+        var noModel = routing.Default is null && routing.Steps.Count == 0;
+        var needModel = inputs.Select(i => JobRunner.EffectiveType(i, options)).Where(t => t != ProcessingType.AU).Distinct().ToList();
+        if (noModel && needModel.Count > 0 && !evidenceOnly)
+        {
+            // MER-Factory refuses to start here too: a run that writes no dataset record must be asked for.
+            console.MarkupLineInterpolated($"[red]{NoModelMessage(needModel)}[/]");
+            return CliExitCodes.Usage;
+        }
+        console.WriteLine(noModel
+            ? "LLM: none (--evidence-only): AU, transcripts and frames are produced; no dataset record needs a model that is not there."
             : $"LLM: {routing.Description}");
+        if (output.RemoveLeftovers() is > 0 and var removed && !options.Silent) console.WriteLine($"Removed {removed} half-written file(s) of an interrupted run.");
+        var jobId = output.ResumeOrStartJob();
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         // Model locations and engine settings, e.g. AuModels__ModelsDirectory (see `merfactory models`).
         builder.Configuration.AddEnvironmentVariables();
+        // MER-Factory's variable for an external OpenFace (also read from ./.env).
+        if (Environment.GetEnvironmentVariable("OPENFACE_EXECUTABLE") is { Length: > 0 } openFace && builder.Configuration["OpenFace:ExecutablePath"] is null)
+            builder.Configuration["OpenFace:ExecutablePath"] = openFace;
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         // Step failures are reported per file by the run itself; the transport's own fault logs would repeat them.
         builder.Logging.AddFilter("MassTransit", LogLevel.None);
@@ -89,7 +101,9 @@ internal static class EmbeddedRun
         RunSummary summary;
         try
         {
-            summary = await progress.RunAsync(() => host.Services.GetRequiredService<JobRunner>().RunAsync(inputs, options, output, progress, cancellationToken)).ConfigureAwait(false);
+            summary = await progress.RunAsync(() => host.Services.GetRequiredService<JobRunner>().RunAsync(inputs, options, output, progress, cancellationToken, jobId)).ConfigureAwait(false);
+            // Finished: a next run is a new one (it asks the model again unless --cache); an interrupted run keeps its id.
+            output.FinishJob();
         }
         finally
         {
@@ -100,6 +114,9 @@ internal static class EmbeddedRun
         console.WriteLine($"Total files attempted: {summary.Total}");
         console.MarkupLine($"[green]✅ Successful: {summary.Succeeded}[/]");
         if (summary.Skipped > 0) console.MarkupLine($"⏭️ Skipped (Cached): {summary.Skipped}");
+        console.WriteLine($"Dataset records written: {summary.RecordsWritten} of {summary.Total}"
+            + (summary.Total - summary.Failed - summary.RecordsWritten is > 0 and var evidence ? $" ({evidence} file(s) with evidence only: AU, transcripts, frames)" : ""));
+        if (summary.SummaryWriteError is { } summaryError) console.MarkupLineInterpolated($"[red]run_summary.json not written: {summaryError}[/]");
         foreach (var noted in summary.Files.Where(f => f.Notes is { Count: > 0 }))
             console.MarkupLineInterpolated($"   [yellow]{noted.RelativePath}: {string.Join("; ", noted.Notes!)}[/]");
         if (summary.Failed > 0)
@@ -111,4 +128,10 @@ internal static class EmbeddedRun
         }
         return summary.Failed > 0 ? 1 : 0;
     }
+
+    private static string NoModelMessage(IReadOnlyList<ProcessingType> types) =>
+        $"Error: --type {string.Join("/", types)} needs an LLM and none is configured. Choose one with --chatgpt-model (with OPENAI_API_KEY, " +
+        "or --openai-base-url for an OpenAI-compatible server), --huggingface-model (hf-server, HF_API_BASE_URL), " +
+        "--ollama-vision-model / --ollama-text-model (OLLAMA_HOST for a remote Ollama), or set GOOGLE_API_KEY for Gemini " +
+        "(environment or ./.env). To produce only the evidence (AU, transcripts, frames) without dataset records, add --evidence-only.";
 }

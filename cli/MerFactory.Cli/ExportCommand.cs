@@ -8,8 +8,9 @@ namespace MerFactory.Cli;
 /// <summary>
 /// <c>merfactory export</c>: export.py's two modes and flags (spec §8.1). Mode 1: <c>--output_folder</c> +
 /// <c>--file_type</c>; mode 2: <c>--input_csv</c>. Flags take export.py's underscore names and the CLI's hyphen names.
-/// Exit codes: 0 every record exported; 1 the export could not run (bad flags or input); 2 it ran but skipped records
-/// (a folder without the type's JSON, malformed or partial JSON, duplicate stems), each named in the output.
+/// Exit codes: 0 records were exported (folders without the chosen type, as after a mixed run, and records excluded on
+/// request are listed but are not failures); 1 the export could not run (bad input); 2 a usage error, or it ran but
+/// exported nothing or skipped broken records (malformed or partial JSON, duplicate stems), each named in the output.
 /// </summary>
 internal static class ExportCommand
 {
@@ -31,13 +32,14 @@ internal static class ExportCommand
     };
     public static readonly Option<string> JsonFormat = new("--json_format", "--json-format") { Description = "ShareGPT container: json or jsonl.", DefaultValueFactory = _ => "json" };
     public static readonly Option<string?> PromptFile = new("--prompt-file", "--prompt_file") { Description = "Prompts JSON whose user_questions are the instruction pools; built-in pools when omitted." };
+    public static readonly Option<bool> ExcludeDegraded = new("--exclude-degraded") { Description = "Leave out records flagged \"degraded\": true (a clue missing or from a stand-in for its modality)." };
     public static readonly Option<int> Seed = new("--seed") { Description = "Seed for the instruction choice (same seed, same export).", DefaultValueFactory = _ => 0 };
 
     public static Command Create()
     {
         var command = new Command("export", "Exports analysis results to CSV, ShareGPT (LLaMA-Factory) or Emotion-LLaMA MERR training data.")
         {
-            OutputFolder, FileType, InputCsv, ExportPath, ExportCsv, ExportFormat, JsonFormat, PromptFile, Seed,
+            OutputFolder, FileType, InputCsv, ExportPath, ExportCsv, ExportFormat, JsonFormat, PromptFile, Seed, ExcludeDegraded,
         };
         FileType.Validators.Add(r =>
         {
@@ -85,6 +87,7 @@ internal static class ExportCommand
         JsonFormat = OptionNames.ParseJsonFormat(parse.GetValue(JsonFormat)!),
         PromptFile = parse.GetValue(PromptFile),
         Seed = parse.GetValue(Seed),
+        ExcludeDegraded = parse.GetValue(ExcludeDegraded),
     };
 
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
@@ -109,7 +112,7 @@ internal static class ExportCommand
     public static async Task PrintAsync(ExportResult result, TextWriter output, string? heading = null)
     {
         await output.WriteLineAsync(
-            $"{heading ?? "Export"} ({result.FileType.Name()}): {result.RecordsExported} exported, {result.RecordsSkipped} skipped, {result.WarningCount} warnings.");
+            $"{heading ?? "Export"} ({result.FileType.Name()}): {result.RecordsExported} exported, {result.RecordsSkipped} skipped, {result.RecordsExcluded} passed over, {result.WarningCount} warnings.");
         foreach (var file in result.Files)
         {
             var leftOut = file.RecordsSkipped > 0 ? $", {file.RecordsSkipped} left out" : "";
@@ -120,7 +123,8 @@ internal static class ExportCommand
         if (total > MaxIssuesPrinted) await output.WriteLineAsync($"  … and {total - MaxIssuesPrinted} more issues (see the log).");
     }
 
-    public static int ExitCode(params ExportResult[] results) => results.Any(r => r.RecordsSkipped > 0) ? SkippedRecordsExitCode : 0;
+    public static int ExitCode(params ExportResult[] results) =>
+        results.Any(r => r.RecordsSkipped > 0 || r.RecordsExported == 0) ? SkippedRecordsExitCode : 0;
 
     public const int SkippedRecordsExitCode = 2;
 

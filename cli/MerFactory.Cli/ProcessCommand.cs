@@ -37,6 +37,10 @@ internal static class ProcessCommand
     public static readonly Option<string> SpeechEngine = new("--speech-engine") { Description = "Transcription engine: auto, whisper or pocketsphinx.", DefaultValueFactory = _ => "auto" };
     public static readonly Option<string?> Language = new("--language") { Description = "Spoken language (ISO 639-1, e.g. en); detected when omitted." };
 
+    public static readonly Option<double> LlmTimeout = new("--llm-timeout") { Description = "Seconds one LLM request may take before it counts as failed (then retried within --llm-attempts).", DefaultValueFactory = _ => 120 };
+    public static readonly Option<int> LlmAttempts = new("--llm-attempts") { Description = "Attempts per LLM step, 1 = no retry; all attempts of a step end within 4.5 minutes.", DefaultValueFactory = _ => 3 };
+    public static readonly Option<bool> EvidenceOnly = new("--evidence-only") { Description = "Run without any LLM: AU, transcripts and frames only, no dataset records for types that need a model." };
+
     public static readonly Option<string?> Server = new("--server") { Description = "URL of a distributed deployment's job API (synthesis service); runs the job there instead of in this process." };
 
     public static Command Create()
@@ -45,8 +49,10 @@ internal static class ProcessCommand
         {
             Input, Output, Type, Task, PromptsFile, LabelFile, Threshold, PeakDistance, Concurrency,
             OllamaVisionModel, OllamaTextModel, ChatGptModel, HuggingFaceModel, Silent, Cache, UseGateAgent, FrameSampleFps,
-            OpenAiBaseUrl, ModelCapabilities, LlmConcurrency, LlmRoute, SpeechEngine, Language, Server,
+            OpenAiBaseUrl, ModelCapabilities, LlmConcurrency, LlmRoute, SpeechEngine, Language, LlmTimeout, LlmAttempts, EvidenceOnly, Server,
         };
+        LlmTimeout.Validators.Add(r => { var v = r.GetValueOrDefault<double>(); if (!(v > 0)) r.AddError("--llm-timeout must be more than 0 seconds."); });
+        LlmAttempts.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--llm-attempts must be at least 1."); });
         Type.Validators.Add(r => { if (ParseType(r.GetValueOrDefault<string>()) is null) r.AddError($"Invalid --type '{r.GetValueOrDefault<string>()}': expected AU, audio, video, MER or image."); });
         Task.Validators.Add(r => { if (ParseTask(r.GetValueOrDefault<string>()) is null) r.AddError($"Invalid --task '{r.GetValueOrDefault<string>()}': expected MERR or \"Sentiment Analysis\"."); });
         Threshold.Validators.Add(r => { var v = r.GetValueOrDefault<double>(); if (v is < 0 or > 5 || double.IsNaN(v)) r.AddError($"--threshold must be between 0.0 and 5.0 (got {v.ToString(CultureInfo.InvariantCulture)})."); });
@@ -84,12 +90,12 @@ internal static class ProcessCommand
             catch (Exception e) when (e is LabelFileException or PromptFormatException)
             {
                 Spectre.Console.AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
-                return 1;
+                return CliExitCodes.Usage;
             }
             var flags = LlmFlags(parse);
             return parse.GetValue(Server) is { } server
                 ? await RemoteRun.RunAsync(options with { LlmRoutes = RemoteRoutes.FromFlags(flags) }, parse.GetValue(Input)!, parse.GetValue(Output)!, server, ct)
-                : await EmbeddedRun.RunAsync(options, flags, parse.GetValue(Input)!, parse.GetValue(Output)!, ct);
+                : await EmbeddedRun.RunAsync(options, flags, parse.GetValue(Input)!, parse.GetValue(Output)!, parse.GetValue(EvidenceOnly), ct);
         });
         return command;
     }
@@ -104,6 +110,8 @@ internal static class ProcessCommand
         StepRoutes = parse.GetValue(LlmRoute) ?? [],
         ModelCapabilities = parse.GetValue(ModelCapabilities),
         MaxConcurrency = parse.GetValue(LlmConcurrency) ?? 3 * parse.GetValue(Concurrency),
+        AttemptTimeout = TimeSpan.FromSeconds(parse.GetValue(LlmTimeout)),
+        MaxAttempts = parse.GetValue(LlmAttempts),
     };
 
     public static JobOptions ToOptions(ParseResult parse) => new()

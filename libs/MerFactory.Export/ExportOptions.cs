@@ -59,6 +59,9 @@ public sealed record ExportOptions
     /// <summary>Share of AU-CSV frames in which an AU must be active to enter the clip-level <c>AU_list</c>.</summary>
     public double ClipAuMinActiveFraction { get; init; } = 0.1;
 
+    /// <summary><c>--exclude-degraded</c>: leave out records flagged <c>"degraded": true</c>.</summary>
+    public bool ExcludeDegraded { get; init; }
+
     /// <summary>At most this many issues are kept with details; counts stay exact beyond it.</summary>
     public int MaxIssueDetails { get; init; } = 10_000;
 }

@@ -10,6 +10,12 @@ public enum IssueSeverity
 
     /// <summary>The record was exported, but one output (e.g. the Emotion-LLaMA TXT) could not take it.</summary>
     LeftOut,
+
+    /// <summary>
+    /// Passed over by design, not a failure: the record folder holds no analysis of the chosen type (normal after a
+    /// mixed run), or the record is degraded and degraded records were excluded on request.
+    /// </summary>
+    Excluded,
 }
 
 /// <summary>One problem, naming the record and the file (or CSV row) it came from.</summary>
@@ -32,6 +38,9 @@ public sealed record ExportResult(
     IReadOnlyList<ExportIssue> Issues,
     int IssuesNotDetailed)
 {
+    /// <summary>Record folders passed over by design (<see cref="IssueSeverity.Excluded"/>); not counted in <see cref="RecordsSkipped"/>.</summary>
+    public int RecordsExcluded { get; init; }
+
     public ExportedFile File(string format) =>
         Files.FirstOrDefault(f => f.Format == format)
         ?? throw new KeyNotFoundException($"No '{format}' file in this export ({string.Join(", ", Files.Select(f => f.Format))}).");
@@ -49,6 +58,9 @@ public sealed class ExportReport(int maxIssueDetails = 10_000)
 
     /// <summary>Record-output pairs left out (a record missing from one output only).</summary>
     public int LeftOut { get; private set; }
+
+    /// <summary>Record folders passed over by design (see <see cref="IssueSeverity.Excluded"/>).</summary>
+    public int ExcludedRecords { get; private set; }
     public int NotDetailed { get; private set; }
     public IReadOnlyList<ExportIssue> Issues => _issues;
 
@@ -61,6 +73,9 @@ public sealed class ExportReport(int maxIssueDetails = 10_000)
     public void Skip(string? recordId, string? location, string message) =>
         Add(new ExportIssue(IssueSeverity.Skipped, recordId, location, message));
 
+    public void Exclude(string? recordId, string? location, string message) =>
+        Add(new ExportIssue(IssueSeverity.Excluded, recordId, location, message));
+
     public void LeaveOut(string? recordId, string? location, string message) =>
         Add(new ExportIssue(IssueSeverity.LeftOut, recordId, location, message));
 
@@ -71,6 +86,7 @@ public sealed class ExportReport(int maxIssueDetails = 10_000)
         {
             case IssueSeverity.Warning: Warnings++; break;
             case IssueSeverity.Skipped: SkippedRecords++; break;
+            case IssueSeverity.Excluded: ExcludedRecords++; break;
             default: LeftOut++; break;
         }
         if (_issues.Count < maxIssueDetails) _issues.Add(issue);

@@ -90,7 +90,10 @@ public sealed partial class ExportRunner(ILogger<ExportRunner>? logger = null)
             var files = new List<ExportedFile>();
             foreach (var writer in writers) files.AddRange(await writer.CompleteAsync(cancellationToken));
 
-            var result = new ExportResult(fileType, exported, report.SkippedRecords, report.Warnings, files, report.Issues, report.NotDetailed);
+            var result = new ExportResult(fileType, exported, report.SkippedRecords, report.Warnings, files, report.Issues, report.NotDetailed)
+            {
+                RecordsExcluded = report.ExcludedRecords,
+            };
             LogFinished(fileType.Name(), result.RecordsExported, result.RecordsSkipped, result.WarningCount, exportPath);
             return result;
         }
@@ -104,6 +107,7 @@ public sealed partial class ExportRunner(ILogger<ExportRunner>? logger = null)
     {
         AuActivityThreshold = options.AuActivityThreshold,
         ClipAuMinActiveFraction = options.ClipAuMinActiveFraction,
+        ExcludeDegraded = options.ExcludeDegraded,
     };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Exporting {FileType} records from {Source} to {ExportPath}")]

@@ -14,6 +14,8 @@ public enum LlmFailureKind
     /// <summary>The provider refused (safety block) or returned no text. Not retried.</summary>
     NoAnswer,
     CircuitOpen,
+    /// <summary>A 200 whose text fails the answer checks (error text, provider error payload, refusal, over the size cap). Retried.</summary>
+    InvalidAnswer,
 }
 
 /// <summary>One failed backend attempt. <see cref="IsTransient"/> decides whether it is retried.</summary>
@@ -38,7 +40,7 @@ public sealed class LlmBackendException(
     public TimeSpan? RetryAfter { get; } = retryAfter;
 
     public bool IsTransient => Kind is LlmFailureKind.RateLimited or LlmFailureKind.ServerError or LlmFailureKind.Timeout
-        or LlmFailureKind.Network or LlmFailureKind.MalformedResponse or LlmFailureKind.TruncatedStream;
+        or LlmFailureKind.Network or LlmFailureKind.MalformedResponse or LlmFailureKind.TruncatedStream or LlmFailureKind.InvalidAnswer;
 }
 
 /// <summary>A step failed for good (retries exhausted, non-transient error, or circuit open).</summary>

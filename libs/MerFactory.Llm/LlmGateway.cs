@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MerFactory.Llm.Answers;
 using MerFactory.Llm.Backends;
 using MerFactory.Llm.Caching;
 using MerFactory.Llm.Resilience;
@@ -22,6 +23,7 @@ public sealed partial class LlmGateway : ILlmGateway, IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Dictionary<string, BackendRuntime> _backends = new(StringComparer.OrdinalIgnoreCase);
+    private readonly LlmAnswerCheck _answers;
 
     /// <param name="routing">Backends and per-step routes (validated here; a bad route fails fast).</param>
     /// <param name="cache">Response cache; null disables caching.</param>
@@ -33,7 +35,9 @@ public sealed partial class LlmGateway : ILlmGateway, IDisposable
         _cache = cache;
         _logger = logger ?? NullLogger<LlmGateway>.Instance;
         _time = timeProvider ?? TimeProvider.System;
+        foreach (var (name, options) in routing.Backends) options.Kind = LlmRouting.KindOf(name, options);
         Validate(routing);
+        _answers = new LlmAnswerCheck(routing.Answers);
         foreach (var (name, options) in routing.Backends)
         {
             var handler = primaryHandlerFactory?.Invoke(name) ?? new SocketsHttpHandler
@@ -106,6 +110,8 @@ public sealed partial class LlmGateway : ILlmGateway, IDisposable
         {
             cacheKey = LlmCacheKey.Compute(route.Backend, route.Kind, plan.Messages, options);
             var hit = await _cache.TryGetAsync(cacheKey, cancellationToken).ConfigureAwait(false);
+            // An answer cached before the checks existed (or under looser ones) is not trusted.
+            if (hit is not null && _answers.Problem(hit.Text) is not null) hit = null;
             var cacheTags = LlmTelemetry.Tags(route.Backend, route.Model, request.Step);
             cacheTags.Add("merfactory.llm.cache.result", hit is null ? "miss" : "hit");
             LlmTelemetry.CacheLookups.Add(1, cacheTags);
@@ -125,15 +131,21 @@ public sealed partial class LlmGateway : ILlmGateway, IDisposable
         var backend = _backends[route.Backend];
         var attempts = new StrongBox<int>(0);
         ChatResponse response;
+        // One budget for every attempt, back-off and provider-requested wait of this step.
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(backend.Options.StepTimeout);
         try
         {
             response = await backend.ExecuteAsync(
-                (client, token) => CallAsync(client, route, plan.Messages, options, token), route.Model, request.Step, attempts, cancellationToken).ConfigureAwait(false);
+                (client, token) => CallAsync(client, route, plan.Messages, options, _answers, token), route.Model, request.Step, attempts, budget.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is LlmBackendException or BrokenCircuitException)
+        catch (Exception ex) when (ex is LlmBackendException or BrokenCircuitException
+            || (ex is OperationCanceledException && budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
         {
             var (kind, message) = ex switch
             {
+                OperationCanceledException => (LlmFailureKind.Timeout,
+                    $"no usable answer within the step time limit of {backend.Options.StepTimeout.TotalSeconds:0} s ({attempts.Value} attempt(s) of at most {backend.Options.AttemptTimeout.TotalSeconds:0.###} s each)"),
                 LlmBackendException { RetryAfter: { } wait } b when wait > backend.Options.MaxRetryAfter =>
                     (b.Kind, $"{b.Detail} (the provider asks to wait {wait.TotalSeconds:0} s, more than MaxRetryAfter {backend.Options.MaxRetryAfter.TotalSeconds:0} s; quota exhausted?)"),
                 LlmBackendException b => (b.Kind, b.Detail),
@@ -164,14 +176,27 @@ public sealed partial class LlmGateway : ILlmGateway, IDisposable
         };
     }
 
-    /// <summary>One attempt: stream, assemble, and reject anything that is not a complete, non-empty answer.</summary>
-    private static async Task<ChatResponse> CallAsync(IChatClient client, LlmResolvedRoute route, IReadOnlyList<ChatMessage> messages, ChatOptions options, CancellationToken token)
+    /// <summary>
+    /// One attempt: stream (giving up as soon as the answer passes the size cap), assemble, and reject anything that is
+    /// not a complete, usable answer — error text or an error payload in a 200, a refusal, nothing at all.
+    /// </summary>
+    private static async Task<ChatResponse> CallAsync(IChatClient client, LlmResolvedRoute route, IReadOnlyList<ChatMessage> messages, ChatOptions options,
+        LlmAnswerCheck answers, CancellationToken token)
     {
-        var response = await client.GetStreamingResponseAsync(messages, options.Clone(), token).ToChatResponseAsync(token).ConfigureAwait(false);
+        var updates = new List<ChatResponseUpdate>();
+        long chars = 0;
+        await foreach (var update in client.GetStreamingResponseAsync(messages, options.Clone(), token).ConfigureAwait(false))
+        {
+            updates.Add(update);
+            chars += update.Text.Length;
+            if (chars > answers.MaxChars)
+                throw new LlmBackendException(route.Backend, route.Model, LlmFailureKind.InvalidAnswer, $"the answer passed the cap of {answers.MaxChars} characters (LlmGateway:Answers:MaxChars); reading stopped");
+        }
+        var response = updates.ToChatResponse();
         if (response.FinishReason is null)
             throw new LlmBackendException(route.Backend, route.Model, LlmFailureKind.TruncatedStream, "the response stream ended without a completion marker");
-        if (string.IsNullOrWhiteSpace(response.Text))
-            throw new LlmBackendException(route.Backend, route.Model, LlmFailureKind.NoAnswer, $"the model returned no text (finish reason {response.FinishReason})");
+        if (answers.Problem(response.Text) is { } problem)
+            throw new LlmBackendException(route.Backend, route.Model, LlmFailureKind.InvalidAnswer, $"{problem} (finish reason {response.FinishReason})");
         return response;
     }
 

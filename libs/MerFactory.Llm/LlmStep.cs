@@ -26,6 +26,11 @@ public enum Modality
 /// <summary>Wire protocols the gateway speaks.</summary>
 public enum LlmBackendKind
 {
+    /// <summary>
+    /// Not set in configuration: taken from the backend's name ("gemini", "openai", "openai-compatible", "ollama", "hf"),
+    /// so overriding only a backend's BaseUrl keeps its protocol instead of silently becoming the first kind.
+    /// </summary>
+    Unspecified,
     /// <summary>Google Gemini REST <c>generateContent</c> (+ File API for large media).</summary>
     Gemini,
     /// <summary>OpenAI chat completions at api.openai.com.</summary>

@@ -26,7 +26,7 @@ public sealed class EmbeddedTraceTests : IDisposable
         var output = Path.Combine(_work, "out");
         using var recorder = new ActivityRecorder();
 
-        var exit = await EmbeddedRun.RunAsync(new JobOptions { Type = ProcessingType.Video, Silent = true, Concurrency = 2 }, new MerFactory.Llm.Routing.LlmCliFlags(), input, output, CancellationToken.None);
+        var exit = await EmbeddedRun.RunAsync(new JobOptions { Type = ProcessingType.Video, Silent = true, Concurrency = 2 }, new MerFactory.Llm.Routing.LlmCliFlags(), input, output, evidenceOnly: true, CancellationToken.None);
 
         Assert.Equal(0, exit);
         var summary = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "run_summary.json"))).RootElement;

@@ -17,18 +17,29 @@ public sealed class InstructionPoolTests : IDisposable
     }
 
     [Fact]
-    public void Pools_come_from_user_questions_and_fall_back_to_built_in_instructions()
+    public void Pools_come_from_user_questions_and_fall_back_to_the_built_in_pools()
     {
         var pools = InstructionPools.Load(WritePrompts("""
             {"user_questions": {"mer": ["A?", "B?", "C?", "D?"], "video": {"0": "Dashboard-saved?", "1": "Second?"}}}
             """));
         Assert.Equal(["A?", "B?", "C?", "D?"], pools.Pool(ExportFileType.Mer));
         Assert.Equal(["Dashboard-saved?", "Second?"], pools.Pool(ExportFileType.Video));
-        Assert.Equal(["Provide an analysis of the audio."], pools.Pool(ExportFileType.Audio));
+        // Types the file lacks keep MER-Factory's built-in pools (several questions each, not one fixed instruction).
+        Assert.Equal(InstructionPools.BuiltIn.Pool(ExportFileType.Audio), pools.Pool(ExportFileType.Audio));
+        Assert.True(InstructionPools.BuiltIn.Pool(ExportFileType.Audio).Count >= 3);
 
         var noQuestions = InstructionPools.Load(WritePrompts("""{"synthesis": {}}"""));
-        Assert.Equal(["Provide a comprehensive multi-modal emotion recognition summary."], noQuestions.Pool(ExportFileType.Mer));
+        Assert.Equal(InstructionPools.BuiltIn.Pool(ExportFileType.Mer), noQuestions.Pool(ExportFileType.Mer));
         Assert.Throws<InvalidDataException>(() => InstructionPools.Load(WritePrompts("""{"user_questions": ["flat list"]}""")));
+    }
+
+    [Fact]
+    public void Built_in_pools_give_records_different_questions_reproducibly()
+    {
+        var ids = Enumerable.Range(0, 50).Select(i => $"clip_{i}").ToList();
+        var first = ids.Select(id => InstructionPools.BuiltIn.Pick(ExportFileType.Mer, id, seed: 7)).ToList();
+        Assert.Equal(first, ids.Select(id => InstructionPools.BuiltIn.Pick(ExportFileType.Mer, id, seed: 7)));
+        Assert.Equal(InstructionPools.BuiltIn.Pool(ExportFileType.Mer).Count, first.Distinct().Count());
     }
 
     [Fact]

@@ -30,4 +30,7 @@ public sealed record SideFileOptions
     /// so a few reads in flight hide the storage latency; memory stays bounded by this window.
     /// </summary>
     public int ReadAhead { get; init; } = 8;
+
+    /// <summary>Leave out records flagged <c>"degraded": true</c> (a clue missing or from a stand-in for its modality).</summary>
+    public bool ExcludeDegraded { get; init; }
 }

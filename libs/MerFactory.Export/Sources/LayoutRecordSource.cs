@@ -64,7 +64,7 @@ public sealed class LayoutRecordSource(IRecordFileProvider files, SideFileOption
         {
             if (stream is null)
             {
-                report.Skip(id, location, $"no {fileName} in record folder '{id}' (not a {fileType.Name()} record, or its analysis did not finish)");
+                report.Exclude(id, location, $"no {fileName} in record folder '{id}' (not a {fileType.Name()} record, or its analysis did not finish)");
                 return null;
             }
             try
@@ -83,6 +83,11 @@ public sealed class LayoutRecordSource(IRecordFileProvider files, SideFileOption
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 report.Skip(id, location, $"expected a JSON object, found {document.RootElement.ValueKind}");
+                return null;
+            }
+            if (_sideFiles.ExcludeDegraded && document.RootElement.TryGetProperty("degraded", out var degraded) && degraded.ValueKind == JsonValueKind.True)
+            {
+                report.Exclude(id, location, $"degraded record excluded (--exclude-degraded; reasons in {id}_steps.json)");
                 return null;
             }
             var reader = new AnalysisJsonReader(document.RootElement, id, location, report);

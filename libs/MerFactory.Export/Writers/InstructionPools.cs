@@ -4,8 +4,9 @@ using System.Text.Json;
 namespace MerFactory.Export.Writers;
 
 /// <summary>
-/// The user-turn instructions of ShareGPT export: the prompts file's <c>user_questions.{type}</c> lists
-/// (spec §5.2), or one built-in instruction per type (spec §8.4). Choice is a hash of seed and record id,
+/// The user-turn instructions of ShareGPT export: the <c>user_questions.{type}</c> lists of a prompts file (spec §5.2),
+/// by default MER-Factory's own pools from the built-in prompts; a type no pool covers gets one fixed instruction
+/// (spec §8.4). Choice is a hash of seed and record id,
 /// so an export is reproducible and a record gets the same instruction whatever else is exported with it.
 /// </summary>
 public sealed class InstructionPools
@@ -27,7 +28,15 @@ public sealed class InstructionPools
         Origin = origin;
     }
 
-    public static InstructionPools BuiltIn { get; } = new(Defaults, "built-in");
+    /// <summary>MER-Factory's question pools, from the built-in prompts (the file <c>--prompts-file</c> replaces in <c>process</c>).</summary>
+    public static InstructionPools BuiltIn { get; } = LoadBuiltIn();
+
+    private static InstructionPools LoadBuiltIn()
+    {
+        using var stream = typeof(InstructionPools).Assembly.GetManifestResourceStream("MerFactory.Export.default-prompts.json")
+            ?? throw new InvalidOperationException("The built-in prompts resource is missing from MerFactory.Export.");
+        return Parse(stream, "built-in");
+    }
 
     /// <summary>"built-in" or the prompts file the pools came from.</summary>
     public string Origin { get; }
@@ -42,10 +51,15 @@ public sealed class InstructionPools
     {
         var path = Path.GetFullPath(promptFile);
         if (!File.Exists(path)) throw new FileNotFoundException($"Prompt file '{path}' does not exist.", path);
+        using var stream = File.OpenRead(path);
+        return Parse(stream, path);
+    }
+
+    private static InstructionPools Parse(Stream stream, string path)
+    {
         JsonDocument document;
         try
         {
-            using var stream = File.OpenRead(path);
             document = JsonDocument.Parse(stream, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
         }
         catch (JsonException ex)
@@ -54,11 +68,12 @@ public sealed class InstructionPools
         }
         using (document)
         {
-            var pools = new Dictionary<ExportFileType, IReadOnlyList<string>>(Defaults);
+            // A prompts file without (some) user_questions keeps MER-Factory's pools for what it lacks.
+            var pools = new Dictionary<ExportFileType, IReadOnlyList<string>>(path == "built-in" ? Defaults : BuiltIn._pools);
             if (document.RootElement.ValueKind != JsonValueKind.Object
                 || !document.RootElement.TryGetProperty("user_questions", out var questions))
             {
-                return new InstructionPools(pools, $"{path} (no user_questions: built-in instructions)");
+                return new InstructionPools(pools, $"{path} (no user_questions: built-in pools)");
             }
             if (questions.ValueKind != JsonValueKind.Object)
                 throw new InvalidDataException($"Prompt file '{path}': 'user_questions' must be an object of lists, found {questions.ValueKind}.");

@@ -82,8 +82,8 @@ internal sealed class BackendRuntime : IDisposable
         _pipeline = builder
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<ChatResponse>
             {
-                // 429 is the provider pacing us, not a broken backend.
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is LlmBackendException { IsTransient: true, Kind: not LlmFailureKind.RateLimited }),
+                // 429 is the provider pacing us, and an unusable answer came from a working server: neither is a broken backend.
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is LlmBackendException { IsTransient: true, Kind: not (LlmFailureKind.RateLimited or LlmFailureKind.InvalidAnswer) }),
                 FailureRatio = options.CircuitFailureRatio,
                 MinimumThroughput = Math.Max(2, options.CircuitMinimumThroughput),
                 SamplingDuration = options.CircuitSamplingDuration,

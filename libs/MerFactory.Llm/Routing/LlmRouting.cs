@@ -17,6 +17,10 @@ public sealed record LlmCliFlags
     public string? ModelCapabilities { get; init; }
     /// <summary><c>--llm-concurrency</c>: requests in flight per backend chosen by the flags (hf-server keeps 1: local GPU models must not overlap).</summary>
     public int? MaxConcurrency { get; init; }
+    /// <summary><c>--llm-timeout</c>: per-attempt time-out of every backend chosen here.</summary>
+    public TimeSpan? AttemptTimeout { get; init; }
+    /// <summary><c>--llm-attempts</c>: attempts per step (1 = no retry) on every backend chosen here.</summary>
+    public int? MaxAttempts { get; init; }
     /// <summary><c>--llm-route step=backend:model</c>, e.g. <c>synthesis=ollama:llama3.2</c>; applied last.</summary>
     public IReadOnlyList<string> StepRoutes { get; init; } = [];
 }
@@ -124,6 +128,12 @@ public static class LlmRouting
                 backend.MaxConcurrency = Math.Max(1, concurrency);
         }
 
+        foreach (var backend in options.Backends.Values)
+        {
+            if (flags.AttemptTimeout is { } timeout) backend.AttemptTimeout = timeout;
+            if (flags.MaxAttempts is { } attempts) backend.MaxRetries = Math.Max(0, attempts - 1);
+        }
+
         if (NonEmpty(flags.ModelCapabilities) is { } declared)
         {
             Routing.ModelCapabilities.Parse(declared);
@@ -155,6 +165,17 @@ public static class LlmRouting
         string.Equals(options.Default?.Backend, backend, StringComparison.OrdinalIgnoreCase)
         || options.Steps.Values.Any(r => string.Equals(r.Backend, backend, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>
+    /// The backend's kind: as configured, or — when configuration set only e.g. its BaseUrl — the kind its name says.
+    /// Throws when neither tells.
+    /// </summary>
+    public static LlmBackendKind KindOf(string name, LlmBackendOptions backend)
+    {
+        if (backend.Kind != LlmBackendKind.Unspecified) return backend.Kind;
+        if (TryParseKind(name, out var kind)) return kind;
+        throw new ArgumentException($"LLM backend '{name}' has no Kind: set LlmGateway:Backends:{name}:Kind to Gemini, OpenAI, OpenAICompatible, Ollama or HfServer.");
+    }
+
     private static bool TryParseKind(string name, out LlmBackendKind kind)
     {
         switch (name.ToLowerInvariant())
@@ -175,6 +196,7 @@ public static class LlmRouting
             backend = new LlmBackendOptions { Kind = kind };
             options.Backends[name] = backend;
         }
+        if (backend.Kind == LlmBackendKind.Unspecified) backend.Kind = kind;
         switch (kind)
         {
             case LlmBackendKind.Gemini: backend.ApiKey ??= NonEmpty(environment("GOOGLE_API_KEY")); break;
@@ -202,8 +224,8 @@ public static class LlmRouting
         {
             clone.Backends[name] = new LlmBackendOptions
             {
-                Kind = b.Kind, BaseUrl = b.BaseUrl, ApiKey = b.ApiKey, MaxConcurrency = b.MaxConcurrency, RequestsPerMinute = b.RequestsPerMinute,
-                RateLimitWindow = b.RateLimitWindow, RateLimitMargin = b.RateLimitMargin, AttemptTimeout = b.AttemptTimeout, MaxRetryAfter = b.MaxRetryAfter, MaxRetries = b.MaxRetries,
+                Kind = b.Kind == LlmBackendKind.Unspecified && TryParseKind(name, out var named) ? named : b.Kind, BaseUrl = b.BaseUrl, ApiKey = b.ApiKey, MaxConcurrency = b.MaxConcurrency, RequestsPerMinute = b.RequestsPerMinute,
+                RateLimitWindow = b.RateLimitWindow, RateLimitMargin = b.RateLimitMargin, AttemptTimeout = b.AttemptTimeout, StepTimeout = b.StepTimeout, MaxRetryAfter = b.MaxRetryAfter, MaxRetries = b.MaxRetries,
                 RetryBaseDelay = b.RetryBaseDelay, MaxRetryDelay = b.MaxRetryDelay, CircuitFailureRatio = b.CircuitFailureRatio,
                 CircuitMinimumThroughput = b.CircuitMinimumThroughput, CircuitSamplingDuration = b.CircuitSamplingDuration,
                 CircuitBreakDuration = b.CircuitBreakDuration, InlineRequestLimitBytes = b.InlineRequestLimitBytes,
@@ -211,6 +233,7 @@ public static class LlmRouting
                 ModelCapabilities = new Dictionary<string, string>(b.ModelCapabilities, StringComparer.OrdinalIgnoreCase),
             };
         }
+        clone.Answers = source.Answers;
         foreach (var (step, r) in source.Steps) clone.Steps[step] = CloneRoute(r);
         clone.Default = source.Default is null ? null : CloneRoute(source.Default);
         return clone;

@@ -21,6 +21,9 @@ public sealed class LlmRoutingOptions
     /// <summary>How the routes were chosen (e.g. from which CLI flags), for the run log.</summary>
     public string? Description { get; set; }
 
+    /// <summary>Checks every answer passes before it is stored (<c>LlmGateway:Answers</c>).</summary>
+    public Answers.LlmAnswerOptions Answers { get; set; } = new();
+
     public LlmStepRoute? RouteFor(LlmStep step) => Steps.TryGetValue(step, out var route) ? route : Default;
 }
 
@@ -62,8 +65,14 @@ public sealed class LlmBackendOptions
     /// </summary>
     public TimeSpan RateLimitMargin { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Per-attempt timeout; generous because multimodal LLM calls on long media take minutes.</summary>
-    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(3);
+    /// <summary>Per-attempt timeout (<c>--llm-timeout</c>); generous because multimodal LLM calls on long media take minutes.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>
+    /// Everything one step may take on this backend — attempts, back-off and provider-requested waits together —
+    /// so a model that never answers fails a file within minutes, not attempts × timeout.
+    /// </summary>
+    public TimeSpan StepTimeout { get; set; } = TimeSpan.FromMinutes(4.5);
 
     /// <summary>
     /// Longest provider-requested wait (Retry-After / RetryInfo) worth honouring; a longer one (an exhausted daily

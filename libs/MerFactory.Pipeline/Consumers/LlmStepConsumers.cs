@@ -224,10 +224,10 @@ public sealed class LlmStepGateways : IDisposable
         parameters.AddRange((request.Media ?? []).Select(m => (object?)$"{MediaName(m)}|{m.ContentType}"));
         parameters.Add("frames");
         parameters.AddRange((request.Evidence?.Frames ?? []).Select(m => (object?)$"{MediaName(m)}|{m.ContentType}"));
-        // With the response cache switched off (for the gateway or for this job) every call must reach the model, so the
-        // step cache steps aside too.
-        // A step with no route is a deterministic skip, not a model call: it keeps a stable key.
-        if ((!_cacheEnabled || request.UseCache == false) && route is not null) parameters.Add(Guid.NewGuid());
+        // With the response cache switched off (for the gateway or for this job) a new run must reach the model again, as
+        // MER-Factory's does, but a restarted run (same job id) must not pay twice for a step it already finished: the key
+        // is scoped to the job (a call outside any job never matches). A step with no route is a deterministic skip, not a model call: it keeps a stable key.
+        if ((!_cacheEnabled || request.UseCache == false) && route is not null) parameters.AddRange(["job", request.JobId == Guid.Empty ? Guid.NewGuid() : request.JobId]);
         return [.. parameters];
     }
 

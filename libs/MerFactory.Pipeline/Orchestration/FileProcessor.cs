@@ -55,8 +55,16 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         }
         finally
         {
-            // Written even when a step failed: it says what ran, what was reused and where it stopped.
-            await job.Output.WriteJsonAsync(run.FilePath("_steps.json"), run.Document(type), CancellationToken.None).ConfigureAwait(false);
+            // Written even when a step failed: it says what ran, what was reused and where it stopped. A disk that
+            // refuses it must not hide the step's own failure.
+            try
+            {
+                await job.Output.WriteJsonAsync(run.FilePath("_steps.json"), run.Document(type), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                run.Note($"{run.Id}_steps.json not written: {e.Message}");
+            }
         }
         return new FileResult(run.Notes);
     }
@@ -77,7 +85,7 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         // The label guides the audio prompt only in the audio pipeline itself (spec §2.3).
         var analysis = await AskAsync(run, "audio", run.Job.Prompts.AudioAnalysis(run.Label), [wav], Evidence(transcript), cancellationToken).ConfigureAwait(false);
         if (analysis is null) return;
-        await run.Output.WriteTextAsync(run.FilePath("_audio_analysis.json"), SampleDocuments.Audio(run.RecordedSourcePath, analysis), cancellationToken).ConfigureAwait(false);
+        await run.Output.WriteTextAsync(run.FilePath("_audio_analysis.json"), SampleDocuments.Audio(run.RecordedSourcePath, analysis, run.Degraded), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RunVideoAsync(FileRun run, MediaProbe probe, CancellationToken cancellationToken)
@@ -87,7 +95,7 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         var frames = await framesTask.ConfigureAwait(false);
         var description = await AskAsync(run, "video", run.Job.Prompts.VideoDescription(run.Label), [run.Source], Evidence(transcript, frames), cancellationToken).ConfigureAwait(false);
         if (description is null) return;
-        await run.Output.WriteTextAsync(run.FilePath("_video_analysis.json"), SampleDocuments.Video(run.RecordedSourcePath, description), cancellationToken).ConfigureAwait(false);
+        await run.Output.WriteTextAsync(run.FilePath("_video_analysis.json"), SampleDocuments.Video(run.RecordedSourcePath, description, run.Degraded), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RunImageAsync(FileRun run, CancellationToken cancellationToken)
@@ -105,7 +113,7 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         var context = ClueContext.ForImage(new ImageClues(llmAu, visual, run.Label));
         var summary = await SynthesizeAsync(run, prompts.ImageSynthesis(run.Job.SynthesisTask, context, run.Label), isImage: true, cancellationToken).ConfigureAwait(false);
         if (summary is null) return;
-        await run.Output.WriteTextAsync(run.FilePath("_image_analysis.json"), SampleDocuments.Image(new ImageRecord(run.RecordedSourcePath, auText, llmAu, visual, summary, run.Label)), cancellationToken).ConfigureAwait(false);
+        await run.Output.WriteTextAsync(run.FilePath("_image_analysis.json"), SampleDocuments.Image(new ImageRecord(run.RecordedSourcePath, auText, llmAu, visual, summary, run.Label) { Degraded = run.Degraded }), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RunMerAsync(FileRun run, MediaProbe probe, CancellationToken cancellationToken)
@@ -122,7 +130,7 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         var faceTask = FaceBranchAsync(run, reuse, cancellationToken);
         // Video branch: sampled frames (evidence for models without video) → the video description.
         var videoTask = VideoDescriptionAsync();
-        if (!probe.HasAudio) run.Note("no audio track: the audio clue is empty");
+        if (!probe.HasAudio) run.Note("no audio track: the audio clue is null");
 
         var face = await faceTask.ConfigureAwait(false);
         var audio = await audioTask.ConfigureAwait(false);
@@ -145,7 +153,7 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         var summary = await SynthesizeAsync(run, prompts.Synthesis(run.Job.SynthesisTask, ClueContext.ForMer(clues, run.Job.SynthesisTask), run.Label), isImage: false, cancellationToken).ConfigureAwait(false);
         if (summary is null) return;
         var record = new MerRecord(run.RecordedSourcePath, wav is null ? null : run.RecordedOutputPath(".wav"), evidence.Peaks, face.PeakInfo,
-            evidence.PeakAuDescription, evidence.VisualDescription, evidence.AudioAnalysis, evidence.VideoDescription, summary, run.Label);
+            evidence.PeakAuDescription, evidence.VisualDescription, evidence.AudioAnalysis, evidence.VideoDescription, summary, run.Label) { Degraded = run.Degraded };
         await run.Output.WriteTextAsync(run.FilePath("_merr_data.json"), SampleDocuments.Mer(record), cancellationToken).ConfigureAwait(false);
 
         async Task<string?> AudioDescriptionAsync()

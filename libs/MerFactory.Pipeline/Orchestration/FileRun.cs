@@ -82,6 +82,9 @@ public sealed class FileRun(InputFile input, ObjectReference source, JobContext 
 
     public void Note(string note) => _notes.Enqueue(note);
 
+    /// <summary>An LLM step of this file was skipped or ran on a stand-in for its modality: its record is flagged <c>degraded</c>.</summary>
+    public bool Degraded => !_skipped.IsEmpty || _steps.Any(s => s.Step.StartsWith("llm-", StringComparison.Ordinal) && (s.Degradation is not null || s.Status == "skipped"));
+
     /// <summary>An LLM step that made no call; reported once per reason ("synthesis, image skipped: no LLM configured").</summary>
     public void Skipped(string step, string reason) => _skipped.Enqueue((step, reason));
 

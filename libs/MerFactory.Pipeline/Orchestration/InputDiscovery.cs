@@ -41,11 +41,13 @@ public static class InputDiscovery
         }
         else if (Directory.Exists(full))
         {
-            found = Directory.EnumerateFiles(full, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden })
+            found = InputWalk.Files(full)
                 .Select(f => (Path: f, Relative: System.IO.Path.GetRelativePath(full, f).Replace('\\', '/'), Kind: KindOf(f)))
                 .Where(f => f.Kind is not null)
                 .Select(f => (f.Path, f.Relative, f.Kind!.Value))
                 .OrderBy(f => f.Relative, StringComparer.Ordinal)
+                // The same file reached twice (a link to it, a linked folder) is one input: the first path in order.
+                .DistinctBy(f => InputWalk.RealPath(f.Path) ?? f.Path, StringComparer.Ordinal)
                 .ToList();
             if (found.Count == 0) throw new InputDiscoveryException($"Error: No video, image, or audio files found in '{inputPath}'.");
         }
@@ -70,9 +72,14 @@ public static class InputDiscovery
         return AssignIds(files);
     }
 
+    /// <summary>Longest id in UTF-8 bytes: the id names files such as <c>{id}_audio_analysis.json.partial</c>, and names have 255 bytes.</summary>
+    public const int MaxIdBytes = 200;
+
     /// <summary>
-    /// The id is the stem, as in MER-Factory; when stems collide, the extension and then the folder path are added,
-    /// so no two inputs share an output folder.
+    /// The id is the stem, as in MER-Factory; when stems collide, every one of them gets its extension added
+    /// (<c>clip_mp4</c>, <c>clip_avi</c>), and when stem and extension collide too, its folder path as well
+    /// (<c>a_clip_mp4</c>, <c>b_clip_mp4</c>), so no two inputs share an output folder. An id longer than
+    /// <see cref="MaxIdBytes"/> keeps its start and gets a hash of the relative path.
     /// </summary>
     private static List<InputFile> AssignIds(List<(string Path, string Relative, MediaKind Kind)> files)
     {
@@ -91,8 +98,18 @@ public static class InputDiscovery
             var id = byStem[Stem(f.Relative)] == 1 ? Stem(f.Relative)
                 : byStemExt[WithExtension(f.Relative)] == 1 ? WithExtension(f.Relative)
                 : WithFolders(f.Relative);
-            return new InputFile(f.Path, f.Relative, f.Kind, id);
+            return new InputFile(f.Path, f.Relative, f.Kind, Shortened(id, f.Relative));
         }).ToList();
+    }
+
+    private static string Shortened(string id, string relative)
+    {
+        if (System.Text.Encoding.UTF8.GetByteCount(id) <= MaxIdBytes) return id;
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(relative)))[..12];
+        var keep = id.Length;
+        while (System.Text.Encoding.UTF8.GetByteCount(id.AsSpan(0, keep)) > MaxIdBytes - hash.Length - 1) keep--;
+        if (keep > 0 && char.IsHighSurrogate(id[keep - 1])) keep--; // never split a surrogate pair
+        return id[..keep] + "_" + hash;
     }
 }
 

@@ -8,7 +8,14 @@ namespace MerFactory.Pipeline.Orchestration;
 
 /// <summary>Run totals as printed and written to <c>run_summary.json</c>; <see cref="TraceId"/> is the job's W3C trace, when traced.</summary>
 public sealed record RunSummary(Guid JobId, DateTimeOffset StartedAt, double Seconds, int Total, int Succeeded, int Skipped, int Failed, IReadOnlyList<FileOutcome> Files,
-    string? TraceId = null);
+    string? TraceId = null)
+{
+    /// <summary>Files whose final dataset record exists (a file can succeed with evidence only, when its LLM steps were skipped).</summary>
+    public int RecordsWritten { get; init; }
+
+    /// <summary>Set when <c>run_summary.json</c> could not be written (e.g. the disk is full); the summary is still returned.</summary>
+    public string? SummaryWriteError { get; init; }
+}
 
 /// <summary>
 /// Runs every input of a job through the <see cref="FileProcessor"/>, up to <c>--concurrency</c> files at once.
@@ -35,10 +42,21 @@ public sealed class JobRunner(FileProcessor processor, InputStager stager, IObje
 
         var summary = new RunSummary(job.JobId, started, clock.Elapsed.TotalSeconds, outcomes.Length,
             outcomes.Count(o => o.Status == FileStatus.Succeeded), outcomes.Count(o => o.Status == FileStatus.Skipped),
-            outcomes.Count(o => o.Status == FileStatus.Failed), outcomes, TraceIds.Current());
+            outcomes.Count(o => o.Status == FileStatus.Failed), outcomes, TraceIds.Current())
+        {
+            RecordsWritten = inputs.Where((input, i) => outcomes[i].Status != FileStatus.Failed
+                && File.Exists(output.FilePath(input.Id, JobOptions.FinalOutputSuffix(EffectiveType(input, options))))).Count(),
+        };
         activity?.SetTag("merfactory.failed", summary.Failed);
         if (summary.Failed > 0) activity?.SetStatus(ActivityStatusCode.Error, $"{summary.Failed} of {summary.Total} file(s) failed");
-        await output.WriteJsonAsync(Path.Combine(output.Root, "run_summary.json"), summary, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await output.WriteJsonAsync(Path.Combine(output.Root, "run_summary.json"), summary, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return summary with { SummaryWriteError = e.Message };
+        }
         return summary;
     }
 
@@ -96,14 +114,14 @@ public sealed class JobRunner(FileProcessor processor, InputStager stager, IObje
                     : await stager.StageAsync(input.Path, cancellationToken).ConfigureAwait(false);
                 var result = await processor.ProcessAsync(input, source, job, cancellationToken).ConfigureAwait(false);
                 outcome = new FileOutcome(input.Id, input.RelativePath, FileStatus.Succeeded, null, clock.Elapsed.TotalSeconds, result.Notes.Count == 0 ? null : result.Notes);
+                // The error log of an earlier, failed attempt no longer describes this file.
+                job.Output.RemoveErrorLog(input.Id);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                var message = e is StepFailedException or Media.MediaInputException ? e.Message : $"{e.GetType().Name}: {e.Message}";
-                message = $"{input.RelativePath}: {message}";
-                // An unexpected exception is a bug: its stack trace goes to the log file (the console keeps the one line).
-                var expected = e is StepFailedException or Media.MediaInputException;
-                await job.Output.WriteErrorLogAsync(input.Id, expected ? message : message + Environment.NewLine + Environment.NewLine + e, CancellationToken.None).ConfigureAwait(false);
+                var (message, details) = FileFailure.Describe(input, e);
+                var logged = await job.Output.TryWriteErrorLogAsync(input.Id, details is null ? message : message + Environment.NewLine + Environment.NewLine + details).ConfigureAwait(false);
+                if (logged is not null) message += $" (error log not written: {logged})";
                 outcome = new FileOutcome(input.Id, input.RelativePath, FileStatus.Failed, message, clock.Elapsed.TotalSeconds);
                 activity?.SetStatus(ActivityStatusCode.Error, message);
             }

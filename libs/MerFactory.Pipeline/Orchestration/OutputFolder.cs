@@ -53,8 +53,16 @@ public sealed class OutputFolder
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + ".partial";
-        await File.WriteAllTextAsync(temp, text, new UTF8Encoding(false), cancellationToken).ConfigureAwait(false);
-        File.Move(temp, path, overwrite: true);
+        try
+        {
+            await File.WriteAllTextAsync(temp, text, new UTF8Encoding(false), cancellationToken).ConfigureAwait(false);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            DeleteQuietly(temp); // a full disk or a cancelled write leaves no half file behind
+            throw;
+        }
     }
 
     /// <summary>Copies an artifact into the output folder (atomically: no half-written file on a crash).</summary>
@@ -63,12 +71,26 @@ public sealed class OutputFolder
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         if (File.Exists(path) && new FileInfo(path).Length == reference.Size) return;
         var temp = path + ".partial";
-        await using (var source = await store.OpenReadAsync(reference.Key, cancellationToken).ConfigureAwait(false))
-        await using (var target = File.Create(temp))
+        try
         {
-            await source.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
+            await using (var source = await store.OpenReadAsync(reference.Key, cancellationToken).ConfigureAwait(false))
+            await using (var target = File.Create(temp))
+            {
+                await source.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
+            }
+            File.Move(temp, path, overwrite: true);
         }
-        File.Move(temp, path, overwrite: true);
+        catch
+        {
+            DeleteQuietly(temp);
+            throw;
+        }
+    }
+
+    private static void DeleteQuietly(string path)
+    {
+        try { File.Delete(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     /// <summary>
@@ -90,6 +112,26 @@ public sealed class OutputFolder
         }
     }
 
+    private string UnfinishedRunPath => Path.Combine(StoreRoot, "unfinished-run.txt");
+
+    /// <summary>
+    /// The job id of the run that was interrupted on this folder (killed, crashed, Ctrl+C), so a restart reuses the LLM
+    /// steps it finished even without <c>--cache</c>; a new id when the last run finished. Call while holding the run lock.
+    /// </summary>
+    public Guid ResumeOrStartJob()
+    {
+        var path = UnfinishedRunPath;
+        if (File.Exists(path) && Guid.TryParse(File.ReadAllText(path).Trim(), out var interrupted)) return interrupted;
+        var id = Guid.NewGuid();
+        var temp = path + ".partial";
+        File.WriteAllText(temp, id.ToString());
+        File.Move(temp, path, overwrite: true);
+        return id;
+    }
+
+    /// <summary>The run finished (whatever its files' outcomes): the next run is a new one, which asks every LLM step again unless <c>--cache</c>.</summary>
+    public void FinishJob() => File.Delete(UnfinishedRunPath);
+
     /// <summary>Deletes half-written files a killed run left (<c>*.partial</c>); call while holding the run lock.</summary>
     public int RemoveLeftovers()
     {
@@ -102,9 +144,29 @@ public sealed class OutputFolder
         return removed;
     }
 
-    /// <summary>MER-Factory's error log format: <c>error_logs/{id}_error.log</c>.</summary>
-    public Task WriteErrorLogAsync(string id, string error, CancellationToken cancellationToken) =>
-        File.WriteAllTextAsync(Path.Combine(ErrorLogs, $"{id}_error.log"), $"Error processing video: {id}\n{new string('=', 20)}\n{error}", new UTF8Encoding(false), cancellationToken);
+    /// <summary>MER-Factory's error log path: <c>error_logs/{id}_error.log</c>.</summary>
+    public string ErrorLogPath(string id) => Path.Combine(ErrorLogs, $"{id}_error.log");
+
+    /// <summary>
+    /// Writes MER-Factory's error log (atomically). Returns null, or why it could not be written (disk full, folder
+    /// gone or read-only): a file's failure must never become the run's.
+    /// </summary>
+    public async Task<string?> TryWriteErrorLogAsync(string id, string error)
+    {
+        try
+        {
+            Directory.CreateDirectory(ErrorLogs);
+            await WriteTextAsync(ErrorLogPath(id), $"Error processing video: {id}\n{new string('=', 20)}\n{error}", CancellationToken.None).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>Removes a file's error log (it succeeded after failing before); a log that cannot be removed stays.</summary>
+    public void RemoveErrorLog(string id) => DeleteQuietly(ErrorLogPath(id));
 }
 
 public sealed class OutputFolderException(string message) : Exception(message);

@@ -16,7 +16,11 @@ public sealed record MerRecord(
     string? AudioAnalysis,
     string? VideoContent,
     string FinalSummary,
-    string? GroundTruthLabel);
+    string? GroundTruthLabel)
+{
+    /// <summary>A clue is missing or came from a stand-in for its modality (reasons in <c>{id}_steps.json</c>).</summary>
+    public bool Degraded { get; init; }
+}
 
 /// <summary>What an image sample's final record holds (spec §7.2 "Image").</summary>
 public sealed record ImageRecord(
@@ -25,27 +29,33 @@ public sealed record ImageRecord(
     string LlmAuDescription,
     string? ImageVisualDescription,
     string FinalSummary,
-    string? GroundTruthLabel);
+    string? GroundTruthLabel)
+{
+    /// <summary>The visual description is missing or came from a stand-in (reasons in <c>{id}_steps.json</c>).</summary>
+    public bool Degraded { get; init; }
+}
 
 /// <summary>
 /// MER-Factory's result files, key for key and in its order, written as Python's <c>json.dump(indent=4, ensure_ascii=False)</c>
-/// would, so tools built for MER-Factory's datasets read ours. Defaults follow its field mapping ("N/A", "").
+/// would, so tools built for MER-Factory's datasets read ours. Unlike MER-Factory, a missing clue is null, never a
+/// placeholder such as "N/A" that would read as model text, and a record with a missing or stand-in clue carries
+/// <c>"degraded": true</c> so exports can leave it out.
 /// </summary>
 public static class SampleDocuments
 {
-    public const string NotAvailable = "N/A";
+    public const string DegradedKey = "degraded";
 
-    public static string Audio(string sourcePath, string audioAnalysis) => PythonJson.Serialize(new PythonJsonObject
+    public static string Audio(string sourcePath, string audioAnalysis, bool degraded = false) => PythonJson.Serialize(Flagged(new PythonJsonObject
     {
         { "source_path", sourcePath },
         { "audio_analysis", audioAnalysis },
-    });
+    }, degraded));
 
-    public static string Video(string sourcePath, string videoSummary) => PythonJson.Serialize(new PythonJsonObject
+    public static string Video(string sourcePath, string videoSummary, bool degraded = false) => PythonJson.Serialize(Flagged(new PythonJsonObject
     {
         { "source_path", sourcePath },
         { "llm_video_summary", videoSummary },
-    });
+    }, degraded));
 
     public static string Image(ImageRecord record)
     {
@@ -54,11 +64,11 @@ public static class SampleDocuments
             { "source_path", record.SourcePath },
             { "au_text_description", record.AuTextDescription },
             { "llm_au_description", record.LlmAuDescription },
-            { "image_visual_description", record.ImageVisualDescription ?? NotAvailable },
+            { "image_visual_description", OrNull(record.ImageVisualDescription) },
             { "final_summary", record.FinalSummary },
         };
         if (!string.IsNullOrWhiteSpace(record.GroundTruthLabel)) json.Add("ground_truth_label", record.GroundTruthLabel);
-        return PythonJson.Serialize(json);
+        return PythonJson.Serialize(Flagged(json, record.Degraded || OrNull(record.ImageVisualDescription) is null));
     }
 
     public static string Mer(MerRecord record)
@@ -80,17 +90,28 @@ public static class SampleDocuments
             {
                 "coarse_descriptions_at_peak", new PythonJsonObject
                 {
-                    { "visual_expression", Or(record.VisualExpression, NotAvailable) },
-                    { "visual_objective", Or(record.VisualObjective, NotAvailable) },
-                    { "audio_analysis", record.AudioAnalysis ?? "" },
-                    { "video_content", Or(record.VideoContent, NotAvailable) },
+                    { "visual_expression", OrNull(record.VisualExpression) },
+                    { "visual_objective", OrNull(record.VisualObjective) },
+                    { "audio_analysis", OrNull(record.AudioAnalysis) },
+                    { "video_content", OrNull(record.VideoContent) },
                 }
             },
             { "final_summary", record.FinalSummary },
         };
         if (!string.IsNullOrWhiteSpace(record.GroundTruthLabel)) json.Add("ground_truth_label", record.GroundTruthLabel);
-        return PythonJson.Serialize(json);
+        var missing = new[] { record.VisualExpression, record.VisualObjective, record.AudioAnalysis, record.VideoContent }.Any(c => OrNull(c) is null);
+        return PythonJson.Serialize(Flagged(json, record.Degraded || missing));
     }
 
-    private static string Or(string? value, string fallback) => string.IsNullOrWhiteSpace(value) ? fallback : value;
+    /// <summary>True when a written record says it is degraded (exports use it to filter).</summary>
+    public static bool IsDegraded(System.Text.Json.JsonElement record) =>
+        record.ValueKind == System.Text.Json.JsonValueKind.Object && record.TryGetProperty(DegradedKey, out var flag) && flag.ValueKind == System.Text.Json.JsonValueKind.True;
+
+    private static PythonJsonObject Flagged(PythonJsonObject json, bool degraded)
+    {
+        if (degraded) json.Add(DegradedKey, true);
+        return json;
+    }
+
+    private static string? OrNull(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }
