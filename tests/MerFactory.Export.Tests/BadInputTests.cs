@@ -36,7 +36,8 @@ public sealed class BadInputTests : IDisposable
         var result = await ExportFolder(_root, ExportFileType.Mer, _out, csv: true);
 
         Assert.Equal(1, result.RecordsExported);
-        Assert.Equal(4, result.RecordsSkipped);
+        Assert.Equal(3, result.RecordsSkipped);
+        Assert.Equal(1, result.RecordsExcluded); // the folder without its JSON: not a record of this type
         Assert.Equal(1, result.File("csv").RecordsWritten);
         Assert.Equal(1, result.File("sharegpt-json").RecordsWritten);
         var truncated = Assert.Single(result.Issues, i => i.RecordId == "truncated");

@@ -73,9 +73,10 @@ public sealed class GoldenExportTests : IDisposable
             """;
         Assert.Equal(expected, File.ReadAllText(Path.Combine(_out, "mer_sharegpt_export.json")));
         Assert.Equal(2, result.RecordsExported);
-        // The four folders of other types are reported, not silently passed over.
-        Assert.Equal(4, result.RecordsSkipped);
-        Assert.All(result.Issues.Where(i => i.Severity == IssueSeverity.Skipped), i => Assert.Contains("no ", i.Message));
+        // The four folders of other types are reported (not silently passed over), and are not failures.
+        Assert.Equal(0, result.RecordsSkipped);
+        Assert.Equal(4, result.RecordsExcluded);
+        Assert.All(result.Issues.Where(i => i.Severity == IssueSeverity.Excluded), i => Assert.Contains("no ", i.Message));
     }
 
     [Fact]
@@ -117,7 +118,7 @@ public sealed class GoldenExportTests : IDisposable
 
         AssertJsonEqual(expected, ParseFile(Path.Combine(_out, $"{type.Name()}_sharegpt_export.json")));
         Assert.Equal(1, result.RecordsExported);
-        Assert.Equal(5, result.RecordsSkipped);
+        Assert.Equal(5, result.RecordsExcluded);
     }
 
     [Fact]

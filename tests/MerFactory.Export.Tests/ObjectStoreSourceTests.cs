@@ -31,7 +31,7 @@ public sealed class ObjectStoreSourceTests : IDisposable
 
         Assert.Equal(fromFolder.RecordsExported, fromStore.RecordsExported);
         Assert.Equal(1, fromStore.RecordsExported);
-        Assert.Equal(1, fromStore.RecordsSkipped); // the video record folder
+        Assert.Equal(1, fromStore.RecordsExcluded); // the video record folder
         foreach (var file in fromFolder.Files)
             Assert.Equal(File.ReadAllText(file.Path), File.ReadAllText(_temp.Combine("store", Path.GetFileName(file.Path))));
         // Side files (AU CSV frames, transcript) were read through the store too.

@@ -161,7 +161,7 @@ public sealed class TrainingHandOffTests : IDisposable
             DataSource = onlyVideo, FileType = ExportFileType.Image, DatasetName = "x", LlamaFactoryDir = _checkout, ExportDir = _temp.Combine("td"),
         }));
         Assert.Contains("No image records", empty.Message);
-        Assert.Contains("1 skipped", empty.Message);
+        Assert.Contains("0 skipped, 1 folders of other types", empty.Message);
         Assert.False(ParseFile(InfoPath).AsObject().ContainsKey("x"));
     }
 }

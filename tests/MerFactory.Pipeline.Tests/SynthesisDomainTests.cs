@@ -81,12 +81,15 @@ public sealed class SampleDocumentsTests
     {
         var json = SampleDocuments.Mer(Mer("angry"));
         var node = OutputSchemas.AssertValid("merr_data", json);
-        Assert.Equal(["source_path", "audio_path", "chronological_emotion_peaks", "overall_peak_frame_info", "coarse_descriptions_at_peak", "final_summary", "ground_truth_label"],
+        // The sample has no video description: it is null (never "N/A") and the record says it is degraded.
+        Assert.Equal(["source_path", "audio_path", "chronological_emotion_peaks", "overall_peak_frame_info", "coarse_descriptions_at_peak", "final_summary", "ground_truth_label", "degraded"],
             node.Select(p => p.Key).ToArray());
         Assert.Contains("\"timestamp\": 3.48,", json);      // Python float repr
         Assert.Contains("我哪知道啊", json);                  // ensure_ascii=False
         Assert.Contains("\n    \"source_path\"", json);      // 4-space indent
-        Assert.Equal("N/A", node["coarse_descriptions_at_peak"]!["video_content"]!.GetValue<string>());
+        Assert.Null(node["coarse_descriptions_at_peak"]!["video_content"]);
+        Assert.True(node["degraded"]!.GetValue<bool>());
+        Assert.DoesNotContain("N/A", json);
     }
 
     [Fact]

@@ -72,7 +72,7 @@ public sealed class TrainPrepare(ExportRunner runner)
         var csvPath = csvExport.File("csv").Path;
         if (csvExport.RecordsExported == 0)
             throw new InvalidDataException(
-                $"No {options.FileType.Name()} records in '{dataSource}' ({csvExport.RecordsSkipped} skipped); nothing to train on. First issues: "
+                $"No {options.FileType.Name()} records in '{dataSource}' ({csvExport.RecordsSkipped} skipped, {csvExport.RecordsExcluded} folders of other types); nothing to train on. First issues: "
                 + string.Join("; ", csvExport.Issues.Take(3)));
 
         // The CSV step is the curation point (it can be edited); training data is built from it, as in train.sh.
