@@ -24,6 +24,7 @@ public sealed partial class LlmGateway : ILlmGateway, IDisposable
     private readonly TimeProvider _time;
     private readonly Dictionary<string, BackendRuntime> _backends = new(StringComparer.OrdinalIgnoreCase);
     private readonly LlmAnswerCheck _answers;
+    private readonly CapabilityDiscovery _capabilities;
 
     /// <param name="routing">Backends and per-step routes (validated here; a bad route fails fast).</param>
     /// <param name="cache">Response cache; null disables caching.</param>
@@ -38,6 +39,7 @@ public sealed partial class LlmGateway : ILlmGateway, IDisposable
         foreach (var (name, options) in routing.Backends) options.Kind = LlmRouting.KindOf(name, options);
         Validate(routing);
         _answers = new LlmAnswerCheck(routing.Answers);
+        _capabilities = new CapabilityDiscovery(name => _backends[name].Http);
         foreach (var (name, options) in routing.Backends)
         {
             var handler = primaryHandlerFactory?.Invoke(name) ?? new SocketsHttpHandler
@@ -85,9 +87,12 @@ public sealed partial class LlmGateway : ILlmGateway, IDisposable
         }
         activity?.SetTag("merfactory.llm.backend", route.Backend);
         activity?.SetTag("gen_ai.request.model", route.Model);
+        route = route with { Capabilities = await _capabilities.CapabilitiesAsync(route, _routing.Backends[route.Backend]).ConfigureAwait(false) };
 
         var plan = DegradationPlanner.Build(request, route.Kind, route.Model, route.Capabilities);
         if (plan.Messages is null) return Skipped(request, plan.SkipReason!, route, activity);
+        if (plan.Degradation.Kind != DegradationKind.None && _capabilities.RefusalNote(route) is { } learned)
+            plan = plan with { Degradation = plan.Degradation with { Description = $"{plan.Degradation.Description} ({learned})" } };
         if (plan.Degradation.Kind != DegradationKind.None)
         {
             activity?.SetTag("merfactory.llm.degradation", plan.Degradation.Kind.ToString());
@@ -130,7 +135,7 @@ public sealed partial class LlmGateway : ILlmGateway, IDisposable
 
         var backend = _backends[route.Backend];
         var attempts = new StrongBox<int>(0);
-        ChatResponse response;
+        ChatResponse? response = null;
         // One budget for every attempt, back-off and provider-requested wait of this step.
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(backend.Options.StepTimeout);
@@ -138,6 +143,12 @@ public sealed partial class LlmGateway : ILlmGateway, IDisposable
         {
             response = await backend.ExecuteAsync(
                 (client, token) => CallAsync(client, route, plan.Messages, options, _answers, token), route.Model, request.Step, attempts, budget.Token).ConfigureAwait(false);
+        }
+        catch (LlmBackendException refusal) when (_capabilities.LearnRefusal(route, SentModalities(plan.Messages), refusal))
+        {
+            // The server says the model cannot take this input: remembered for the model, and the step is planned again
+            // without it (frames for video, transcript for audio), recorded as a degradation.
+            Log.InputRefused(_logger, request.Step.ToKebab(), route.Backend, route.Model, refusal.Detail);
         }
         catch (Exception ex) when (ex is LlmBackendException or BrokenCircuitException
             || (ex is OperationCanceledException && budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
@@ -158,6 +169,7 @@ public sealed partial class LlmGateway : ILlmGateway, IDisposable
             throw new LlmGatewayException(request.Step, route.Backend, route.Model, attempts.Value, kind, message, ex);
         }
 
+        if (response is null) return await RunAsync(request, cancellationToken).ConfigureAwait(false);
         var text = response.Text;
         var usage = new LlmUsage(response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount);
         RecordUsage(request.Step, route, usage);
@@ -199,6 +211,9 @@ public sealed partial class LlmGateway : ILlmGateway, IDisposable
             throw new LlmBackendException(route.Backend, route.Model, LlmFailureKind.InvalidAnswer, $"{problem} (finish reason {response.FinishReason})");
         return response;
     }
+
+    private static Modality SentModalities(IReadOnlyList<ChatMessage> messages) =>
+        messages.SelectMany(m => m.Contents).OfType<DataContent>().Aggregate(Modality.Text, (sent, media) => sent | MediaAttachment.ModalityOf(media.MediaType));
 
     private LlmStepResult Skipped(LlmStepRequest request, string reason, LlmResolvedRoute? route, Activity? activity)
     {
@@ -283,6 +298,9 @@ public sealed partial class LlmGateway : ILlmGateway, IDisposable
 
         [LoggerMessage(4, LogLevel.Error, "LLM step {Step} failed on {Backend}/{Model} after {Attempts} attempt(s): {Message}")]
         public static partial void StepFailed(ILogger logger, string step, string backend, string model, int attempts, string message);
+
+        [LoggerMessage(6, LogLevel.Warning, "LLM step {Step}: {Backend}/{Model} refused the input ({Detail}); planning it again without that modality")]
+        public static partial void InputRefused(ILogger logger, string step, string backend, string model, string detail);
 
         [LoggerMessage(5, LogLevel.Information, "LLM step {Step} skipped: {Reason}")]
         public static partial void Skipped(ILogger logger, string step, string reason);

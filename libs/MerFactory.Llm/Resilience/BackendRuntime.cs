@@ -96,6 +96,9 @@ internal sealed class BackendRuntime : IDisposable
     public LlmBackendOptions Options { get; }
     public IChatClient Client { get; }
 
+    /// <summary>This backend's own HTTP client (with its handler), for requests beside chat such as the model listing.</summary>
+    public HttpClient Http => _http;
+
     public readonly record struct RetryNotice(int NextAttempt, TimeSpan Delay, Exception? Cause);
 
     /// <summary>Runs one call through the limits. <paramref name="attempts"/> counts attempts that reached the backend.</summary>

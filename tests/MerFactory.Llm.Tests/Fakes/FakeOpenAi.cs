@@ -39,8 +39,26 @@ public sealed class FakeOpenAi : ProviderFake
 
     public FakeOpenAi() => Models.UnionWith(["gpt-4o", "gpt-4o-mini", "gpt-4o-audio-preview", "gpt-4.1"]);
 
+    /// <summary>Models that answer 400 "does not support image input" to an image part (a text-only model on a local server).</summary>
+    public HashSet<string> TextOnlyModels { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Extra fields of a model's entry in <c>GET /v1/models</c> (e.g. OpenRouter's architecture.input_modalities).</summary>
+    public Dictionary<string, JsonObject> ModelInfo { get; } = new(StringComparer.Ordinal);
+
     protected override async Task HandleAsync(HttpContext context)
     {
+        if (context.Request.Path == PathPrefix + "/models" && context.Request.Method == "GET")
+        {
+            context.Response.ContentType = "application/json";
+            var data = new JsonArray([.. Models.Order(StringComparer.Ordinal).Select(m =>
+            {
+                var entry = new JsonObject { ["id"] = m, ["object"] = "model", ["owned_by"] = "fake" };
+                foreach (var (key, value) in ModelInfo.GetValueOrDefault(m) ?? []) entry[key] = value?.DeepClone();
+                return (JsonNode)entry;
+            })]);
+            await context.Response.WriteAsync(new JsonObject { ["object"] = "list", ["data"] = data }.ToJsonString());
+            return;
+        }
         if (context.Request.Path != PathPrefix + "/chat/completions" || context.Request.Method != "POST")
         {
             await RejectAsync(context, 404, $"unknown path {context.Request.Path}", Error($"Invalid URL (POST {context.Request.Path})", "invalid_request_error", null));
@@ -179,6 +197,7 @@ public sealed class FakeOpenAi : ProviderFake
                                 texts.Add(part["text"]?.GetValue<string>() ?? "");
                                 break;
                             case "image_url":
+                                if (TextOnlyModels.Contains(model)) return $"Model {model} does not support image input.";
                                 var url = part["image_url"]?["url"]?.GetValue<string>() ?? "";
                                 if (!url.StartsWith("data:", StringComparison.Ordinal) || !url.Contains(";base64,", StringComparison.Ordinal)) return "image_url.url must be a URL or a base64 data URL";
                                 var mime = url[5..url.IndexOf(';', StringComparison.Ordinal)];
