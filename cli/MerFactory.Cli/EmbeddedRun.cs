@@ -82,8 +82,9 @@ internal static class EmbeddedRun
                 bus.AddTranscribeConsumers(messaging);
                 bus.AddLlmConsumers(messaging);
             });
-        // --cache turns on the LLM response cache (spec §1.7 C); without it every LLM step reaches the model again.
-        builder.Configuration[$"{LlmRoutingOptions.SectionName}:CacheEnabled"] = options.Cache ? "true" : "false";
+        // Answers always go to the LLM response cache; only --cache reads it (spec §1.7 C), so without it every LLM step of a
+        // new run reaches the model again, while a restarted, interrupted run reuses its finished steps either way.
+        builder.Configuration[$"{LlmRoutingOptions.SectionName}:CacheEnabled"] = "true";
         builder.Services.AddMediaEngines();
         builder.Services.AddAuEngines(builder.Configuration);
         // The AU models load while the first files are probed, not when the first video asks for them.

@@ -19,8 +19,9 @@ public sealed record LlmEvidenceRefs(IReadOnlyList<ObjectReference>? Frames = nu
 /// The backend must be one the gateway is configured with (keys never travel in messages). Null uses the configured route.
 /// </param>
 /// <param name="UseCache">
-/// False for jobs run without <c>--cache</c>: the answer is neither taken from nor put in any cache (step or response),
-/// so every run reaches the model as MER-Factory does. Null keeps the gateway's configured behaviour.
+/// False for jobs run without <c>--cache</c>: the answer is not taken from the response cache (it is still written
+/// there for later runs), so every new run reaches the model as MER-Factory does; the step cache is scoped to
+/// <see cref="JobId"/>, so a restarted job never repeats a finished step. Null keeps the gateway's configured behaviour.
 /// </param>
 public sealed record RunLlmStep(
     Guid JobId,

@@ -110,10 +110,11 @@ public sealed partial class LlmGateway : ILlmGateway, IDisposable
             AdditionalProperties = new() { [HfServerChatClient.StepProperty] = request.Step },
         };
 
-        string? cacheKey = null;
-        if (_cache is not null && request.UseCache)
+        // Answers are always written to the cache, so a later run with --cache can reuse them (MER-Factory's --cache reuses
+        // earlier runs whatever flags they had); they are read only when the request allows it.
+        var cacheKey = _cache is null ? null : LlmCacheKey.Compute(route.Backend, route.Kind, plan.Messages, options);
+        if (_cache is not null && cacheKey is not null && request.UseCache)
         {
-            cacheKey = LlmCacheKey.Compute(route.Backend, route.Kind, plan.Messages, options);
             var hit = await _cache.TryGetAsync(cacheKey, cancellationToken).ConfigureAwait(false);
             // An answer cached before the checks existed (or under looser ones) is not trusted.
             if (hit is not null && _answers.Problem(hit.Text) is not null) hit = null;

@@ -13,7 +13,7 @@ public sealed record LlmStepRequest(LlmStep Step, string Prompt, IReadOnlyList<M
     /// <summary>Overrides the route's generation parameters for this call only.</summary>
     public LlmGenerationParameters? Parameters { get; init; }
 
-    /// <summary>False: neither read nor write the response cache for this call (a job run without <c>--cache</c>).</summary>
+    /// <summary>False: do not answer from the response cache (a job run without <c>--cache</c>); the answer is still written to it for later runs.</summary>
     public bool UseCache { get; init; } = true;
 
     /// <summary>Id of the sample (file stem) for logs and traces.</summary>

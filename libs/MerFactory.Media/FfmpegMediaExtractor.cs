@@ -99,6 +99,12 @@ public sealed class FfmpegMediaExtractor
         await RunAsync(path, FFMpegArguments.FromFileInput(path)
             .OutputToFile(pattern, overwrite: true, o => o.WithCustomArgument($"-an -sn {filter}-fps_mode passthrough -start_number 0")), cancellationToken).ConfigureAwait(false);
         var step = fps > 0 ? 1 / fps : (probe.FrameRate > 0 ? 1 / probe.FrameRate : 0);
+        if (fps > 0 && Directory.GetFiles(outputDirectory, "frame_*.png").Length == 0)
+        {
+            // A clip shorter than one sampling interval (e.g. 0.1 s at 1 fps) gets no frame from the fps filter: keep its first.
+            await RunAsync(path, FFMpegArguments.FromFileInput(path)
+                .OutputToFile(pattern, overwrite: true, o => o.WithCustomArgument("-an -sn -frames:v 1 -fps_mode passthrough -start_number 0")), cancellationToken).ConfigureAwait(false);
+        }
         var frames = Directory.GetFiles(outputDirectory, "frame_*.png").Order(StringComparer.Ordinal)
             .Select((file, i) => new SampledFrame(i, Math.Round(i * step, 6), file)).ToList();
         if (frames.Count == 0) throw new MediaInputException(path, "no frames could be decoded");

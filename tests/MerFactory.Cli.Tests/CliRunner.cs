@@ -9,9 +9,13 @@ internal static class CliRunner
 
     public static Task<(int ExitCode, string Output)> RunAsync(params string[] args) => RunAsync(null, args);
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        RunInAsync(null, environment, args);
+
+    /// <summary>Runs the CLI in <paramref name="workingDirectory"/> (null: the test's own), where it reads <c>.env</c>.</summary>
+    public static async Task<(int ExitCode, string Output)> RunInAsync(string? workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        using var process = Start(environment, args);
+        using var process = StartIn(workingDirectory, environment, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(8));
@@ -19,9 +23,12 @@ internal static class CliRunner
     }
 
     /// <summary>Starts the CLI without waiting (for tests that kill it midway); output is redirected.</summary>
-    public static Process Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Process Start(IReadOnlyDictionary<string, string>? environment, params string[] args) => StartIn(null, environment, args);
+
+    /// <summary>Starts the CLI in a working directory without waiting; output is redirected.</summary>
+    public static Process StartIn(string? workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? "" };
         psi.ArgumentList.Add(CliDll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["NO_COLOR"] = "1";

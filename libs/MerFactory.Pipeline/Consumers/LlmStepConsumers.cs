@@ -224,10 +224,16 @@ public sealed class LlmStepGateways : IDisposable
         parameters.AddRange((request.Media ?? []).Select(m => (object?)$"{MediaName(m)}|{m.ContentType}"));
         parameters.Add("frames");
         parameters.AddRange((request.Evidence?.Frames ?? []).Select(m => (object?)$"{MediaName(m)}|{m.ContentType}"));
-        // With the response cache switched off (for the gateway or for this job) a new run must reach the model again, as
-        // MER-Factory's does, but a restarted run (same job id) must not pay twice for a step it already finished: the key
-        // is scoped to the job (a call outside any job never matches). A step with no route is a deterministic skip, not a model call: it keeps a stable key.
-        if ((!_cacheEnabled || request.UseCache == false) && route is not null) parameters.AddRange(["job", request.JobId == Guid.Empty ? Guid.NewGuid() : request.JobId]);
+        // A model call's step result belongs to its job: a restarted job (same id, e.g. an interrupted CLI run on the same
+        // OUTPUT) never pays twice for a step it finished, with or without --cache, while a new job reaches the model
+        // again unless it reuses earlier runs' answers through the response cache (--cache). A call outside any job keeps
+        // the gateway's setting: a stable key with caching on, a key of its own without. A step with no route is a
+        // deterministic skip, not a model call: it keeps a stable key.
+        if (route is not null)
+        {
+            var caching = _cacheEnabled && request.UseCache != false;
+            parameters.AddRange(["job", request.JobId != Guid.Empty ? request.JobId : caching ? "none" : Guid.NewGuid()]);
+        }
         return [.. parameters];
     }
 

@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using MerFactory.Cli.Tests;
+using MerFactory.Llm.Tests.Fakes;
+using MerFactory.Testing;
+using Xunit.Abstractions;
+
+namespace MerFactory.Reliability.Tests;
+
+/// <summary>
+/// kill -9 of the CLI mid-run, then the same command again: no LLM step that finished before the kill is asked again,
+/// with or without --cache. The model holds every request after the first few, so "finished" and "in flight" are exact.
+/// </summary>
+public sealed class KillResumeTests(ITestOutputHelper log) : IAsyncLifetime, IDisposable
+{
+    private const int AnsweredBeforeKill = 4;
+    private readonly string _work = Directory.CreateTempSubdirectory("mf-kill-").FullName;
+    private readonly FakeOpenAi _model = new() { ApiKey = null };
+    private readonly Func<RecordedCall, string> _answers = InstructionFollowingModel.Create();
+    private readonly ConcurrentDictionary<string, int> _answered = new();
+    private readonly ConcurrentQueue<string> _asked = new();
+    private readonly ManualResetEventSlim _release = new(initialState: true);
+    private int _answerCount;
+    private int _held;
+
+    private string Input => Path.Combine(_work, "in");
+    private string Output => Path.Combine(_work, "out");
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Input);
+        File.Copy(SharedData.DataPath("media", "pyfeat", "single_face.jpg"), Path.Combine(Input, "a_face.jpg"));
+        File.Copy(SharedData.DataPath("media", "pyfeat", "multi_face.jpg"), Path.Combine(Input, "b_faces.jpg"));
+        for (var i = 0; i < 2; i++)
+            await CliRunner.FfmpegAsync("-ss", $"{0.5 + i}", "-i", SharedData.DataPath("media", "pyfeat", "single_face.mp4"), "-frames:v", "1", Path.Combine(Input, $"c_frame{i}.jpg"));
+        _model.Answer = call =>
+        {
+            var identity = Identity(call);
+            _asked.Enqueue(identity);
+            if (!_release.IsSet && Interlocked.Increment(ref _answerCount) > AnsweredBeforeKill)
+            {
+                Interlocked.Increment(ref _held);
+                _release.Wait(); // held until the CLI is killed: in flight at the kill, never answered to it
+                return "released after the kill";
+            }
+            _answered.AddOrUpdate(identity, 1, (_, n) => n + 1);
+            return _answers(call);
+        };
+        await _model.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _release.Set();
+        await _model.DisposeAsync();
+    }
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    private static string Identity(RecordedCall call) => string.Join("\u001f", call.Texts.Concat(call.Media.Select(m => m.Sha256)));
+
+    private string[] Args(bool cache) =>
+    [
+        "process", Input, Output, "--type", "image", "-c", "4", "--chatgpt-model", "gpt-4o",
+        "--openai-base-url", new Uri(_model.BaseUrl, "v1").ToString(), "--model-capabilities", "text,image", .. cache ? new[] { "--cache" } : [],
+    ];
+
+    private int CommittedLlmSteps()
+    {
+        var steps = Path.Combine(Output, ".merfactory", "merfactory", "artifacts", "llm");
+        return Directory.Exists(steps) ? Directory.GetDirectories(steps).Count(d => File.Exists(Path.Combine(d, "manifest.json"))) : 0;
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public async Task A_rerun_after_kill_9_asks_no_finished_step_again(bool firstWithCache, bool rerunWithCache)
+    {
+        _release.Reset();
+        using (var first = CliRunner.Start(null, Args(firstWithCache)))
+        {
+            // Wait for the answered steps to be committed and the next requests to be held, then kill -9.
+            var deadline = DateTime.UtcNow.AddMinutes(5);
+            while (!(CommittedLlmSteps() >= AnsweredBeforeKill && Volatile.Read(ref _held) > 0))
+            {
+                Assert.False(first.HasExited, "the first run ended before the kill: " + await first.StandardOutput.ReadToEndAsync());
+                Assert.True(DateTime.UtcNow < deadline, "the first run never reached the kill point");
+                await Task.Delay(50);
+            }
+            first.Kill(entireProcessTree: true);
+            await first.WaitForExitAsync();
+        }
+        var inFlight = Volatile.Read(ref _held);
+        var finished = _answered.Keys.ToHashSet();
+        var askedBefore = _asked.Count;
+        _release.Set();
+
+        var (exit, console) = await CliRunner.RunAsync(Args(rerunWithCache));
+
+        Assert.True(exit == 0, console);
+        var rerunAsked = _asked.Skip(askedBefore).ToList();
+        var repeated = rerunAsked.Count(finished.Contains);
+        log.WriteLine($"first --cache {firstWithCache}, rerun --cache {rerunWithCache}: {finished.Count} steps answered before kill -9, {inFlight} in flight; rerun asked {rerunAsked.Count}, repeated {repeated}");
+        Assert.True(repeated <= inFlight, $"{repeated} finished LLM steps were asked again ({inFlight} were in flight)");
+        Assert.Equal(0, repeated);
+        Assert.Equal(4, Directory.GetFiles(Output, "*_image_analysis.json", SearchOption.AllDirectories).Length);
+        DatasetAudit.AssertClean(Output);
+    }
+
+    [Fact]
+    public async Task After_a_finished_run_only_cache_reuses_answers_as_in_MER_Factory()
+    {
+        var (exit, console) = await CliRunner.RunAsync(Args(cache: false));
+        Assert.True(exit == 0, console);
+        var firstCalls = _asked.Count;
+
+        var (again, againConsole) = await CliRunner.RunAsync(Args(cache: false));
+        Assert.True(again == 0, againConsole);
+        Assert.Equal(2 * firstCalls, _asked.Count); // a new run without --cache asks the model again
+
+        var (cached, cachedConsole) = await CliRunner.RunAsync(Args(cache: true));
+        Assert.True(cached == 0, cachedConsole);
+        Assert.Equal(2 * firstCalls, _asked.Count); // --cache: finished files are skipped, nothing is asked
+    }
+}
