@@ -90,7 +90,7 @@ internal static class ProcessCommand
             catch (Exception e) when (e is LabelFileException or PromptFormatException)
             {
                 Spectre.Console.AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
-                return CliExitCodes.Usage;
+                return CliExitCodes.Failure;
             }
             var flags = LlmFlags(parse);
             return parse.GetValue(Server) is { } server

@@ -22,7 +22,7 @@ public sealed partial class AuPipelineTests : IDisposable
         File.Copy(SharedData.DataPath("media", "pyfeat", "single_face.jpg"), Path.Combine(input, "face.jpg"));
         var output = Path.Combine(_work, "out");
 
-        var (exit, log) = await CliRunner.RunAsync("process", input, output, "--type", "AU");
+        var (exit, log) = await CliRunner.RunAsync("process", input, output, "--type", "AU", "--evidence-only");
 
         Assert.True(exit == 0, log);
         var table = OpenFaceCsv.Read(Path.Combine(output, "default", "default.csv"));

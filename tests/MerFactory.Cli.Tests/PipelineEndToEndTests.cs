@@ -123,10 +123,19 @@ public sealed class PipelineEndToEndTests : IAsyncLifetime, IDisposable
     {
         File.Copy(SharedData.DataPath("media", "pyfeat", "single_face.mp4"), Path.Combine(InputDir, "clip.mp4"));
 
-        var (exit, output) = await CliRunner.RunAsync("process", InputDir, OutputDir);
+        // Without --evidence-only a type that needs a model refuses to start, naming the flags and variables.
+        var (refused, refusal) = await CliRunner.RunAsync("process", InputDir, OutputDir);
+        Assert.True(refused == 2, refusal);
+        foreach (var name in new[] { "--chatgpt-model", "OPENAI_API_KEY", "--ollama-vision-model", "OLLAMA_HOST", "GOOGLE_API_KEY", "--evidence-only" })
+            Assert.Contains(name, refusal.ReplaceLineEndings(" "));
+        Assert.False(File.Exists(Path.Combine(OutputDir, "run_summary.json")));
+
+        var (exit, output) = await CliRunner.RunAsync("process", InputDir, OutputDir, "--evidence-only");
 
         Assert.True(exit == 0, output);
-        Assert.Contains("LLM: none configured", output);
+        Assert.Contains("LLM: none (--evidence-only)", output);
+        Assert.Contains("Dataset records written: 0 of 1 (1 file(s) with evidence only", output);
+        Assert.Equal(0, JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(OutputDir, "run_summary.json"))).RootElement.GetProperty("RecordsWritten").GetInt32());
         Assert.Contains("synthesis skipped: no LLM configured", output);
         Assert.True(File.Exists(Out("clip", ".csv")));
         Assert.True(File.Exists(Out("clip", ".wav")));
