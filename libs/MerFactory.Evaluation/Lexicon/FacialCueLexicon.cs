@@ -27,18 +27,18 @@ public static partial class FacialCueLexicon
     private static readonly (string Name, string[] Aus, string Pattern)[] Phrases =
     [
         ("smile", ["AU12"], @"smil(?:e|es|ed|ing)|grin(?:s|ned|ning)?|upturned (?:mouth|lips|lip corners)"),
-        ("raised cheeks", ["AU06"], @"(?:raised|lifted) cheeks?|cheeks? (?:raised|lifted)|crow'?s[- ]feet"),
-        ("frown", ["AU04"], @"frown(?:s|ed|ing)?|(?:furrowed|knitted|lowered|drawn) (?:eye)?brows?|(?:eye)?brows? (?:furrowed|knitted|lowered|drawn together)"),
-        ("raised eyebrows", ["AU01", "AU02"], @"(?:raised|lifted|arched) (?:eye)?brows?|(?:eye)?brows? (?:raised|lifted|arched)"),
-        ("wide eyes", ["AU05"], @"wide[- ]eyed|(?:wide|widened|wide-open) eyes|eyes (?:wide|widened|wide open)"),
-        ("narrowed eyes", ["AU07"], @"squint(?:s|ed|ing)?|narrowed eyes|eyes narrowed|tightened (?:eye)?lids"),
+        ("raised cheeks", ["AU06"], @"(?:raised|lifted) cheeks?|cheeks? (?:(?:is|are|was|were) )?(?:raised|lifted)|crow'?s[- ]feet"),
+        ("frown", ["AU04"], @"frown(?:s|ed|ing)?|(?:furrowed|knitted|lowered|drawn) (?:eye)?brows?|(?:eye)?brows? (?:(?:is|are|was|were) )?(?:furrowed|knitted|lowered|drawn together)"),
+        ("raised eyebrows", ["AU01", "AU02"], @"(?:raised|lifted|arched) (?:eye)?brows?|(?:eye)?brows? (?:(?:is|are|was|were) )?(?:raised|lifted|arched)"),
+        ("wide eyes", ["AU05"], @"wide[- ]eyed|(?:wide|widened|wide-open) eyes|eyes (?:(?:is|are|was|were) )?(?:wide|widened|wide open)"),
+        ("narrowed eyes", ["AU07"], @"squint(?:s|ed|ing)?|narrowed eyes|eyes (?:(?:is|are|was|were) )?narrowed|tightened (?:eye)?lids"),
         ("wrinkled nose", ["AU09"], @"wrinkled nose|nose wrinkl(?:ed|es|ing)|wrinkl(?:es|ing) (?:his|her|their|the) nose"),
-        ("raised upper lip", ["AU10"], @"(?:raised|curled) upper lip|upper lip (?:raised|curled)|snarl(?:s|ed|ing)?"),
+        ("raised upper lip", ["AU10"], @"(?:raised|curled) upper lip|upper lip (?:(?:is|are|was|were) )?(?:raised|curled)|snarl(?:s|ed|ing)?"),
         ("dimples", ["AU14"], @"dimpl(?:e|es|ed|ing)"),
         ("downturned mouth", ["AU15"], @"downturned (?:mouth|lips|lip corners)|(?:corners of the mouth|mouth corners|lip corners) (?:turned |pulled )?down(?:ward)?"),
-        ("stretched lips", ["AU20"], @"(?:stretched|tensed) lips|lips (?:stretched|tensed)"),
-        ("pressed lips", ["AU23"], @"(?:pressed|tightened|tight|pursed) lips|lips (?:pressed|tightened|pursed)"),
-        ("open mouth", ["AU25", "AU26"], @"open mouth|mouth (?:open|opened|agape)|(?:parted|open) lips|lips (?:parted|apart)|(?:dropped|slack) jaw|jaw (?:dropped|drops|slack)"),
+        ("stretched lips", ["AU20"], @"(?:stretched|tensed) lips|lips (?:(?:is|are|was|were) )?(?:stretched|tensed)"),
+        ("pressed lips", ["AU23"], @"(?:pressed|tightened|tight|pursed) lips|lips (?:(?:is|are|was|were) )?(?:pressed|tightened|pursed)"),
+        ("open mouth", ["AU25", "AU26"], @"open mouth|mouth (?:(?:is|are|was|were) )?(?:open|opened|agape)|(?:parted|open) lips|lips (?:(?:is|are|was|were) )?(?:parted|apart)|(?:dropped|slack) jaw|jaw (?:dropped|drops|slack)"),
         ("blink", ["AU45"], @"blink(?:s|ed|ing)?"),
     ];
 
