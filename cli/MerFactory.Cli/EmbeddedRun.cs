@@ -18,7 +18,8 @@ namespace MerFactory.Cli;
 /// </summary>
 internal static class EmbeddedRun
 {
-    public static async Task<int> RunAsync(JobOptions options, LlmCliFlags flags, string inputPath, string outputPath, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(JobOptions options, LlmCliFlags flags, string inputPath, string outputPath, CancellationToken cancellationToken,
+        bool evaluate = false)
     {
         var console = AnsiConsole.Console;
         console.MarkupLine($"MERR CLI - Mode: [bold]{options.Type}[/] | Task: [bold]{(options.Task == TaskKind.MERR ? "MERR" : "Sentiment Analysis")}[/]");
@@ -83,13 +84,16 @@ internal static class EmbeddedRun
         builder.Services.AddLlmSteps(builder.Configuration, configured => LlmRouting.FromCliFlags(flags, null, configured));
         builder.Services.AddJobOrchestration();
         var progress = ConsoleJobProgress.Create(console, options.Silent);
+        // --evaluate: each record's {id}_eval.json is written as soon as its file finishes.
+        var evaluating = evaluate ? new EvaluatingJobProgress(output.Root, options.Labels) : null;
+        IJobProgress listener = evaluating is null ? progress : new CompositeJobProgress(progress, evaluating);
 
         using var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         RunSummary summary;
         try
         {
-            summary = await progress.RunAsync(() => host.Services.GetRequiredService<JobRunner>().RunAsync(inputs, options, output, progress, cancellationToken)).ConfigureAwait(false);
+            summary = await progress.RunAsync(() => host.Services.GetRequiredService<JobRunner>().RunAsync(inputs, options, output, listener, cancellationToken)).ConfigureAwait(false);
         }
         finally
         {
@@ -102,6 +106,7 @@ internal static class EmbeddedRun
         if (summary.Skipped > 0) console.MarkupLine($"⏭️ Skipped (Cached): {summary.Skipped}");
         foreach (var noted in summary.Files.Where(f => f.Notes is { Count: > 0 }))
             console.MarkupLineInterpolated($"   [yellow]{noted.RelativePath}: {string.Join("; ", noted.Notes!)}[/]");
+        foreach (var problem in evaluating?.Problems ?? []) console.MarkupLineInterpolated($"   [yellow]{problem}[/]");
         if (summary.Failed > 0)
         {
             console.MarkupLine($"[red]❌ Failed: {summary.Failed}[/]");

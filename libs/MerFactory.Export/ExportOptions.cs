@@ -59,6 +59,15 @@ public sealed record ExportOptions
     /// <summary>Share of AU-CSV frames in which an AU must be active to enter the clip-level <c>AU_list</c>.</summary>
     public double ClipAuMinActiveFraction { get; init; } = 0.1;
 
+    /// <summary><c>--min-score</c>: export only records whose <c>{id}_eval.json</c> composite score is at least this (0–100).</summary>
+    public double? MinScore { get; init; }
+
+    /// <summary><c>--exclude-flag</c>: leave out records whose <c>{id}_eval.json</c> carries any of these flag codes.</summary>
+    public IReadOnlyList<string> ExcludeFlags { get; init; } = [];
+
+    /// <summary>True when a filter needs the records' evaluation sidecars.</summary>
+    public bool FiltersByEvaluation => MinScore is not null || ExcludeFlags.Count > 0;
+
     /// <summary>At most this many issues are kept with details; counts stay exact beyond it.</summary>
     public int MaxIssueDetails { get; init; } = 10_000;
 }

@@ -10,6 +10,9 @@ public enum IssueSeverity
 
     /// <summary>The record was exported, but one output (e.g. the Emotion-LLaMA TXT) could not take it.</summary>
     LeftOut,
+
+    /// <summary>The record was left out on purpose: its evaluation is below <c>--min-score</c> or carries an excluded flag.</summary>
+    Filtered,
 }
 
 /// <summary>One problem, naming the record and the file (or CSV row) it came from.</summary>
@@ -30,7 +33,8 @@ public sealed record ExportResult(
     int WarningCount,
     IReadOnlyList<ExportedFile> Files,
     IReadOnlyList<ExportIssue> Issues,
-    int IssuesNotDetailed)
+    int IssuesNotDetailed,
+    int RecordsFiltered = 0)
 {
     public ExportedFile File(string format) =>
         Files.FirstOrDefault(f => f.Format == format)
@@ -47,6 +51,9 @@ public sealed class ExportReport(int maxIssueDetails = 10_000)
     /// <summary>Records not exported at all.</summary>
     public int SkippedRecords { get; private set; }
 
+    /// <summary>Records left out by the evaluation filters (<c>--min-score</c>, <c>--exclude-flag</c>).</summary>
+    public int FilteredRecords { get; private set; }
+
     /// <summary>Record-output pairs left out (a record missing from one output only).</summary>
     public int LeftOut { get; private set; }
     public int NotDetailed { get; private set; }
@@ -61,6 +68,9 @@ public sealed class ExportReport(int maxIssueDetails = 10_000)
     public void Skip(string? recordId, string? location, string message) =>
         Add(new ExportIssue(IssueSeverity.Skipped, recordId, location, message));
 
+    public void Filter(string? recordId, string? location, string message) =>
+        Add(new ExportIssue(IssueSeverity.Filtered, recordId, location, message));
+
     public void LeaveOut(string? recordId, string? location, string message) =>
         Add(new ExportIssue(IssueSeverity.LeftOut, recordId, location, message));
 
@@ -71,6 +81,7 @@ public sealed class ExportReport(int maxIssueDetails = 10_000)
         {
             case IssueSeverity.Warning: Warnings++; break;
             case IssueSeverity.Skipped: SkippedRecords++; break;
+            case IssueSeverity.Filtered: FilteredRecords++; break;
             default: LeftOut++; break;
         }
         if (_issues.Count < maxIssueDetails) _issues.Add(issue);
