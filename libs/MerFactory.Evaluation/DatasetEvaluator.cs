@@ -15,6 +15,9 @@ public sealed record DatasetEvaluationOptions
     /// <summary>Where the HTML report goes; null writes none.</summary>
     public string? HtmlPath { get; init; }
 
+    /// <summary>Records evaluated ahead of the one being written (bounded memory); default: two per core.</summary>
+    public int ReadAhead { get; init; } = 2 * Environment.ProcessorCount;
+
     /// <summary>Worst records shown in the report.</summary>
     public int WorstShown { get; init; } = 10;
 }
@@ -36,25 +39,36 @@ public sealed class DatasetEvaluator(RecordEvaluator? evaluator = null)
         var summary = new EvaluationSummary(options.WorstShown);
         using (var files = new DatasetFiles(root))
         {
+            // A bounded window of records evaluated ahead on the thread pool (reading files overlaps computing);
+            // results are taken in folder order, so the files are deterministic and memory stays flat.
+            var window = new Queue<(string Folder, Task<RecordEvaluation?> Work)>();
+            var readAhead = Math.Max(2, options.ReadAhead);
             foreach (var folder in RecordFolders(root))
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                window.Enqueue((folder, Task.Run(() => EvaluateFolder(folder, options.Labels), cancellationToken)));
+                if (window.Count >= readAhead) Take(window.Dequeue());
+            }
+            while (window.Count > 0) Take(window.Dequeue());
+            files.Complete(summary, root);
+
+            void Take((string Folder, Task<RecordEvaluation?> Work) next)
+            {
                 RecordEvaluation? evaluation;
                 try
                 {
-                    evaluation = EvaluateFolder(folder, options.Labels);
+                    evaluation = next.Work.GetAwaiter().GetResult();
                 }
                 catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
                 {
-                    summary.AddError(Path.GetFileName(folder), e.Message);
-                    continue;
+                    summary.AddError(Path.GetFileName(next.Folder), e.Message);
+                    return;
                 }
-                if (evaluation is null) continue;
+                if (evaluation is null) return;
                 files.Add(evaluation);
                 summary.Add(evaluation);
                 onRecord?.Invoke(evaluation);
             }
-            files.Complete(summary, root);
         }
         if (options.HtmlPath is { } html) HtmlReport.Write(html, summary, root);
         return summary;

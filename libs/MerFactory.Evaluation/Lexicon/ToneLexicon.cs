@@ -24,7 +24,7 @@ public enum ToneClaim
 /// </summary>
 public static class ToneLexicon
 {
-    private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
+    private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled;
 
     public static IReadOnlyList<(ToneClaim Claim, Regex Pattern, bool SelfEvident)> Phrases { get; } =
     [
@@ -41,6 +41,19 @@ public static class ToneLexicon
         (ToneClaim.Pauses, new Regex(@"\b(?:paus(?:e|es|ed|ing)|hesitat(?:es|ed|ing|ion|ions|ant|antly)|halting)\b", Options), false),
         (ToneClaim.Trembling, new Regex(@"\b(?:trembl(?:e|es|ing)|shaky|shaking voice|quaver(?:s|ing)?|quiver(?:s|ing)?|tremulous|voice (?:cracks|cracking|breaks|breaking))\b", Options), true),
     ];
+
+    /// <summary>All phrases in one regex, group <c>t{i}</c> for <see cref="Phrases"/>[i]: one pass per sentence.</summary>
+    public static Regex Combined { get; } = new(string.Join('|', Phrases.Select((p, i) => $"(?<t{i}>{p.Pattern})")), Options);
+
+    /// <summary>The phrase entry a match of <see cref="Combined"/> found.</summary>
+    public static (ToneClaim Claim, bool SelfEvident) PhraseOf(Match match)
+    {
+        for (var i = 0; i < Phrases.Count; i++)
+            if (match.Groups[GroupNumbers[i]].Success) return (Phrases[i].Claim, Phrases[i].SelfEvident);
+        throw new InvalidOperationException("The match is not one of the combined tone patterns.");
+    }
+
+    private static readonly int[] GroupNumbers = [.. Phrases.Select((_, i) => Combined.GroupNumberFromName($"t{i}"))];
 
     /// <summary>Words that make a sentence about the voice (needed for the claims that are not self-evident).</summary>
     public static Regex VoiceContext { get; } = new(@"\b(?:voice|tone|speak(?:s|ing|er|er's)?|spoke|speech|said|says|saying|talk(?:s|ing)?|pace|rate|pitch|volume|delivery|intonation|utter(?:s|ed|ance)?|words?)\b", Options);

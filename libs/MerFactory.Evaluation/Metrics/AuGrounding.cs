@@ -90,9 +90,9 @@ public static class AuGrounding
             var matches = new List<(int Start, int Length, string Text, IReadOnlyList<string> Aus)>();
             foreach (System.Text.RegularExpressions.Match m in FacialCueLexicon.AuCode().Matches(text))
                 matches.Add((m.Index, m.Length, m.Value, ["AU" + int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture).ToString("00", CultureInfo.InvariantCulture)]));
-            foreach (var cue in FacialCueLexicon.Cues)
-                foreach (System.Text.RegularExpressions.Match m in cue.Pattern.Matches(text))
-                    matches.Add((m.Index, m.Length, m.Value, cue.Aus));
+            // FACS names come before the everyday phrases in the combined pattern, so at one position the FACS name wins.
+            foreach (System.Text.RegularExpressions.Match m in FacialCueLexicon.Combined.Matches(text))
+                matches.Add((m.Index, m.Length, m.Value, FacialCueLexicon.CueOf(m).Aus));
             var taken = new List<(int Start, int End)>();
             foreach (var match in matches.OrderBy(m => m.Start).ThenByDescending(m => m.Length))
             {

@@ -64,15 +64,13 @@ public static class ToneGrounding
                 var voice = ToneLexicon.VoiceContext.IsMatch(sentence) || field == "audio_analysis";
                 var tokens = TextTokens.Tokenize(sentence);
                 var seen = new HashSet<ToneClaim>();
-                foreach (var (claim, pattern, selfEvident) in ToneLexicon.Phrases)
+                foreach (System.Text.RegularExpressions.Match m in ToneLexicon.Combined.Matches(sentence))
                 {
+                    var (claim, selfEvident) = ToneLexicon.PhraseOf(m);
                     if (!selfEvident && !voice) continue;
-                    foreach (System.Text.RegularExpressions.Match m in pattern.Matches(sentence))
-                    {
-                        var index = tokens.FindIndex(t => t.Offset >= m.Index);
-                        if (index >= 0 && TextTokens.IsNegated(tokens, index)) continue;
-                        if (seen.Add(claim)) claims.Add((field, m.Value, claim));
-                    }
+                    var index = tokens.FindIndex(t => t.Offset >= m.Index);
+                    if (index >= 0 && TextTokens.IsNegated(tokens, index)) continue;
+                    if (seen.Add(claim)) claims.Add((field, m.Value, claim));
                 }
             }
         }
