@@ -15,7 +15,7 @@ public static class EmotionAgreement
     public static void Evaluate(RecordEvidence record, RecordEvaluation result, EmotionLexicon lexicon)
     {
         var concluded = ConcludedGroups(record.Texts.FinalSummary, lexicon);
-        var noConclusion = record.Texts.FinalSummary.Length == 0 ? $"no synthesis in a {record.Kind} record" : "the summary names no emotion the lexicon knows in its concluding sentence";
+        var noConclusion = record.Texts.FinalSummary.Length == 0 ? $"the {record.Kind} record has no synthesis" : "the summary names no emotion the lexicon knows in its concluding sentence";
         FacsConsistency(record, result, lexicon, concluded, noConclusion);
         ModalityAgreement(record, result, lexicon, concluded, noConclusion);
         LabelAgreement(record, result, lexicon, concluded, noConclusion);

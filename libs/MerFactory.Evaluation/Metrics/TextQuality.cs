@@ -19,7 +19,7 @@ public static class TextQuality
         if (words.Count == 0)
         {
             foreach (var metric in new[] { MetricNames.Distinct1, MetricNames.Distinct2, MetricNames.RepetitionRate, MetricNames.Fkgl, MetricNames.WordCount })
-                result.Null(metric, $"no LLM text in the {record.Kind} record");
+                result.Null(metric, $"the {record.Kind} record has no LLM text");
         }
         else
         {
@@ -34,7 +34,7 @@ public static class TextQuality
             result.Set(MetricNames.Fkgl, 0.39 * words.Count / sentences + 11.8 * syllables / words.Count - 15.59);
         }
 
-        if (texts.FinalSummary.Length == 0) { result.Null(MetricNames.ConclusionPresent, $"no synthesis in a {record.Kind} record"); return; }
+        if (texts.FinalSummary.Length == 0) { result.Null(MetricNames.ConclusionPresent, $"the {record.Kind} record has no synthesis"); return; }
         var present = Conclusion.StatedEmotion(texts.FinalSummary) is not null;
         result.Set(MetricNames.ConclusionPresent, present ? 1 : 0);
         if (!present) result.Flag(FlagCodes.MissingConclusion, "the synthesis does not end with the required concluding sentence");

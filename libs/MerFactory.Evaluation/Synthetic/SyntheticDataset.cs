@@ -51,17 +51,19 @@ public sealed class SyntheticDataset(int seed, double framesPerSecond = 25)
         // A third clean; the rest one fault in turn (so every fault is planted about equally often), a quarter of them a second at random.
         if (index % 3 != 0)
         {
-            Plant(planted, scenario, PlantableFlags[_nextFault++ % PlantableFlags.Count]);
+            // The next fault in turn that this scenario can carry.
+            for (var tries = 0; tries < PlantableFlags.Count && planted.Count == 0; tries++) Plant(planted, scenario, PlantableFlags[_nextFault++ % PlantableFlags.Count]);
             if (_random.NextDouble() < 0.25) Plant(planted, scenario, PlantableFlags[_random.Next(PlantableFlags.Count)]);
         }
 
         var folder = Directory.CreateDirectory(Path.Combine(root, id)).FullName;
-        var duration = Math.Round(3 + _random.NextDouble() * 3, 2);
+        var sentence = SyntheticScenarios.Sentences[_random.Next(SyntheticScenarios.Sentences.Length)];
+        // Long enough for the sentence at the scenario's speaking rate, so the measured rate is the one the texts describe.
+        var duration = Math.Round(Math.Max(3 + _random.NextDouble() * 3, sentence.Split(' ').Length / scenario.Voice.WordsPerSecond + 0.8), 2);
         var peakSeconds = Math.Round(0.8 + _random.NextDouble() * (duration - 1.6), 2);
         var table = AuTable(id, scenario, duration, peakSeconds);
         var analysis = FacialAnalysis.Analyze(table);
         var overall = FacialAnalysis.OverallPeakFrame(table);
-        var sentence = SyntheticScenarios.Sentences[_random.Next(SyntheticScenarios.Sentences.Length)];
         var voice = planted.Contains(FlagCodes.UnsupportedTone) ? scenario.Voice with { LevelDb = -42 } : scenario.Voice;
         var texts = new SyntheticTexts(_random, scenario, planted, sentence, duration, overall.Timestamp).Compose();
 

@@ -44,19 +44,28 @@ internal sealed class SyntheticTexts(Random random, Scenario scenario, IReadOnly
         if (planted.Contains(FlagCodes.TimeOutOfRange))
             summary.Add(string.Create(c, $"By {duration + 1.5 + random.NextDouble() * 6:0.0}s the expression has faded completely."));
         summary.Add("The video shows the person reacting to the conversation.");
+        // Distractors a careless checker would flag: an in-range time, a negated absent cue.
+        if (random.Next(2) == 0) summary.Add(string.Create(c, $"The clip lasts about {duration - 0.5:0.0} seconds."));
+        if (random.Next(2) == 0) summary.Add($"There is no {WithoutArticle(Pick(scenario.AbsentCues))} anywhere in the clip.");
         summary.Add($"In conclusion, the core emotional state is {concluded}, and the most likely cause is {Pick(Causes)}.");
 
         var audio = $"Transcript: \"{transcript}\"\nThe speaker's tone is {scenario.ToneWord}. {Pick(scenario.ToneSentences)}";
         if (planted.Contains(FlagCodes.UnsupportedTone)) audio += " The speaker is shouting.";
+        if (random.Next(2) == 0) audio += " The background is quiet, with a faint hum from the room.";
+        var video = $"The person looks at the camera while talking; the face shows {cues[2 % cues.Length]} and the mood seems to be {emotion}.";
+        if (random.Next(2) == 0) video += " A poster behind them reads \"Welcome home everyone\".";
 
         return new RecordTexts
         {
             FinalSummary = string.Join(' ', summary),
             VisualDescription = $"{Pick(Settings)}, showing {cues[1 % cues.Length]}.",
             AudioAnalysis = audio,
-            VideoDescription = $"The person looks at the camera while talking; the face shows {cues[2 % cues.Length]} and the mood seems to be {emotion}.",
+            VideoDescription = video,
         };
     }
+
+    private static string WithoutArticle(string cue) =>
+        cue.StartsWith("a ", StringComparison.Ordinal) ? cue[2..] : cue.StartsWith("an ", StringComparison.Ordinal) ? cue[3..] : cue;
 
     private string Pick(string[] options) => options[random.Next(options.Length)];
 }
