@@ -99,6 +99,16 @@ public sealed class MetricTests
     }
 
     [Fact]
+    public void AnUnmarkedFirstLineIsComparedAsTranscriptButStillReadForTone()
+    {
+        var texts = new RecordTexts { AudioAnalysis = "The speaker shouts the words at the camera.\nBackground noise: none." };
+        var result = Records.Evaluate(Records.Smiling(texts, Records.Speech("please stop that", levelDb: -45)));
+        Assert.Equal(1, result[MetricNames.ToneClaims]);
+        Assert.True(result.HasFlag(FlagCodes.UnsupportedTone));
+        Assert.True(result[MetricNames.TranscriptWer] > 0.5);
+    }
+
+    [Fact]
     public void OnlyQuotedSpeechIsCheckedAgainstTheTranscript()
     {
         var texts = new RecordTexts

@@ -32,7 +32,8 @@ public static partial class QuotedSpeech
 
     /// <summary>
     /// The transcript an audio description states: after "transcript:" / "transcription is", else the first line
-    /// (MER-Factory's heuristic). Null when it says there is no speech; <paramref name="span"/> is where it is.
+    /// (MER-Factory's heuristic). Null when it says there is no speech; <paramref name="span"/> is where it is when it is
+    /// marked as transcript (a "transcript" label or quotes), else (-1, 0).
     /// </summary>
     public static string? StatedTranscriptOf(string audioAnalysis, out (int Start, int Length) span)
     {
@@ -49,9 +50,15 @@ public static partial class QuotedSpeech
         }
         var firstLine = text.Split('\n')[0].Trim();
         if (NoSpeech().IsMatch(firstLine)) return null;
-        span = (audioAnalysis.IndexOf(firstLine, StringComparison.Ordinal), firstLine.Length);
         var quoted = In(firstLine);
-        return quoted.Count > 0 ? quoted[0].Quote : firstLine;
+        if (quoted.Count == 0)
+        {
+            // An unmarked first line may be description, not transcript: it is compared, but not blanked for the other checks.
+            span = (-1, 0);
+            return firstLine;
+        }
+        span = (audioAnalysis.IndexOf(firstLine, StringComparison.Ordinal) + quoted[0].Offset, quoted[0].Quote.Length);
+        return quoted[0].Quote;
     }
 
     /// <summary>True when the description says nothing is spoken.</summary>
