@@ -132,6 +132,19 @@ public sealed class MetricTests
         Assert.True(result.HasFlag(FlagCodes.TimeNotAtPeak));
     }
 
+    [Theory]
+    [InlineData("at 3.2s and again at 4 seconds", new[] { 3.2, 4.0 })]
+    [InlineData("from 0:03 to 00:04.5", new[] { 3.0, 4.5 })]
+    [InlineData("a room furnished in the 1990s style, like the 80s or the '70s", new double[0])]
+    public void TimesAreFoundAndDecadesAreNotTimes(string text, double[] expected) =>
+        Assert.Equal(expected, TimeMentions.In(text).Select(t => t.Seconds));
+
+    [Fact]
+    public void ChineseTextCountsCharactersAsWords()
+    {
+        Assert.Equal(["我", "哪", "知", "道", "ok"], TextTokens.Words("我哪知道 OK"));
+    }
+
     [Fact]
     public void TheLexiconMapsWordFormsToGroupsWheelsAndValences()
     {

@@ -23,7 +23,12 @@ public static partial class TextTokens
     public static List<Token> Tokenize(string text)
     {
         var tokens = new List<Token>();
-        foreach (Match m in WordPattern().Matches(text)) tokens.Add(new Token(m.Value.ToLowerInvariant().Replace('’', '\''), m.Index));
+        foreach (Match m in WordPattern().Matches(text))
+        {
+            if (!m.Value.Any(EditDistance.IsCjk)) { tokens.Add(new Token(m.Value.ToLowerInvariant().Replace('’', '\''), m.Index)); continue; }
+            // Chinese and Japanese write no spaces: each character counts as a word (as for CER and WER).
+            for (var i = 0; i < m.Value.Length; i++) tokens.Add(new Token(m.Value[i].ToString(), m.Index + i));
+        }
         return tokens;
     }
 

@@ -17,12 +17,22 @@ public static partial class TimeMentions
         var found = new List<TimeMention>();
         foreach (Match m in TimePattern().Matches(text))
         {
+            if (IsDecade(text, m)) continue;
             var seconds = m.Groups[1].Success
                 ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)
                 : 60 * double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) + double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture);
             found.Add(new TimeMention(seconds, m.Index, m.Value));
         }
         return found;
+    }
+
+    /// <summary>"the 1990s", "the 80s", "'90s": decades, not times.</summary>
+    private static bool IsDecade(string text, Match m)
+    {
+        var number = m.Groups[1].Value;
+        if (!m.Groups[1].Success || m.Value.Length != number.Length + 1 || number.Contains('.') || !number.EndsWith('0')) return false;
+        var before = text[..m.Index].TrimEnd();
+        return number.Length == 4 || before.EndsWith("the", StringComparison.OrdinalIgnoreCase) || before.EndsWith('\'') || before.EndsWith('’');
     }
 
     /// <summary>The time mentioned in the same sentence nearest to <paramref name="offset"/>, if any.</summary>
