@@ -18,7 +18,8 @@ namespace MerFactory.Cli;
 /// </summary>
 internal static class EmbeddedRun
 {
-    public static async Task<int> RunAsync(JobOptions options, LlmCliFlags flags, string inputPath, string outputPath, bool evidenceOnly, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(JobOptions options, LlmCliFlags flags, string inputPath, string outputPath, bool evidenceOnly, CancellationToken cancellationToken,
+        bool evaluate = false)
     {
         var console = AnsiConsole.Console;
         console.MarkupLine($"MERR CLI - Mode: [bold]{options.Type}[/] | Task: [bold]{(options.Task == TaskKind.MERR ? "MERR" : "Sentiment Analysis")}[/]");
@@ -96,13 +97,16 @@ internal static class EmbeddedRun
         builder.Services.AddLlmSteps(builder.Configuration, configured => LlmRouting.FromCliFlags(flags, null, configured));
         builder.Services.AddJobOrchestration();
         var progress = ConsoleJobProgress.Create(console, options.Silent);
+        // --evaluate: each record's {id}_eval.json is written as soon as its file finishes.
+        var evaluating = evaluate ? new EvaluatingJobProgress(output.Root, options.Labels) : null;
+        IJobProgress listener = evaluating is null ? progress : new CompositeJobProgress(progress, evaluating);
 
         using var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         RunSummary summary;
         try
         {
-            summary = await progress.RunAsync(() => host.Services.GetRequiredService<JobRunner>().RunAsync(inputs, options, output, progress, cancellationToken, jobId)).ConfigureAwait(false);
+            summary = await progress.RunAsync(() => host.Services.GetRequiredService<JobRunner>().RunAsync(inputs, options, output, listener, cancellationToken, jobId)).ConfigureAwait(false);
             // Finished: a next run is a new one (it asks the model again unless --cache); an interrupted run keeps its id.
             output.FinishJob();
         }
@@ -120,6 +124,7 @@ internal static class EmbeddedRun
         if (summary.SummaryWriteError is { } summaryError) console.MarkupLineInterpolated($"[red]run_summary.json not written: {summaryError}[/]");
         foreach (var noted in summary.Files.Where(f => f.Notes is { Count: > 0 }))
             console.MarkupLineInterpolated($"   [yellow]{noted.RelativePath}: {string.Join("; ", noted.Notes!)}[/]");
+        foreach (var problem in evaluating?.Problems ?? []) console.MarkupLineInterpolated($"   [yellow]{problem}[/]");
         if (summary.Failed > 0)
         {
             console.MarkupLine($"[red]❌ Failed: {summary.Failed}[/]");

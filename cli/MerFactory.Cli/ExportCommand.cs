@@ -33,14 +33,22 @@ internal static class ExportCommand
     public static readonly Option<string> JsonFormat = new("--json_format", "--json-format") { Description = "ShareGPT container: json or jsonl.", DefaultValueFactory = _ => "json" };
     public static readonly Option<string?> PromptFile = new("--prompt-file", "--prompt_file") { Description = "Prompts JSON whose user_questions are the instruction pools; built-in pools when omitted." };
     public static readonly Option<bool> ExcludeDegraded = new("--exclude-degraded") { Description = "Leave out records flagged \"degraded\": true (a clue missing or from a stand-in for its modality)." };
+    public static readonly Option<double?> MinScore = new("--min-score") { Description = "Export only records whose {id}_eval.json composite score is at least this (0-100); see `merfactory evaluate`." };
+    public static readonly Option<string[]> ExcludeFlag = new("--exclude-flag") { Description = $"Leave out records flagged with this code (repeatable): {string.Join(", ", Evaluation.FlagCodes.All)}.", AllowMultipleArgumentsPerToken = false };
     public static readonly Option<int> Seed = new("--seed") { Description = "Seed for the instruction choice (same seed, same export).", DefaultValueFactory = _ => 0 };
 
     public static Command Create()
     {
         var command = new Command("export", "Exports analysis results to CSV, ShareGPT (LLaMA-Factory) or Emotion-LLaMA MERR training data.")
         {
-            OutputFolder, FileType, InputCsv, ExportPath, ExportCsv, ExportFormat, JsonFormat, PromptFile, Seed, ExcludeDegraded,
+            OutputFolder, FileType, InputCsv, ExportPath, ExportCsv, ExportFormat, JsonFormat, PromptFile, Seed, ExcludeDegraded, MinScore, ExcludeFlag,
         };
+        MinScore.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is { } v && (v is < 0 or > 100 || double.IsNaN(v))) r.AddError("--min-score must be between 0 and 100."); });
+        ExcludeFlag.Validators.Add(r =>
+        {
+            foreach (var code in r.GetValueOrDefault<string[]>() ?? [])
+                if (!Evaluation.FlagCodes.All.Contains(code)) r.AddError($"Invalid --exclude-flag '{code}': expected one of {string.Join(", ", Evaluation.FlagCodes.All)}.");
+        });
         FileType.Validators.Add(r =>
         {
             var value = r.GetValueOrDefault<string?>();
@@ -71,6 +79,8 @@ internal static class ExportCommand
                 r.AddError("--file_type is required with --output_folder.");
             else if (csv is not null && r.GetValue(ExportCsv))
                 r.AddError("--export_csv applies to mode 1 only; --input_csv already is a CSV.");
+            else if (csv is not null && (r.GetValue(MinScore) is not null || r.GetValue(ExcludeFlag) is { Length: > 0 }))
+                r.AddError("--min-score and --exclude-flag read each record's {id}_eval.json: they need --output_folder (mode 1).");
         });
         command.SetAction((parse, ct) => RunAsync(parse, ct));
         return command;
@@ -88,6 +98,8 @@ internal static class ExportCommand
         PromptFile = parse.GetValue(PromptFile),
         Seed = parse.GetValue(Seed),
         ExcludeDegraded = parse.GetValue(ExcludeDegraded),
+        MinScore = parse.GetValue(MinScore),
+        ExcludeFlags = parse.GetValue(ExcludeFlag) ?? [],
     };
 
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
@@ -112,7 +124,8 @@ internal static class ExportCommand
     public static async Task PrintAsync(ExportResult result, TextWriter output, string? heading = null)
     {
         await output.WriteLineAsync(
-            $"{heading ?? "Export"} ({result.FileType.Name()}): {result.RecordsExported} exported, {result.RecordsSkipped} skipped, {result.RecordsExcluded} passed over, {result.WarningCount} warnings.");
+            $"{heading ?? "Export"} ({result.FileType.Name()}): {result.RecordsExported} exported, {result.RecordsSkipped} skipped, {result.RecordsExcluded} passed over, {result.WarningCount} warnings"
+            + (result.RecordsFiltered > 0 ? $", {result.RecordsFiltered} left out by the evaluation filters." : "."));
         foreach (var file in result.Files)
         {
             var leftOut = file.RecordsSkipped > 0 ? $", {file.RecordsSkipped} left out" : "";

@@ -40,6 +40,7 @@ internal static class ProcessCommand
     public static readonly Option<double> LlmTimeout = new("--llm-timeout") { Description = "Seconds one LLM request may take before it counts as failed (then retried within --llm-attempts).", DefaultValueFactory = _ => 120 };
     public static readonly Option<int> LlmAttempts = new("--llm-attempts") { Description = "Attempts per LLM step, 1 = no retry; all attempts of a step end within 4.5 minutes.", DefaultValueFactory = _ => 3 };
     public static readonly Option<bool> EvidenceOnly = new("--evidence-only") { Description = "Run without any LLM: AU, transcripts and frames only, no dataset records for types that need a model." };
+    public static readonly Option<bool> Evaluate = new("--evaluate") { Description = "Evaluate each record as it is written ({id}_eval.json), then the dataset (evaluation.json/.csv/.html), as `merfactory evaluate` does." };
 
     public static readonly Option<string?> Server = new("--server") { Description = "URL of a distributed deployment's job API (synthesis service); runs the job there instead of in this process." };
 
@@ -49,7 +50,7 @@ internal static class ProcessCommand
         {
             Input, Output, Type, Task, PromptsFile, LabelFile, Threshold, PeakDistance, Concurrency,
             OllamaVisionModel, OllamaTextModel, ChatGptModel, HuggingFaceModel, Silent, Cache, UseGateAgent, FrameSampleFps,
-            OpenAiBaseUrl, ModelCapabilities, LlmConcurrency, LlmRoute, SpeechEngine, Language, LlmTimeout, LlmAttempts, EvidenceOnly, Server,
+            OpenAiBaseUrl, ModelCapabilities, LlmConcurrency, LlmRoute, SpeechEngine, Language, LlmTimeout, LlmAttempts, EvidenceOnly, Server, Evaluate,
         };
         LlmTimeout.Validators.Add(r => { var v = r.GetValueOrDefault<double>(); if (!(v > 0)) r.AddError("--llm-timeout must be more than 0 seconds."); });
         LlmAttempts.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--llm-attempts must be at least 1."); });
@@ -93,9 +94,14 @@ internal static class ProcessCommand
                 return CliExitCodes.Failure;
             }
             var flags = LlmFlags(parse);
-            return parse.GetValue(Server) is { } server
+            var evaluate = parse.GetValue(Evaluate);
+            var exitCode = parse.GetValue(Server) is { } server
                 ? await RemoteRun.RunAsync(options with { LlmRoutes = RemoteRoutes.FromFlags(flags) }, parse.GetValue(Input)!, parse.GetValue(Output)!, server, ct)
-                : await EmbeddedRun.RunAsync(options, flags, parse.GetValue(Input)!, parse.GetValue(Output)!, parse.GetValue(EvidenceOnly), ct);
+                : await EmbeddedRun.RunAsync(options, flags, parse.GetValue(Input)!, parse.GetValue(Output)!, parse.GetValue(EvidenceOnly), ct, evaluate);
+            // The dataset files (and, for a remote run, the sidecars of the downloaded records) once every record is in.
+            if (evaluate && Directory.Exists(parse.GetValue(Output)))
+                await EvaluateCommand.EvaluateAfterRunAsync(parse.GetValue(Output)!, options.Labels, Console.Out, ct);
+            return exitCode;
         });
         return command;
     }

@@ -62,6 +62,15 @@ public sealed record ExportOptions
     /// <summary><c>--exclude-degraded</c>: leave out records flagged <c>"degraded": true</c>.</summary>
     public bool ExcludeDegraded { get; init; }
 
+    /// <summary><c>--min-score</c>: export only records whose <c>{id}_eval.json</c> composite score is at least this (0–100).</summary>
+    public double? MinScore { get; init; }
+
+    /// <summary><c>--exclude-flag</c>: leave out records whose <c>{id}_eval.json</c> carries any of these flag codes.</summary>
+    public IReadOnlyList<string> ExcludeFlags { get; init; } = [];
+
+    /// <summary>True when a filter needs the records' evaluation sidecars.</summary>
+    public bool FiltersByEvaluation => MinScore is not null || ExcludeFlags.Count > 0;
+
     /// <summary>At most this many issues are kept with details; counts stay exact beyond it.</summary>
     public int MaxIssueDetails { get; init; } = 10_000;
 }

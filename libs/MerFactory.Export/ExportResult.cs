@@ -16,6 +16,9 @@ public enum IssueSeverity
     /// mixed run), or the record is degraded and degraded records were excluded on request.
     /// </summary>
     Excluded,
+
+    /// <summary>The record was left out on purpose: its evaluation is below <c>--min-score</c> or carries an excluded flag.</summary>
+    Filtered,
 }
 
 /// <summary>One problem, naming the record and the file (or CSV row) it came from.</summary>
@@ -36,7 +39,8 @@ public sealed record ExportResult(
     int WarningCount,
     IReadOnlyList<ExportedFile> Files,
     IReadOnlyList<ExportIssue> Issues,
-    int IssuesNotDetailed)
+    int IssuesNotDetailed,
+    int RecordsFiltered = 0)
 {
     /// <summary>Record folders passed over by design (<see cref="IssueSeverity.Excluded"/>); not counted in <see cref="RecordsSkipped"/>.</summary>
     public int RecordsExcluded { get; init; }
@@ -55,6 +59,9 @@ public sealed class ExportReport(int maxIssueDetails = 10_000)
 
     /// <summary>Records not exported at all.</summary>
     public int SkippedRecords { get; private set; }
+
+    /// <summary>Records left out by the evaluation filters (<c>--min-score</c>, <c>--exclude-flag</c>).</summary>
+    public int FilteredRecords { get; private set; }
 
     /// <summary>Record-output pairs left out (a record missing from one output only).</summary>
     public int LeftOut { get; private set; }
@@ -76,6 +83,9 @@ public sealed class ExportReport(int maxIssueDetails = 10_000)
     public void Exclude(string? recordId, string? location, string message) =>
         Add(new ExportIssue(IssueSeverity.Excluded, recordId, location, message));
 
+    public void Filter(string? recordId, string? location, string message) =>
+        Add(new ExportIssue(IssueSeverity.Filtered, recordId, location, message));
+
     public void LeaveOut(string? recordId, string? location, string message) =>
         Add(new ExportIssue(IssueSeverity.LeftOut, recordId, location, message));
 
@@ -87,6 +97,7 @@ public sealed class ExportReport(int maxIssueDetails = 10_000)
             case IssueSeverity.Warning: Warnings++; break;
             case IssueSeverity.Skipped: SkippedRecords++; break;
             case IssueSeverity.Excluded: ExcludedRecords++; break;
+            case IssueSeverity.Filtered: FilteredRecords++; break;
             default: LeftOut++; break;
         }
         if (_issues.Count < maxIssueDetails) _issues.Add(issue);

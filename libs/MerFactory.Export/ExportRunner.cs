@@ -17,6 +17,13 @@ public sealed partial class ExportRunner(ILogger<ExportRunner>? logger = null)
     public Task<ExportResult> RunAsync(ExportOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.FiltersByEvaluation)
+        {
+            if (options.OutputFolder is not { Length: > 0 })
+                throw new ArgumentException("--min-score and --exclude-flag read each record's {id}_eval.json, so they need an output folder (mode 1).");
+            if (options.ExcludeFlags.FirstOrDefault(f => !Evaluation.FlagCodes.All.Contains(f)) is { } unknown)
+                throw new ArgumentException($"Unknown flag '{unknown}': expected one of {string.Join(", ", Evaluation.FlagCodes.All)}.");
+        }
         if (options.InputCsv is { Length: > 0 } csv)
         {
             if (options.OutputFolder is { Length: > 0 })
@@ -32,7 +39,9 @@ public sealed partial class ExportRunner(ILogger<ExportRunner>? logger = null)
         {
             var type = options.FileType
                        ?? throw new ArgumentException("A file type (au, image, mer, audio, video) is required with an output folder.");
-            var source = new LayoutRecordSource(new FolderRecordFileProvider(folder), SideFiles(options));
+            var files = new FolderRecordFileProvider(folder);
+            IExportRecordSource source = new LayoutRecordSource(files, SideFiles(options));
+            if (options.FiltersByEvaluation) source = new EvaluationFilterSource(source, files, options.MinScore, options.ExcludeFlags);
             return RunAsync(source, type, options with { ExportPath = options.ExportPath ?? folder }, cancellationToken);
         }
         throw new ArgumentException("Nothing to export: give an output folder and a file type (mode 1), or an input CSV (mode 2).");
@@ -90,7 +99,7 @@ public sealed partial class ExportRunner(ILogger<ExportRunner>? logger = null)
             var files = new List<ExportedFile>();
             foreach (var writer in writers) files.AddRange(await writer.CompleteAsync(cancellationToken));
 
-            var result = new ExportResult(fileType, exported, report.SkippedRecords, report.Warnings, files, report.Issues, report.NotDetailed)
+            var result = new ExportResult(fileType, exported, report.SkippedRecords, report.Warnings, files, report.Issues, report.NotDetailed, report.FilteredRecords)
             {
                 RecordsExcluded = report.ExcludedRecords,
             };
