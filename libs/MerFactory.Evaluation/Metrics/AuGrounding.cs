@@ -43,9 +43,11 @@ public static class AuGrounding
                 case CueStatus.Unsupported: unsupported++; break;
                 case CueStatus.Contradicted: contradicted++; break;
             }
-            result.Cue(new CitedCue("au", citation.Field, citation.Text, string.Join("/", citation.Aus), status, evidence));
+            // A negated cue is shown as such: "no smile" is supported when the AU is absent.
+            var cited = citation.Negated ? "no " + citation.Text : citation.Text;
+            result.Cue(new CitedCue("au", citation.Field, cited, string.Join("/", citation.Aus), status, evidence));
             if (status is CueStatus.Unsupported or CueStatus.Contradicted)
-                result.Flag(FlagCodes.UnsupportedAu, $"{citation.Field}: \"{citation.Text}\" ({string.Join("/", citation.Aus)}) is {status.ToString().ToLowerInvariant()}: {evidence}");
+                result.Flag(FlagCodes.UnsupportedAu, $"{citation.Field}: \"{cited}\" ({string.Join("/", citation.Aus)}) is {status.ToString().ToLowerInvariant()}: {evidence}");
         }
         result.Set(MetricNames.AuUnsupported, unsupported);
         result.Set(MetricNames.AuContradicted, contradicted);

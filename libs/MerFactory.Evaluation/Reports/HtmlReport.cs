@@ -25,7 +25,7 @@ public static class HtmlReport
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>MerFactory evaluation</title><style>")
             .Append("body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}h1{margin-bottom:4px}h2{margin-top:32px;border-bottom:1px solid #ccc}")
             .Append(".cards{display:flex;gap:16px;flex-wrap:wrap}.card{border:1px solid #ddd;border-radius:6px;padding:10px 16px;min-width:140px}.card b{display:block;font-size:24px}")
-            .Append("table{border-collapse:collapse;font-size:13px;width:100%;table-layout:auto}td,th{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#f4f4f4}")
+            .Append("table{border-collapse:collapse;font-size:13px;width:100%;table-layout:auto}td,th{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}td.wrap{overflow-wrap:anywhere}th{background:#f4f4f4}")
             .Append(".grid{display:flex;flex-wrap:wrap;gap:12px}.supported{color:#1a7f37}.unsupported,.contradicted{color:#c62828;font-weight:600}.unmeasured{color:#888}")
             .Append(".flag{display:inline-block;background:#fdecea;color:#b71c1c;border-radius:4px;padding:1px 6px;margin:1px;font-size:12px}.muted{color:#666}")
             .Append("</style></head><body>");
@@ -125,9 +125,9 @@ public static class HtmlReport
         foreach (var cue in worst.Cues)
         {
             var status = cue.Status.ToString().ToLowerInvariant();
-            html.Append("<tr><td>").Append(E(cue.Kind)).Append("</td><td>").Append(E(cue.Field)).Append("</td><td>").Append(E(cue.Text))
+            html.Append("<tr><td>").Append(E(cue.Kind)).Append("</td><td>").Append(E(cue.Field)).Append("</td><td class=\"wrap\">").Append(E(cue.Text))
                 .Append("</td><td>").Append(E(cue.Target)).Append("</td><td class=\"").Append(status).Append("\">").Append(status)
-                .Append("</td><td>").Append(E(cue.Evidence)).Append("</td></tr>");
+                .Append("</td><td class=\"wrap\">").Append(E(cue.Evidence)).Append("</td></tr>");
         }
         html.Append("</table>");
     }
