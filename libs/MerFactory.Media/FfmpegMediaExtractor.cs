@@ -169,6 +169,16 @@ public sealed class FfmpegMediaExtractor
 
     private static string LastLine(Exception e) => e is FFProbeProcessException p ? LastMeaningfulLine(p.StandardError) : e.Message;
 
-    private static string LastMeaningfulLine(IEnumerable<string>? lines) =>
-        lines?.Select(l => l.Trim()).LastOrDefault(l => l.Length > 0) ?? "no diagnostic output";
+    /// <summary>
+    /// ffmpeg's last words are often only "Conversion failed!": a line naming a system error (a full disk, no
+    /// permission) is the true cause and wins.
+    /// </summary>
+    private static string LastMeaningfulLine(IEnumerable<string>? lines)
+    {
+        var meaningful = lines?.Select(l => l.Trim()).Where(l => l.Length > 0).ToList() ?? [];
+        return meaningful.LastOrDefault(l => SystemErrors.Any(e => l.Contains(e, StringComparison.OrdinalIgnoreCase)))
+            ?? meaningful.LastOrDefault() ?? "no diagnostic output";
+    }
+
+    private static readonly string[] SystemErrors = ["No space left on device", "Permission denied", "File name too long", "Read-only file system", "Disk quota exceeded", "Input/output error"];
 }

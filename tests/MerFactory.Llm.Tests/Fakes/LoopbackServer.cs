@@ -88,4 +88,12 @@ public sealed class FaultScript
     }
 
     public Fault? Next() => _queue.TryDequeue(out var f) ? f : _always;
+
+    /// <summary>Behave normally from now on.</summary>
+    public FaultScript Clear()
+    {
+        _queue.Clear();
+        _always = null;
+        return this;
+    }
 }
