@@ -71,7 +71,8 @@ public sealed class KillResumeTests(ITestOutputHelper log) : IAsyncLifetime, IDi
             var stdout = first.StandardOutput.ReadToEndAsync();
             // Wait for the answered steps to be committed and later requests to hang, then kill -9.
             var deadline = DateTime.UtcNow.AddMinutes(10); // AU work comes first; a busy CI machine is slow
-            while (!(CommittedLlmSteps() >= AnsweredBeforeKill && _model.ModelRequests > AnsweredBeforeKill))
+            // Identical requests (two files with the same prompt) share one step: count distinct answered requests.
+            while (!(_model.ModelRequests > AnsweredBeforeKill && CommittedLlmSteps() >= _answered.Count))
             {
                 Assert.False(first.HasExited, "the first run ended before the kill: " + await stdout);
                 Assert.True(DateTime.UtcNow < deadline, $"the first run never reached the kill point: {CommittedLlmSteps()} LLM steps committed, {_model.ModelRequests} requests");
@@ -81,6 +82,7 @@ public sealed class KillResumeTests(ITestOutputHelper log) : IAsyncLifetime, IDi
             first.Kill(entireProcessTree: true);
             await first.WaitForExitAsync();
         }
+        var interruptedJob = await File.ReadAllTextAsync(Path.Combine(Output, ".merfactory", "unfinished-run.txt"));
         var finished = _answered.Keys.ToHashSet();
         var askedBefore = _asked.Count;
         _model.Faults.Clear();
@@ -88,9 +90,13 @@ public sealed class KillResumeTests(ITestOutputHelper log) : IAsyncLifetime, IDi
         var (exit, console) = await CliRunner.RunAsync(Args(rerunWithCache));
 
         Assert.True(exit == 0, console);
+        using (var summary = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Output, "run_summary.json"))))
+            Assert.Equal(interruptedJob.Trim(), summary.RootElement.GetProperty("JobId").GetString());
         var rerunAsked = _asked.Skip(askedBefore).ToList();
         var repeated = rerunAsked.Count(finished.Contains);
         log.WriteLine($"first --cache {firstWithCache}, rerun --cache {rerunWithCache}: {finished.Count} steps answered before kill -9, {inFlight} in flight; rerun asked {rerunAsked.Count}, repeated {repeated}");
+        foreach (var again in rerunAsked.Where(finished.Contains)) log.WriteLine("asked again: " + again[..Math.Min(300, again.Length)]);
+        log.WriteLine(console);
         Assert.True(repeated <= inFlight, $"{repeated} finished LLM steps were asked again ({inFlight} were in flight)");
         Assert.Equal(0, repeated);
         Assert.Equal(2, Directory.GetFiles(Output, "*_image_analysis.json", SearchOption.AllDirectories).Length);
