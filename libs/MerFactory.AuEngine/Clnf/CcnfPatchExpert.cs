@@ -12,6 +12,7 @@ public sealed class CcnfPatchExpert
 {
     private readonly float[] _weights;      // neuron-major; each neuron's template (height x width, row-major) times its norm_weights
     private readonly float[] _biases;
+    private readonly float[] _weightSums;   // Σ template per neuron, for normalising patches after the dot product
     private readonly float[] _twiceAlphas;
     private readonly double _alphaSum;
     private readonly double[] _betas;
@@ -23,6 +24,14 @@ public sealed class CcnfPatchExpert
         Height = height;
         _weights = weights;
         _biases = biases;
+        var size = width * height;
+        _weightSums = new float[biases.Length];
+        for (var n = 0; n < biases.Length; n++)
+        {
+            var sum = 0.0;
+            for (var k = 0; k < size; k++) sum += weights[n * size + k];
+            _weightSums[n] = (float)sum;
+        }
         _twiceAlphas = twiceAlphas;
         _alphaSum = alphaSum;
         _betas = betas;
@@ -84,50 +93,47 @@ public sealed class CcnfPatchExpert
 
     /// <summary>
     /// The response map (window x window, row-major) over an area of interest of (window + size − 1)² pixels:
-    /// Σ neurons 2α·σ(w·patchₙ + b) over the contrast-normalised patches, multiplied by Sigma, shifted to be ≥ 0.
-    /// <paramref name="scratch"/> must hold window²·(width·height + 2) floats.
+    /// Σ neurons 2α·σ(w·p̂ + b) over the contrast-normalised patches p̂ (zero mean, unit norm: what TM_CCOEFF_NORMED
+    /// computes), multiplied by Sigma and shifted to be ≥ 0. The area is centred on its mean first (normalisation
+    /// ignores offsets) and w·p̂ is taken as (w·p − μ·Σw)/‖p − μ‖ so patches are only copied, never rewritten.
+    /// <paramref name="area"/> is modified; <paramref name="scratch"/> must hold window²·(width·height + 3) floats.
     /// </summary>
-    public void Response(ReadOnlySpan<float> area, int window, ReadOnlySpan<float> sigmaComponentsFlat, int componentCount, Span<float> response, Span<float> scratch)
+    public void Response(Span<float> area, int window, ReadOnlySpan<float> sigmaComponentsFlat, int componentCount, Span<float> response, Span<float> scratch)
     {
         var areaSide = window + Width - 1;
         var patchSize = Width * Height;
         var positions = window * window;
         var patches = scratch[..(positions * patchSize)];
         var raw = scratch.Slice(positions * patchSize, positions);
+        var means = scratch.Slice(positions * (patchSize + 1), positions);
+        var inverseNorms = scratch.Slice(positions * (patchSize + 2), positions);
 
-        // im2col with contrast normalisation: each patch made zero-mean and unit-norm (what TM_CCOEFF_NORMED does).
+        var areaMean = 0f;
+        for (var k = 0; k < areaSide * areaSide; k++) areaMean += area[k];
+        areaMean /= areaSide * areaSide;
+        for (var k = 0; k < areaSide * areaSide; k++) area[k] -= areaMean;
+
         for (var y = 0; y < window; y++)
         for (var x = 0; x < window; x++)
         {
-            var patch = patches.Slice((y * window + x) * patchSize, patchSize);
-            var sum = 0f;
-            for (var yy = 0; yy < Height; yy++)
-            {
-                var row = area.Slice((y + yy) * areaSide + x, Width);
-                row.CopyTo(patch.Slice(yy * Width, Width));
-                for (var xx = 0; xx < Width; xx++) sum += row[xx];
-            }
+            var position = y * window + x;
+            var patch = patches.Slice(position * patchSize, patchSize);
+            for (var yy = 0; yy < Height; yy++) area.Slice((y + yy) * areaSide + x, Width).CopyTo(patch.Slice(yy * Width, Width));
+            var (sum, sumSquares) = SumAndSquares(patch);
             var mean = sum / patchSize;
-            var sumSquares = 0f;
-            for (var k = 0; k < patchSize; k++)
-            {
-                var v = patch[k] - mean;
-                patch[k] = v;
-                sumSquares += v * v;
-            }
-            var norm = MathF.Sqrt(sumSquares);
-            var inverse = norm == 0 ? 1f : 1f / norm;
-            for (var k = 0; k < patchSize; k++) patch[k] *= inverse;
+            var normSquared = sumSquares - patchSize * mean * mean;
+            means[position] = mean;
+            inverseNorms[position] = normSquared > 1e-12f ? 1f / MathF.Sqrt(normSquared) : 1f;
         }
 
         raw.Clear();
         for (var n = 0; n < _biases.Length; n++)
         {
             var template = _weights.AsSpan(n * patchSize, patchSize);
-            float bias = _biases[n], twiceAlpha = _twiceAlphas[n];
+            float bias = _biases[n], twiceAlpha = _twiceAlphas[n], weightSum = _weightSums[n];
             for (var p = 0; p < positions; p++)
             {
-                var dot = Dot(template, patches.Slice(p * patchSize, patchSize));
+                var dot = (Dot(template, patches.Slice(p * patchSize, patchSize)) - means[p] * weightSum) * inverseNorms[p];
                 raw[p] += twiceAlpha / (1f + MathF.Exp(-(dot + bias)));
             }
         }
@@ -163,6 +169,24 @@ public sealed class CcnfPatchExpert
         for (var k = 0; k < sigma.Length; k++) sigma[k] = (float)inverse[k];
         Interlocked.CompareExchange(ref _sigmas[window], sigma, null);
         return _sigmas[window]!;
+    }
+
+    private static (float Sum, float SumSquares) SumAndSquares(ReadOnlySpan<float> values)
+    {
+        var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
+        Vector<float> sum = Vector<float>.Zero, squares = Vector<float>.Zero;
+        foreach (var v in vectors)
+        {
+            sum += v;
+            squares += v * v;
+        }
+        float s = Vector.Sum(sum), q = Vector.Sum(squares);
+        for (var i = vectors.Length * Vector<float>.Count; i < values.Length; i++)
+        {
+            s += values[i];
+            q += values[i] * values[i];
+        }
+        return (s, q);
     }
 
     internal static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)

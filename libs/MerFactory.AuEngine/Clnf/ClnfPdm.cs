@@ -86,14 +86,14 @@ public sealed partial class ClnfPdm
     }
 
     /// <summary>
-    /// Jacobian of the projected shape (2n rows x 6 [+ m] columns, row-major): scale, small rotations about x, y, z,
-    /// translation x, y, then (non-rigid) the modes.
+    /// Jacobian of the projected shape, stored transposed: row a (of 6 [+ m]) holds d(x0..x(n-1), y0..y(n-1))/d(param a);
+    /// parameters are scale, small rotations about x, y, z, translation x, y, then (non-rigid) the modes.
     /// </summary>
-    public void Jacobian(ReadOnlySpan<double> local, in PdmPose pose, bool rigid, Span<double> jacobian)
+    public void JacobianTransposed(ReadOnlySpan<double> local, in PdmPose pose, bool rigid, Span<double> jt)
     {
         var n = PointCount;
         var m = ModeCount;
-        var cols = rigid ? 6 : 6 + m;
+        var rows = 2 * n;
         Span<double> shape = n <= 128 ? stackalloc double[3 * n] : new double[3 * n];
         Shape3D(local, shape);
         var r = RotationMath.EulerToMatrix(pose.Rx, pose.Ry, pose.Rz);
@@ -101,28 +101,27 @@ public sealed partial class ClnfPdm
         for (var i = 0; i < n; i++)
         {
             double x = shape[i], y = shape[i + n], z = shape[i + 2 * n];
-            var jx = jacobian.Slice(i * cols, cols);
-            var jy = jacobian.Slice((i + n) * cols, cols);
-            jx[0] = x * r[0] + y * r[1] + z * r[2];
-            jy[0] = x * r[3] + y * r[4] + z * r[5];
-            jx[1] = s * (y * r[2] - z * r[1]);
-            jy[1] = s * (y * r[5] - z * r[4]);
-            jx[2] = -s * (x * r[2] - z * r[0]);
-            jy[2] = -s * (x * r[5] - z * r[3]);
-            jx[3] = s * (x * r[1] - y * r[0]);
-            jy[3] = s * (x * r[4] - y * r[3]);
-            jx[4] = 1;
-            jy[4] = 0;
-            jx[5] = 0;
-            jy[5] = 1;
+            int ix = i, iy = i + n;
+            jt[ix] = x * r[0] + y * r[1] + z * r[2];
+            jt[iy] = x * r[3] + y * r[4] + z * r[5];
+            jt[rows + ix] = s * (y * r[2] - z * r[1]);
+            jt[rows + iy] = s * (y * r[5] - z * r[4]);
+            jt[2 * rows + ix] = -s * (x * r[2] - z * r[0]);
+            jt[2 * rows + iy] = -s * (x * r[5] - z * r[3]);
+            jt[3 * rows + ix] = s * (x * r[1] - y * r[0]);
+            jt[3 * rows + iy] = s * (x * r[4] - y * r[3]);
+            jt[4 * rows + ix] = 1;
+            jt[4 * rows + iy] = 0;
+            jt[5 * rows + ix] = 0;
+            jt[5 * rows + iy] = 1;
             if (rigid) continue;
             var vx = _modes.AsSpan(i * m, m);
             var vy = _modes.AsSpan((i + n) * m, m);
             var vz = _modes.AsSpan((i + 2 * n) * m, m);
             for (var j = 0; j < m; j++)
             {
-                jx[6 + j] = s * (r[0] * vx[j] + r[1] * vy[j] + r[2] * vz[j]);
-                jy[6 + j] = s * (r[3] * vx[j] + r[4] * vy[j] + r[5] * vz[j]);
+                jt[(6 + j) * rows + ix] = s * (r[0] * vx[j] + r[1] * vy[j] + r[2] * vz[j]);
+                jt[(6 + j) * rows + iy] = s * (r[3] * vx[j] + r[4] * vy[j] + r[5] * vz[j]);
             }
         }
     }

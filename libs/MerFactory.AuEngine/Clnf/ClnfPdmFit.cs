@@ -49,30 +49,19 @@ public sealed partial class ClnfPdm
         var update = new double[p];
         var factor = new double[p * p];
         var shape = new double[2 * n];
+        var residual = new double[2 * n];
+        var weights = new double[2 * n];
+        var weighted = new double[2 * n * p];
+        for (var i = 0; i < n; i++) weights[i] = weights[i + n] = visible[i] ? 1 : 0;
         Shape2D(local, pose, shape);
         var error = Error(shape, landmarks, visible);
         var notImproved = 0;
         for (var iter = 0; iter < 1000; iter++)
         {
             Shape2D(local, pose, shape);
-            Jacobian(local, pose, rigid: false, jacobian);
-            Array.Clear(hessian);
-            Array.Clear(rhs);
-            for (var row = 0; row < 2 * n; row++)
-            {
-                if (!visible[row % n]) continue;
-                var j = jacobian.AsSpan(row * p, p);
-                var residual = landmarks[row] - shape[row];
-                for (var a = 0; a < p; a++)
-                {
-                    var ja = j[a];
-                    if (ja == 0) continue;
-                    rhs[a] += ja * residual;
-                    for (var b = a; b < p; b++) hessian[a * p + b] += ja * j[b];
-                }
-            }
-            for (var a = 0; a < p; a++)
-            for (var b = 0; b < a; b++) hessian[a * p + b] = hessian[b * p + a];
+            JacobianTransposed(local, pose, rigid: false, jacobian);
+            for (var k = 0; k < 2 * n; k++) residual[k] = landmarks[k] - shape[k];
+            NormalEquations.Build(jacobian, p, 2 * n, weights, residual, hessian, rhs, weighted);
             for (var k = 0; k < m; k++)
             {
                 hessian[(6 + k) * p + 6 + k] += 1 / _eigen[k];

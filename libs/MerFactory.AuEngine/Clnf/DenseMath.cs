@@ -67,3 +67,30 @@ internal static class DenseMath
         return inverse;
     }
 }
+
+/// <summary>Gauss-Newton normal equations from a transposed Jacobian (SIMD dot products over contiguous rows).</summary>
+internal static class NormalEquations
+{
+    /// <summary>H = Jᵀ·diag(w)·J and g = Jᵀ·diag(w)·r for Jᵀ given as p rows of length <paramref name="rows"/>.</summary>
+    public static void Build(ReadOnlySpan<double> jt, int p, int rows, ReadOnlySpan<double> weights, ReadOnlySpan<double> residual,
+        Span<double> hessian, Span<double> gradient, Span<double> weighted)
+    {
+        for (var a = 0; a < p; a++)
+        {
+            var ja = jt.Slice(a * rows, rows);
+            var wa = weighted.Slice(a * rows, rows);
+            for (var k = 0; k < rows; k++) wa[k] = ja[k] * weights[k];
+            gradient[a] = Prediction.LinearAuModel.Dot(wa, residual);
+        }
+        for (var a = 0; a < p; a++)
+        {
+            var wa = weighted.Slice(a * rows, rows);
+            for (var b = a; b < p; b++)
+            {
+                var value = Prediction.LinearAuModel.Dot(wa, jt.Slice(b * rows, rows));
+                hessian[a * p + b] = value;
+                hessian[b * p + a] = value;
+            }
+        }
+    }
+}

@@ -23,6 +23,9 @@ internal sealed class NuRlms(ClnfPdm pdm, float[][] responses, double[] baseShap
         var dxs = new double[n];
         var dys = new double[n];
         var shifts = new double[2 * n];
+        var rowWeights = new double[2 * n];
+        var weighted = new double[2 * n * p];
+        for (var i = 0; i < n; i++) rowWeights[i] = rowWeights[i + n] = visible[i] ? weights[i] : 0;
         var centre = (window - 1) / 2;
         var eigen = pdm.EigenValues;
 
@@ -32,7 +35,7 @@ internal sealed class NuRlms(ClnfPdm pdm, float[][] responses, double[] baseShap
             if (iter > 0 && Distance(shape, previous) < 0.01) break;
             shape.CopyTo(previous, 0);
 
-            pdm.Jacobian(state.Local, state.Pose, rigid, jacobian);
+            pdm.JacobianTransposed(state.Local, state.Pose, rigid, jacobian);
             for (var i = 0; i < n; i++)
             {
                 double ox = shape[i] - baseShape[i], oy = shape[i + n] - baseShape[i + n];
@@ -48,25 +51,7 @@ internal sealed class NuRlms(ClnfPdm pdm, float[][] responses, double[] baseShap
                 shifts[i + n] = toImage[2] * sx + toImage[3] * sy;
             }
 
-            Array.Clear(hessian);
-            Array.Clear(gradient);
-            for (var row = 0; row < 2 * n; row++)
-            {
-                var point = row % n;
-                if (!visible[point]) continue;
-                var w = weights[point];
-                var j = jacobian.AsSpan(row * p, p);
-                var shift = shifts[row];
-                for (var a = 0; a < p; a++)
-                {
-                    var wa = w * j[a];
-                    if (wa == 0) continue;
-                    gradient[a] += wa * shift;
-                    for (var b = a; b < p; b++) hessian[a * p + b] += wa * j[b];
-                }
-            }
-            for (var a = 0; a < p; a++)
-            for (var b = 0; b < a; b++) hessian[a * p + b] = hessian[b * p + a];
+            NormalEquations.Build(jacobian, p, 2 * n, rowWeights, shifts, hessian, gradient, weighted);
             if (!rigid)
             {
                 for (var k = 0; k < m; k++)
@@ -90,21 +75,25 @@ internal sealed class NuRlms(ClnfPdm pdm, float[][] responses, double[] baseShap
         var total = 0.0;
         var count = 0;
         var denominator = 2 * parameters.Sigma * parameters.Sigma;
+        Span<double> rowKernel = stackalloc double[window];
+        Span<double> colKernel = stackalloc double[window];
         for (var i = 0; i < n; i++)
         {
             if (!visible[i]) continue;
             count++;
+            // The Gaussian is separable: exp(-(dy²+dx²)/2σ²) = exp(-dy²/2σ²)·exp(-dx²/2σ²).
+            for (var k = 0; k < window; k++)
+            {
+                rowKernel[k] = Math.Exp(-(dys[i] - k) * (dys[i] - k) / denominator);
+                colKernel[k] = Math.Exp(-(dxs[i] - k) * (dxs[i] - k) / denominator);
+            }
             var response = responses[i];
             double sum = 0;
-            var k = 0;
             for (var ii = 0; ii < window; ii++)
             {
-                var vx = (dys[i] - ii) * (dys[i] - ii);
-                for (var jj = 0; jj < window; jj++, k++)
-                {
-                    var vy = (dxs[i] - jj) * (dxs[i] - jj);
-                    sum += response[k] * Math.Exp(-(vx + vy) / denominator);
-                }
+                double rowSum = 0;
+                for (var jj = 0; jj < window; jj++) rowSum += response[ii * window + jj] * colKernel[jj];
+                sum += rowKernel[ii] * rowSum;
             }
             total += Math.Log(sum + 1e-8);
         }
