@@ -37,6 +37,8 @@ internal static class ProcessCommand
     public static readonly Option<string> SpeechEngine = new("--speech-engine") { Description = "Transcription engine: auto, whisper or pocketsphinx.", DefaultValueFactory = _ => "auto" };
     public static readonly Option<string?> Language = new("--language") { Description = "Spoken language (ISO 639-1, e.g. en); detected when omitted." };
 
+    public static readonly Option<string> Landmarks = new("--landmarks") { Description = "Facial landmarks for AUs: clnf (OpenFace's own fit, default) or dlib (faster, less faithful).", DefaultValueFactory = _ => "clnf" };
+
     public static readonly Option<string?> Server = new("--server") { Description = "URL of a distributed deployment's job API (synthesis service); runs the job there instead of in this process." };
 
     public static Command Create()
@@ -45,7 +47,7 @@ internal static class ProcessCommand
         {
             Input, Output, Type, Task, PromptsFile, LabelFile, Threshold, PeakDistance, Concurrency,
             OllamaVisionModel, OllamaTextModel, ChatGptModel, HuggingFaceModel, Silent, Cache, UseGateAgent, FrameSampleFps,
-            OpenAiBaseUrl, ModelCapabilities, LlmConcurrency, LlmRoute, SpeechEngine, Language, Server,
+            OpenAiBaseUrl, ModelCapabilities, LlmConcurrency, LlmRoute, SpeechEngine, Language, Landmarks, Server,
         };
         Type.Validators.Add(r => { if (ParseType(r.GetValueOrDefault<string>()) is null) r.AddError($"Invalid --type '{r.GetValueOrDefault<string>()}': expected AU, audio, video, MER or image."); });
         Task.Validators.Add(r => { if (ParseTask(r.GetValueOrDefault<string>()) is null) r.AddError($"Invalid --task '{r.GetValueOrDefault<string>()}': expected MERR or \"Sentiment Analysis\"."); });
@@ -60,6 +62,7 @@ internal static class ProcessCommand
         Input.Validators.Add(r => { var path = r.GetValueOrDefault<string>(); if (!File.Exists(path) && !Directory.Exists(path)) r.AddError($"INPUT_PATH '{path}' does not exist."); });
         Server.Validators.Add(r => { var url = r.GetValueOrDefault<string?>(); if (url is not null && !Uri.TryCreate(url, UriKind.Absolute, out _)) r.AddError($"--server '{url}' is not an absolute URL."); });
         SpeechEngine.Validators.Add(r => { var v = r.GetValueOrDefault<string>(); if (v?.ToLowerInvariant() is not ("auto" or "whisper" or "pocketsphinx" or "offline")) r.AddError($"Invalid --speech-engine '{v}': expected auto, whisper or pocketsphinx."); });
+        Landmarks.Validators.Add(r => { var v = r.GetValueOrDefault<string>(); if (v?.ToLowerInvariant() is not ("clnf" or "dlib")) r.AddError($"Invalid --landmarks '{v}': expected clnf or dlib."); });
         LlmConcurrency.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--llm-concurrency must be at least 1."); });
         ModelCapabilities.Validators.Add(r =>
         {
@@ -87,6 +90,9 @@ internal static class ProcessCommand
                 return 1;
             }
             var flags = LlmFlags(parse);
+            // The AU engine reads its settings from configuration, which the embedded run builds from the environment.
+            if (parse.GetValue(Landmarks)!.Equals("dlib", StringComparison.OrdinalIgnoreCase))
+                Environment.SetEnvironmentVariable($"{AuEngine.Pipeline.AuEngineOptions.SectionName}__Landmarks", nameof(AuEngine.Pipeline.LandmarkMethod.Dlib));
             return parse.GetValue(Server) is { } server
                 ? await RemoteRun.RunAsync(options with { LlmRoutes = RemoteRoutes.FromFlags(flags) }, parse.GetValue(Input)!, parse.GetValue(Output)!, server, ct)
                 : await EmbeddedRun.RunAsync(options, flags, parse.GetValue(Input)!, parse.GetValue(Output)!, ct);

@@ -226,7 +226,7 @@ public sealed class ActionUnitEngine : IDisposable
 
     internal sealed record FaceWork(LocatedFace Face, FaceFeatures Features);
 
-    internal sealed record FrameWork(int Index, double Timestamp, IReadOnlyList<FaceWork> Faces);
+    internal sealed record FrameWork(int Index, double Timestamp, IReadOnlyList<FaceWork> Faces, int Width, int Height);
 
     private IReadOnlyList<FrameWork> AnalyseChunk(VideoFrame[] frames, AuRunOptions options)
     {
@@ -242,7 +242,7 @@ public sealed class ActionUnitEngine : IDisposable
                 var faces = SelectFaces(found, options);
                 previous = faces;
                 var work = faces.Select(f => new FaceWork(f, _extractor.Extract(frame, f.Landmarks))).ToList();
-                results.Add(new FrameWork(index, timestamp, work));
+                results.Add(new FrameWork(index, timestamp, work, frame.Cols, frame.Rows));
             }
             return results;
         }
@@ -310,14 +310,20 @@ public sealed class ActionUnitEngine : IDisposable
             {
                 Landmarks = options.IncludeLandmarks ? faces[i].Landmarks : null,
                 Pose = options.IncludeLandmarks ? features.Pose : null,
+                HeadPose = options.IncludeLandmarks ? HeadPose.FromPdm(features.Pose, image.Cols, image.Rows) : null,
             });
         }
         return new AuImageResult(path, rows);
     }
 
-    /// <summary>Writes rows as an OpenFace CSV (frame, face_id, timestamp, confidence, success, AUxx_r…, AUxx_c…).</summary>
-    public Task<int> WriteOpenFaceCsvAsync(IAsyncEnumerable<AuFrameResult> rows, TextWriter writer, CancellationToken cancellationToken = default) =>
-        OpenFaceCsvWriter.WriteAsync(rows, IntensityNames, PresenceNames, writer, cancellationToken);
+    /// <summary>
+    /// Writes rows as an OpenFace CSV (frame, face_id, timestamp, confidence, success, [pose_T*, pose_R*, x_0…x_67,
+    /// y_0…y_67 with <paramref name="landmarkColumns"/>; rows must then come from a run with
+    /// <see cref="AuRunOptions.IncludeLandmarks"/>], AUxx_r…, AUxx_c…).
+    /// </summary>
+    public Task<int> WriteOpenFaceCsvAsync(IAsyncEnumerable<AuFrameResult> rows, TextWriter writer, CancellationToken cancellationToken = default,
+        bool landmarkColumns = false) =>
+        OpenFaceCsvWriter.WriteAsync(rows, IntensityNames, PresenceNames, writer, cancellationToken, landmarkColumns);
 
     public void Dispose()
     {
@@ -339,7 +345,7 @@ public sealed class ActionUnitEngine : IDisposable
             public bool Retired { get; set; }
         }
 
-        private sealed record RowInfo(int Frame, double Timestamp, double Confidence, bool Success, double[]? Landmarks, PdmGlobalParams? Pose);
+        private sealed record RowInfo(int Frame, double Timestamp, double Confidence, bool Success, double[]? Landmarks, PdmGlobalParams? Pose, HeadPose? HeadPose = null);
 
         private TrackState NewTrack() =>
             new(new AuTrackAnalyser(engine._videoModels, FaceFeatureExtractor.HogLength, engine._extractor.GeometryLength));
@@ -379,7 +385,8 @@ public sealed class ActionUnitEngine : IDisposable
             }
             track.Analyser.AddFrame(face.Features.Hog, face.Features.Geometry, success: true);
             track.Rows.Add(new RowInfo(work.Index + 1, work.Timestamp, face.Face.Confidence, true,
-                options.IncludeLandmarks ? face.Face.Landmarks : null, options.IncludeLandmarks ? face.Features.Pose : null));
+                options.IncludeLandmarks ? face.Face.Landmarks : null, options.IncludeLandmarks ? face.Features.Pose : null,
+                options.IncludeLandmarks ? HeadPose.FromPdm(face.Features.Pose, work.Width, work.Height) : null));
         }
 
         public IEnumerable<AuFrameResult> Finish()
@@ -394,7 +401,7 @@ public sealed class ActionUnitEngine : IDisposable
                 {
                     var info = track.Rows[f];
                     rows.Add(new AuFrameResult(info.Frame, id, info.Timestamp, info.Confidence, info.Success,
-                        predictions.Intensities[f], predictions.Presence[f]) { Landmarks = info.Landmarks, Pose = info.Pose });
+                        predictions.Intensities[f], predictions.Presence[f]) { Landmarks = info.Landmarks, Pose = info.Pose, HeadPose = info.HeadPose });
                 }
             }
             return rows.OrderBy(r => r.Frame).ThenBy(r => r.FaceId);

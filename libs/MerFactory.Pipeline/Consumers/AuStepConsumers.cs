@@ -78,7 +78,7 @@ public sealed class ExtractActionUnitsConsumer(ArtifactStore artifacts, ActionUn
     {
         using var local = await workspace.Artifacts.GetLocalCopyAsync(request.Source, Path.GetExtension(request.Source.Key), cancellationToken).ConfigureAwait(false);
         var csv = Path.Combine(workspace.ScratchDirectory, "au.csv");
-        var run = new AuRunOptions { AllFaces = request.AllFaces, SampleFps = request.SampleFps > 0 ? request.SampleFps : null };
+        var run = new AuRunOptions { AllFaces = request.AllFaces, SampleFps = request.SampleFps > 0 ? request.SampleFps : null, IncludeLandmarks = true };
         try
         {
             var result = await engine.UseAsync(async e =>
@@ -102,7 +102,7 @@ public sealed class ExtractActionUnitsConsumer(ArtifactStore artifacts, ActionUn
                 var counted = new List<AuFrameResult>();
                 await using (var writer = new StreamWriter(csv))
                 {
-                    await e.WriteOpenFaceCsvAsync(Tap(rows, counted), writer, cancellationToken).ConfigureAwait(false);
+                    await e.WriteOpenFaceCsvAsync(Tap(rows, counted), writer, cancellationToken, landmarkColumns: true).ConfigureAwait(false);
                 }
                 return new AuExtractionResult(counted.Count, counted.Count(r => r.Success), noFace || counted.All(r => !r.Success));
             }, cancellationToken).ConfigureAwait(false);
