@@ -27,7 +27,7 @@ public sealed class ClnfLandmarkSource(IFaceDetector detector, ClnfModel model) 
         {
             var box = ClnfTracker.FromDlibBox(face.LandmarkBox);
             _still.Initialise(box.X, box.Y, box.Width, box.Height);
-            if (!_still.Fit(image, model.Parameters.WindowsInit)) continue;
+            if (!_still.Fit(image, model.Parameters.WindowsInit) || !ClnfTracker.LooksLikeFace(_still.State)) continue;
             result.Add(Located(_still.Landmarks, Math.Clamp(face.Score, 0, 1)));
         }
         return result;
@@ -44,7 +44,7 @@ public sealed class ClnfLandmarkSource(IFaceDetector detector, ClnfModel model) 
             var (pose, local) = model.Main.Pdm.CalcParams(face.Landmarks);
             _still.State.Pose = pose;
             local.CopyTo(_still.State.Local, 0);
-            if (_still.Fit(image, model.Parameters.WindowsSmall)) result.Add(Located(_still.Landmarks, face.Confidence));
+            if (_still.Fit(image, model.Parameters.WindowsSmall) && ClnfTracker.LooksLikeFace(_still.State)) result.Add(Located(_still.Landmarks, face.Confidence));
         }
         return result;
     }

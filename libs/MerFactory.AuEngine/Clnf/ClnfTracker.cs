@@ -6,10 +6,18 @@ namespace MerFactory.AuEngine.Clnf;
 /// Video tracking as OpenFace's FeatureExtraction does it (DetectLandmarksInVideo): each frame starts from the
 /// previous frame's fit (tracking windows after a good frame, the full windows after a bad one); the face detector
 /// runs only to initialise, and after a failed frame every <see cref="ReinitialiseEvery"/> failures (or, before any
-/// face was found, every 6·ReinitialiseEvery frames). A re-detection that fits worse than the old track is discarded.
+/// face was found, every 6·ReinitialiseEvery frames). A re-detection that fails too keeps the old track.
+/// A fit counts as a face when <paramref name="validator"/> accepts it; by default when the landmarks' mean
+/// log-likelihood under their response maps is at least <see cref="MinLikelihood"/> (in place of OpenFace's CNN
+/// validator: faces tracked in the sample clips score ≥ 0.5, the same model left on a non-face ≤ −1.6).
 /// </summary>
 public sealed class ClnfTracker(ClnfModel model, Func<GrayImage, ClnfFitState, double[], bool>? validator = null, int reinitialiseEvery = 4)
 {
+    public const double MinLikelihood = -0.5;
+
+    /// <summary>The default check: the fit's likelihood is that of a face.</summary>
+    public static bool LooksLikeFace(ClnfFitState state) => state.Likelihood >= MinLikelihood;
+
     private readonly ClnfLandmarkDetector _detector = new(model);
     private readonly ClnfFitState _saved = new(model.Main.Pdm.ModeCount);
     private readonly double[] _savedLandmarks = new double[2 * model.Main.Pdm.PointCount];
@@ -72,6 +80,6 @@ public sealed class ClnfTracker(ClnfModel model, Func<GrayImage, ClnfFitState, d
     private bool Fit(GrayImage image, IReadOnlyList<int> windows)
     {
         var fitted = _detector.Fit(image, windows);
-        return fitted && (validator is null || validator(image, _detector.State, _detector.Landmarks));
+        return fitted && (validator?.Invoke(image, _detector.State, _detector.Landmarks) ?? LooksLikeFace(_detector.State));
     }
 }
