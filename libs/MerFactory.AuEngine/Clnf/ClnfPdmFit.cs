@@ -51,7 +51,6 @@ public sealed partial class ClnfPdm
         var shape = new double[2 * n];
         var residual = new double[2 * n];
         var weights = new double[2 * n];
-        var weighted = new double[2 * n * p];
         for (var i = 0; i < n; i++) weights[i] = weights[i + n] = visible[i] ? 1 : 0;
         Shape2D(local, pose, shape);
         var error = Error(shape, landmarks, visible);
@@ -61,7 +60,7 @@ public sealed partial class ClnfPdm
             Shape2D(local, pose, shape);
             JacobianTransposed(local, pose, rigid: false, jacobian);
             for (var k = 0; k < 2 * n; k++) residual[k] = landmarks[k] - shape[k];
-            NormalEquations.Build(jacobian, p, 2 * n, weights, residual, hessian, rhs, weighted);
+            NormalEquations.Build(jacobian, p, 2 * n, weights, residual, hessian, rhs);
             for (var k = 0; k < m; k++)
             {
                 hessian[(6 + k) * p + 6 + k] += 1 / _eigen[k];

@@ -68,28 +68,44 @@ internal static class DenseMath
     }
 }
 
-/// <summary>Gauss-Newton normal equations from a transposed Jacobian (SIMD dot products over contiguous rows).</summary>
+/// <summary>
+/// Gauss-Newton normal equations from a transposed Jacobian, in single precision like OpenFace's (its Jacobians and
+/// Hessians are float matrices), with 8-wide SIMD dot products over contiguous rows.
+/// </summary>
 internal static class NormalEquations
 {
+    [ThreadStatic] private static float[]? _jt;
+    [ThreadStatic] private static float[]? _weighted;
+    [ThreadStatic] private static float[]? _residual;
+
     /// <summary>H = Jᵀ·diag(w)·J and g = Jᵀ·diag(w)·r for Jᵀ given as p rows of length <paramref name="rows"/>.</summary>
     public static void Build(ReadOnlySpan<double> jt, int p, int rows, ReadOnlySpan<double> weights, ReadOnlySpan<double> residual,
-        Span<double> hessian, Span<double> gradient, Span<double> weighted)
+        Span<double> hessian, Span<double> gradient)
     {
-        for (var a = 0; a < p; a++)
+        var size = p * rows;
+        var j = _jt is { } a && a.Length >= size ? a : _jt = new float[size];
+        var wj = _weighted is { } b && b.Length >= size ? b : _weighted = new float[size];
+        var r = _residual is { } c && c.Length >= rows ? c : _residual = new float[rows];
+        for (var k = 0; k < rows; k++) r[k] = (float)residual[k];
+        for (var row = 0; row < p; row++)
         {
-            var ja = jt.Slice(a * rows, rows);
-            var wa = weighted.Slice(a * rows, rows);
-            for (var k = 0; k < rows; k++) wa[k] = ja[k] * weights[k];
-            gradient[a] = Prediction.LinearAuModel.Dot(wa, residual);
-        }
-        for (var a = 0; a < p; a++)
-        {
-            var wa = weighted.Slice(a * rows, rows);
-            for (var b = a; b < p; b++)
+            var offset = row * rows;
+            for (var k = 0; k < rows; k++)
             {
-                var value = Prediction.LinearAuModel.Dot(wa, jt.Slice(b * rows, rows));
-                hessian[a * p + b] = value;
-                hessian[b * p + a] = value;
+                var value = (float)jt[offset + k];
+                j[offset + k] = value;
+                wj[offset + k] = value * (float)weights[k];
+            }
+            gradient[row] = CcnfPatchExpert.Dot(wj.AsSpan(offset, rows), r.AsSpan(0, rows));
+        }
+        for (var x = 0; x < p; x++)
+        {
+            var wx = wj.AsSpan(x * rows, rows);
+            for (var y = x; y < p; y++)
+            {
+                double value = CcnfPatchExpert.Dot(wx, j.AsSpan(y * rows, rows));
+                hessian[x * p + y] = value;
+                hessian[y * p + x] = value;
             }
         }
     }

@@ -46,6 +46,17 @@ public sealed class GrayImage
         var tx = cx - a * half + b * half;
         var ty = cy - a * half - b * half;
         var pixels = Pixels;
+        // Corners bound the sampled area (an affine map): when it lies inside the image, skip the per-pixel checks.
+        var last = side - 1;
+        double minX = Math.Min(Math.Min(tx, a * last + tx), Math.Min(-b * last + tx, a * last - b * last + tx));
+        double maxX = Math.Max(Math.Max(tx, a * last + tx), Math.Max(-b * last + tx, a * last - b * last + tx));
+        double minY = Math.Min(Math.Min(ty, b * last + ty), Math.Min(a * last + ty, b * last + a * last + ty));
+        double maxY = Math.Max(Math.Max(ty, b * last + ty), Math.Max(a * last + ty, b * last + a * last + ty));
+        if (minX >= 0 && minY >= 0 && maxX < Width - 2 && maxY < Height - 2)
+        {
+            SampleInside(tx, ty, a, b, side, output);
+            return;
+        }
         for (var v = 0; v < side; v++)
         for (var u = 0; u < side; u++)
         {
@@ -57,6 +68,23 @@ public sealed class GrayImage
             var fx = (qx & 31) / 32f;
             var fy = (qy & 31) / 32f;
             float p00 = At(pixels, x0, y0), p10 = At(pixels, x0 + 1, y0), p01 = At(pixels, x0, y0 + 1), p11 = At(pixels, x0 + 1, y0 + 1);
+            output[v * side + u] = (1 - fy) * ((1 - fx) * p00 + fx * p10) + fy * ((1 - fx) * p01 + fx * p11);
+        }
+    }
+
+    private void SampleInside(double tx, double ty, double a, double b, int side, Span<float> output)
+    {
+        var pixels = Pixels;
+        var width = Width;
+        for (var v = 0; v < side; v++)
+        for (var u = 0; u < side; u++)
+        {
+            var qx = (int)Math.Round((a * u - b * v + tx) * 32);
+            var qy = (int)Math.Round((b * u + a * v + ty) * 32);
+            var index = (qy >> 5) * width + (qx >> 5);
+            var fx = (qx & 31) / 32f;
+            var fy = (qy & 31) / 32f;
+            float p00 = pixels[index], p10 = pixels[index + 1], p01 = pixels[index + width], p11 = pixels[index + width + 1];
             output[v * side + u] = (1 - fy) * ((1 - fx) * p00 + fx * p10) + fy * ((1 - fx) * p01 + fx * p11);
         }
     }

@@ -24,7 +24,6 @@ internal sealed class NuRlms(ClnfPdm pdm, float[][] responses, double[] baseShap
         var dys = new double[n];
         var shifts = new double[2 * n];
         var rowWeights = new double[2 * n];
-        var weighted = new double[2 * n * p];
         for (var i = 0; i < n; i++) rowWeights[i] = rowWeights[i + n] = visible[i] ? weights[i] : 0;
         var centre = (window - 1) / 2;
         var eigen = pdm.EigenValues;
@@ -51,7 +50,7 @@ internal sealed class NuRlms(ClnfPdm pdm, float[][] responses, double[] baseShap
                 shifts[i + n] = toImage[2] * sx + toImage[3] * sy;
             }
 
-            NormalEquations.Build(jacobian, p, 2 * n, rowWeights, shifts, hessian, gradient, weighted);
+            NormalEquations.Build(jacobian, p, 2 * n, rowWeights, shifts, hessian, gradient);
             if (!rigid)
             {
                 for (var k = 0; k < m; k++)
