@@ -110,29 +110,15 @@ public sealed class PointDistributionModel
         var m = ModeCount;
         if (landmarks.Length != 2 * n) throw new ArgumentException($"expected {2 * n} landmark coordinates", nameof(landmarks));
 
-        double minX = double.MaxValue, maxX = double.MinValue, minY = double.MaxValue, maxY = double.MinValue;
-        for (var i = 0; i < n; i++)
-        {
-            minX = Math.Min(minX, landmarks[i]);
-            maxX = Math.Max(maxX, landmarks[i]);
-            minY = Math.Min(minY, landmarks[i + n]);
-            maxY = Math.Max(maxY, landmarks[i + n]);
-        }
-        var width = Math.Abs(minX - maxX);
-        var height = Math.Abs(minY - maxY);
+        var (minX, maxX, minY, maxY) = LandmarkBounds.Of(landmarks);
+        var width = maxX - minX;
+        var height = maxY - minY;
 
         // The model's own box at unit scale, truncated to integers as OpenFace's cv::Rect does.
         var meanProjected = Shape2D(new PdmGlobalParams(1, 0, 0, 0, 0, 0), new double[m]);
-        double mMinX = double.MaxValue, mMaxX = double.MinValue, mMinY = double.MaxValue, mMaxY = double.MinValue;
-        for (var i = 0; i < n; i++)
-        {
-            mMinX = Math.Min(mMinX, meanProjected[i]);
-            mMaxX = Math.Max(mMaxX, meanProjected[i]);
-            mMinY = Math.Min(mMinY, meanProjected[i + n]);
-            mMaxY = Math.Max(mMaxY, meanProjected[i + n]);
-        }
-        var modelWidth = (int)Math.Abs(mMinX - mMaxX);
-        var modelHeight = (int)Math.Abs(mMinY - mMaxY);
+        var model = LandmarkBounds.Of(meanProjected);
+        var modelWidth = (int)model.Width;
+        var modelHeight = (int)model.Height;
 
         var scale = (width / modelWidth + height / modelHeight) / 2;
         double rx = 0, ry = 0, rz = 0;

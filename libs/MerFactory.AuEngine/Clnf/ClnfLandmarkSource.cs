@@ -70,16 +70,8 @@ public sealed class ClnfLandmarkSource(IFaceDetector detector, ClnfModel model) 
 
     private static LocatedFace Located(double[] landmarks, double confidence)
     {
-        var n = landmarks.Length / 2;
-        double minX = double.MaxValue, maxX = double.MinValue, minY = double.MaxValue, maxY = double.MinValue;
-        for (var i = 0; i < n; i++)
-        {
-            minX = Math.Min(minX, landmarks[i]);
-            maxX = Math.Max(maxX, landmarks[i]);
-            minY = Math.Min(minY, landmarks[i + n]);
-            maxY = Math.Max(maxY, landmarks[i + n]);
-        }
-        return new LocatedFace(new Rect2d(minX, minY, maxX - minX, maxY - minY), confidence, (double[])landmarks.Clone());
+        var bounds = Alignment.LandmarkBounds.Of(landmarks);
+        return new LocatedFace(new Rect2d(bounds.MinX, bounds.MinY, bounds.Width, bounds.Height), confidence, (double[])landmarks.Clone());
     }
 
     public void Dispose() => detector.Dispose();
