@@ -221,10 +221,11 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
     private async Task<FacsOutcome> AnalyseExistingCsvAsync(FileRun run, string path, CancellationToken cancellationToken)
     {
         var job = run.Job;
-        // A copy goes to the store (steps read artifacts from there); the file itself is only read.
+        // A copy goes to the store under its content hash (steps read artifacts from there; a re-run stores nothing
+        // new); the file itself is only read.
         var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
         var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
-        var info = await job.Store.PutAsync($"jobs/{job.JobId:N}/{run.Id}/provided-au.csv", new MemoryStream(bytes), "text/csv", cancellationToken).ConfigureAwait(false);
+        var info = await job.Store.PutAsync($"provided-au/{sha256}/au.csv", new MemoryStream(bytes), "text/csv", cancellationToken).ConfigureAwait(false);
         var csv = new ObjectReference(job.Store.Bucket, info.Key, info.Size, sha256, "text/csv");
         run.Record(new StepRecord("au-extract", "reused", 0, Note: "from " + path));
         var facs = await RunStepAsync(run, "facs-analysis", new AnalyzeFacialExpression(job.JobId, run.Id, csv, run.RecordedSourcePath, job.Options.Threshold, job.Options.PeakDistance), cancellationToken).ConfigureAwait(false);
