@@ -9,6 +9,7 @@ internal static class CliApplication
         var root = new RootCommand("A modular CLI tool to construct the MERR dataset from video and image files.")
         {
             ProcessCommand.Create(),
+            FacsCommand.Create(),
             ModelsCommand.Create(),
             ExportCommand.Create(),
             TrainCommand.Create(),

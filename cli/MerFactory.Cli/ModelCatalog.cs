@@ -96,6 +96,34 @@ internal static class ModelCatalog
         ("AU_predictors/svr_combined/AU_9_static_intensity.dat", "47c004d5957fc9074366a7dc510da69d6a8837c6a192a98fcba437620ea4a6c3")
     ];
 
+    // OpenFace's CLNF landmark model (LandmarkDetector/model/), as listed in shared/data/openface/clnf/SOURCES.md.
+    private static readonly (string Path, string Sha256)[] ClnfFiles =
+    [
+        ("main_clnf_general.txt", "532753cc2238d3e3dc398fff09b7b385a7edd7306a1edc2a22dac3ed2abdeb6e"),
+        ("clnf_general.txt", "3e38c393427481b6c715f491de1fe76ebf9d283afddc2bf7ec7765bc7d8a2c23"),
+        ("haarAlign.txt", "354625bd2a6cbdb1fc7a62352ad74e94c79744c9296e682cb8f6100d54213ffa"),
+        ("tris_68.txt", "dca0c54fbd7683444f39534f803e037ba1df80a5cfd72ce8101cb7ff58e54193"),
+        ("pdms/In-the-wild_aligned_PDM_68.txt", "b9eafb292b18505b55cdbc5d8ba45413709cd300cf3e7e8d1946cd0f5c5b94b1"),
+        ("patch_experts/ccnf_patches_0.25_general.txt", "18f4a62387a9cadcb49177db5f8726d73f3d4675bed60cb965e8256590553a48"),
+        ("patch_experts/ccnf_patches_0.35_general.txt", "ec26c1590f7992566943ad252af0ebb9e569095ce277d8addbc6202a36fe5a33"),
+        ("patch_experts/ccnf_patches_0.5_general.txt", "0ae39776c24b1e1de2a03ac4650baddec7ae84a45dec77ab30c97431fdccfebf"),
+        ("detection_validation/validator_cnn.txt", "29751dd4128978a1b351f09f15ae2d78e3e45169dd1e2dede60a55cc3f39a3c4"),
+        ("model_inner/main_clnf_inner.txt", "d659390a75c3cf92a1165ed700a2228f9f588671d67d0862b3ff7b0fbfe96a60"),
+        ("model_inner/clnf_inner.txt", "9e6ba849ef773a314471bec98f486f461b43b2d72890afb12ad93482eb0698f1"),
+        ("model_inner/pdms/pdm_51_inner.txt", "28412e9dda64e95a5fab618ecda2b5dc1802187da4894d27965715ab361cb2f7"),
+        ("model_inner/patch_experts/ccnf_patches_1.00_inner.txt", "79eb8ab716abe420a1604c8db8c107e0b9774bedfd91f595875e6bad0d37156c"),
+        ("model_eye/main_clnf_synth_left.txt", "974004db5c87046be362a9802d2c8241c168ba3c1b19d2915ac161ae197bb252"),
+        ("model_eye/main_clnf_synth_right.txt", "8f116d8df1f32a9022b4e4b9ce3b134774b0732441ea6585e90b75628e86ee10"),
+        ("model_eye/clnf_left_synth.txt", "5f652def0b109849c510c0b8f17fb779d5487f7a2a927b772a6a290aed929a0e"),
+        ("model_eye/clnf_right_synth.txt", "b1453f8272bdd601ef54f569c2b35490203f8d625c99e2667abd74e8769da030"),
+        ("model_eye/pdms/pdm_28_eye_3D_closed.txt", "8034805a0de072dafd0f6daecd71ee3f44292bc860bff6425725feac63e045f2"),
+        ("model_eye/pdms/pdm_28_l_eye_3D_closed.txt", "eaf275c1286d5e03ea695b8250bffcef95084bf67598dfc9f03121d16b9b713f"),
+        ("model_eye/patch_experts/ccnf_patches_1.00_synth_lid_.txt", "bc5f628dbcd0f24eabe5e2b7f2a6995c513ebb93ab63b03449c5f5f05a777939"),
+        ("model_eye/patch_experts/ccnf_patches_1.50_synth_lid_.txt", "601a74b91930c2648676615278b959eb67f860e9757b169ee59bd41ac994cb9b"),
+        ("model_eye/patch_experts/left_ccnf_patches_1.00_synth_lid_.txt", "8fe3229cda73dc49fcc27635fb875941e4d28b342c0f9f49bbcfc8ab9711cc07"),
+        ("model_eye/patch_experts/left_ccnf_patches_1.50_synth_lid_.txt", "1c728e667b3e00ce5feb4eb8a5f68c174af5bb1f80b7ee8d3d01df6023917581")
+    ];
+
     public static IReadOnlyList<ModelEntry> All { get; } =
     [
         new("whisper-base", "Whisper base (multilingual speech recognition, ggml, ~142 MiB)",
@@ -121,6 +149,10 @@ internal static class ModelCatalog
                 new ModelFile("openface/tris_68_full.txt", "d79b0c786bf497ddf18b97080e5949c67781ca1c017e558374883a1821b17181",
                     new Uri(OpenFaceRaw + "LandmarkDetector/model/tris_68_full.txt"), ["openface/tris_68_full.txt", "tris_68_full.txt"]),
             ]),
+        new("openface-clnf", "OpenFace CLNF landmark model (CCNF patch experts at 3 scales, PDM, inner-face and eye part models)",
+            OpenFaceLicence,
+            [.. ClnfFiles.Select(f => new ModelFile($"openface/clnf/model/{f.Path}", f.Sha256, new Uri(OpenFaceRaw + "LandmarkDetector/model/" + f.Path),
+                [$"openface/clnf/model/{f.Path}", $"clnf/model/{f.Path}", f.Path]))]),
         new("dlib-landmarks", "dlib 68-point face landmark model (shape_predictor_68_face_landmarks.dat)",
             "dlib's model is trained on iBUG 300-W, whose licence excludes commercial use; dlib itself is Boost-licensed.",
             [new ModelFile("shape_predictor_68_face_landmarks.dat", "fbdc2cb80eb9aa7a758672cbfdda32ba6300efe9b6e6c7a299ff7e736b11b92f", null,

@@ -41,6 +41,7 @@ internal static class ProcessCommand
     public static readonly Option<int> LlmAttempts = new("--llm-attempts") { Description = "Attempts per LLM step, 1 = no retry; all attempts of a step end within 4.5 minutes.", DefaultValueFactory = _ => 3 };
     public static readonly Option<bool> EvidenceOnly = new("--evidence-only") { Description = "Run without any LLM: AU, transcripts and frames only, no dataset records for types that need a model." };
     public static readonly Option<bool> Evaluate = new("--evaluate") { Description = "Evaluate each record as it is written ({id}_eval.json), then the dataset (evaluation.json/.csv/.html), as `merfactory evaluate` does." };
+    public static readonly Option<string> Landmarks = new("--landmarks") { Description = "Facial landmarks for AUs: clnf (OpenFace's own fit, default) or dlib (faster, less faithful).", DefaultValueFactory = _ => "clnf" };
 
     public static readonly Option<string?> Server = new("--server") { Description = "URL of a distributed deployment's job API (synthesis service); runs the job there instead of in this process." };
 
@@ -50,7 +51,7 @@ internal static class ProcessCommand
         {
             Input, Output, Type, Task, PromptsFile, LabelFile, Threshold, PeakDistance, Concurrency,
             OllamaVisionModel, OllamaTextModel, ChatGptModel, HuggingFaceModel, Silent, Cache, UseGateAgent, FrameSampleFps,
-            OpenAiBaseUrl, ModelCapabilities, LlmConcurrency, LlmRoute, SpeechEngine, Language, LlmTimeout, LlmAttempts, EvidenceOnly, Server, Evaluate,
+            OpenAiBaseUrl, ModelCapabilities, LlmConcurrency, LlmRoute, SpeechEngine, Language, LlmTimeout, LlmAttempts, EvidenceOnly, Landmarks, Server, Evaluate,
         };
         LlmTimeout.Validators.Add(r => { var v = r.GetValueOrDefault<double>(); if (!(v > 0)) r.AddError("--llm-timeout must be more than 0 seconds."); });
         LlmAttempts.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--llm-attempts must be at least 1."); });
@@ -67,6 +68,7 @@ internal static class ProcessCommand
         Input.Validators.Add(r => { var path = r.GetValueOrDefault<string>(); if (!File.Exists(path) && !Directory.Exists(path)) r.AddError($"INPUT_PATH '{path}' does not exist."); });
         Server.Validators.Add(r => { var url = r.GetValueOrDefault<string?>(); if (url is not null && !Uri.TryCreate(url, UriKind.Absolute, out _)) r.AddError($"--server '{url}' is not an absolute URL."); });
         SpeechEngine.Validators.Add(r => { var v = r.GetValueOrDefault<string>(); if (v?.ToLowerInvariant() is not ("auto" or "whisper" or "pocketsphinx" or "offline")) r.AddError($"Invalid --speech-engine '{v}': expected auto, whisper or pocketsphinx."); });
+        Landmarks.Validators.Add(r => { var v = r.GetValueOrDefault<string>(); if (v?.ToLowerInvariant() is not ("clnf" or "dlib")) r.AddError($"Invalid --landmarks '{v}': expected clnf or dlib."); });
         LlmConcurrency.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--llm-concurrency must be at least 1."); });
         ModelCapabilities.Validators.Add(r =>
         {
@@ -94,6 +96,9 @@ internal static class ProcessCommand
                 return CliExitCodes.Failure;
             }
             var flags = LlmFlags(parse);
+            // The AU engine reads its settings from configuration, which the embedded run builds from the environment.
+            if (parse.GetValue(Landmarks)!.Equals("dlib", StringComparison.OrdinalIgnoreCase))
+                Environment.SetEnvironmentVariable($"{AuEngine.Pipeline.AuEngineOptions.SectionName}__Landmarks", nameof(AuEngine.Pipeline.LandmarkMethod.Dlib));
             var evaluate = parse.GetValue(Evaluate);
             var exitCode = parse.GetValue(Server) is { } server
                 ? await RemoteRun.RunAsync(options with { LlmRoutes = RemoteRoutes.FromFlags(flags) }, parse.GetValue(Input)!, parse.GetValue(Output)!, server, ct)

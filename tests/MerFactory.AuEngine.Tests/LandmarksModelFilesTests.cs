@@ -105,6 +105,7 @@ public sealed class LandmarksModelFilesTests : IDisposable
                 Path.Combine(folder, "shape_predictor_68_face_landmarks.dat"),
                 Path.Combine(folder, "openface", "AU_predictors", "AU_all_best.txt"),
                 Path.Combine(folder, "openface", "AU_predictors", "AU_all_static.txt"),
+                Path.Combine(folder, "openface", "clnf", "model", "main_clnf_general.txt"),
                 Path.Combine(folder, "openface", "In-the-wild_aligned_PDM_68.txt"),
                 Path.Combine(folder, "openface", "tris_68_full.txt"),
             ],

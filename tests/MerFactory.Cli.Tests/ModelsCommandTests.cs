@@ -37,6 +37,21 @@ public sealed class ModelsCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task OpenfaceClnfInstallsFromTheSharedFolderAndLoads()
+    {
+        var (exit, output) = await CliRunner.RunAsync("models", "install", "--from", SharedData.DataPath(), "--models-dir", ModelsDir, "openface-clnf");
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("NONCOMMERCIAL RESEARCH USE ONLY", output);
+        var installed = Path.Combine(ModelsDir, "openface", "clnf", "model");
+        var shared = SharedData.DataPath("openface", "clnf", "model");
+        foreach (var file in Directory.GetFiles(shared, "*", SearchOption.AllDirectories))
+            Assert.Equal(Sha256(file), Sha256(Path.Combine(installed, Path.GetRelativePath(shared, file))));
+        var model = AuEngine.Clnf.ClnfModel.Load(Path.Combine(installed, AuEngine.Clnf.ClnfModel.MainFileName));
+        Assert.Equal(3, model.Main.Scales.Count);
+    }
+
+    [Fact]
     public async Task AFileWithTheWrongChecksumIsRejectedAndNotInstalled()
     {
         var from = Path.Combine(_work, "from");

@@ -122,6 +122,10 @@ public sealed class ProcessCommandTests : IDisposable
         Assert.Contains("clip: probe (cached)", second.Output);
         Assert.Contains("clip: extract-audio (cached)", second.Output);
         Assert.Contains("clip: sample-frames (cached)", second.Output);
-        Assert.Equal(artifactsBefore, Directory.GetFiles(Path.Combine(OutputDir, ".merfactory"), "*", SearchOption.AllDirectories).Length);
+        // The AU CSV the first run wrote is reused as MER-Factory reuses an existing OpenFace CSV (issue 19): its one
+        // content-addressed copy in the store is the only new file.
+        var artifactsAfter = Directory.GetFiles(Path.Combine(OutputDir, ".merfactory"), "*", SearchOption.AllDirectories);
+        Assert.Equal(artifactsBefore + 1, artifactsAfter.Length);
+        Assert.Single(artifactsAfter, f => f.Contains("provided-au", StringComparison.Ordinal));
     }
 }

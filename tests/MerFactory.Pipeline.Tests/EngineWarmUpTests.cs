@@ -46,9 +46,11 @@ public sealed class EngineWarmUpTests
             await warmUp.StartAsync(CancellationToken.None);
             await warmUp.ExecuteTask!.WaitAsync(Patience); // completes: a service still starts without its models
 
-            Assert.Contains(logger.Messages, m => m.Contains("shape_predictor_68_face_landmarks.dat", StringComparison.Ordinal));
+            // The default landmark model is OpenFace's CLNF.
+            Assert.Contains(logger.Messages, m => m.Contains("main_clnf_general.txt", StringComparison.Ordinal));
             var error = await Assert.ThrowsAsync<ModelNotFoundException>(() => host.UseAsync(_ => Task.FromResult(0), CancellationToken.None));
-            Assert.Contains("shape_predictor_68_face_landmarks.dat", error.Message, StringComparison.Ordinal);
+            Assert.Contains("main_clnf_general.txt", error.Message, StringComparison.Ordinal);
+            Assert.Contains(ModelNotFoundException.InstallCommand, error.Message, StringComparison.Ordinal);
         }
         finally
         {

@@ -21,11 +21,16 @@ public sealed class PointDistributionModel
     /// <summary>Geometry feature length: 3n shape offsets followed by the m local parameters.</summary>
     public int GeometryFeatureLength => 3 * PointCount + ModeCount;
 
+    private readonly Clnf.ClnfPdm _model;
+
     private PointDistributionModel(double[] mean, double[,] modes, double[] eigenValues)
     {
         _mean = mean;
         _modes = modes;
         _eigenValues = eigenValues;
+        var flat = new double[modes.Length];
+        Buffer.BlockCopy(modes, 0, flat, 0, modes.Length * sizeof(double));
+        _model = new Clnf.ClnfPdm(mean, flat, eigenValues);
         PointCount = mean.Length / 3;
         ModeCount = eigenValues.Length;
     }
@@ -105,29 +110,15 @@ public sealed class PointDistributionModel
         var m = ModeCount;
         if (landmarks.Length != 2 * n) throw new ArgumentException($"expected {2 * n} landmark coordinates", nameof(landmarks));
 
-        double minX = double.MaxValue, maxX = double.MinValue, minY = double.MaxValue, maxY = double.MinValue;
-        for (var i = 0; i < n; i++)
-        {
-            minX = Math.Min(minX, landmarks[i]);
-            maxX = Math.Max(maxX, landmarks[i]);
-            minY = Math.Min(minY, landmarks[i + n]);
-            maxY = Math.Max(maxY, landmarks[i + n]);
-        }
-        var width = Math.Abs(minX - maxX);
-        var height = Math.Abs(minY - maxY);
+        var (minX, maxX, minY, maxY) = LandmarkBounds.Of(landmarks);
+        var width = maxX - minX;
+        var height = maxY - minY;
 
         // The model's own box at unit scale, truncated to integers as OpenFace's cv::Rect does.
         var meanProjected = Shape2D(new PdmGlobalParams(1, 0, 0, 0, 0, 0), new double[m]);
-        double mMinX = double.MaxValue, mMaxX = double.MinValue, mMinY = double.MaxValue, mMaxY = double.MinValue;
-        for (var i = 0; i < n; i++)
-        {
-            mMinX = Math.Min(mMinX, meanProjected[i]);
-            mMaxX = Math.Max(mMaxX, meanProjected[i]);
-            mMinY = Math.Min(mMinY, meanProjected[i + n]);
-            mMaxY = Math.Max(mMaxY, meanProjected[i + n]);
-        }
-        var modelWidth = (int)Math.Abs(mMinX - mMaxX);
-        var modelHeight = (int)Math.Abs(mMinY - mMaxY);
+        var model = LandmarkBounds.Of(meanProjected);
+        var modelWidth = (int)model.Width;
+        var modelHeight = (int)model.Height;
 
         var scale = (width / modelWidth + height / modelHeight) / 2;
         double rx = 0, ry = 0, rz = 0;
@@ -155,7 +146,7 @@ public sealed class PointDistributionModel
                 residual[i + n] = landmarks[i + n] - (scale * (r[3] * x + r[4] * y + r[5] * z) + ty);
             }
 
-            FillJacobianTransposed(jacobian, shape3D, scale, r);
+            _model.JacobianTransposed(local, new Clnf.PdmPose(scale, rx, ry, rz, tx, ty), rigid: false, jacobian);
 
             // Hessian = JᵀJ + diag(0,...,0, 1/λ); rhs = Jᵀ·residual − (1/λ)·p_local. Jᵀ rows are contiguous, so SIMD dots.
             var rows = 2 * n;
@@ -177,8 +168,8 @@ public sealed class PointDistributionModel
                 rhs[6 + k] -= reg * local[k];
             }
 
-            var update = CholeskySolve(hessian, rhs, p);
-            if (update is null) break;
+            var update = new double[p];
+            if (!Clnf.DenseMath.SolveSpd(hessian, p, rhs, update, new double[p * p])) break;
             for (var k = 0; k < p; k++) update[k] *= 0.5;
 
             // Scale and translation add; rotation composes with the small-angle rotation, re-orthonormalised.
@@ -202,38 +193,6 @@ public sealed class PointDistributionModel
         return (new PdmGlobalParams(scale, rx, ry, rz, tx, ty), local);
     }
 
-    /// <summary>Jacobian of the projected shape, stored transposed: row a holds d(x0..x(n-1), y0..y(n-1))/d(param a).</summary>
-    private void FillJacobianTransposed(double[] jt, double[] shape3D, double s, double[] r)
-    {
-        var n = PointCount;
-        var m = ModeCount;
-        var rows = 2 * n;
-        for (var i = 0; i < n; i++)
-        {
-            double x = shape3D[i], y = shape3D[i + n], z = shape3D[i + 2 * n];
-            var ix = i;
-            var iy = i + n;
-            jt[ix] = x * r[0] + y * r[1] + z * r[2];
-            jt[iy] = x * r[3] + y * r[4] + z * r[5];
-            jt[rows + ix] = s * (y * r[2] - z * r[1]);
-            jt[rows + iy] = s * (y * r[5] - z * r[4]);
-            jt[2 * rows + ix] = -s * (x * r[2] - z * r[0]);
-            jt[2 * rows + iy] = -s * (x * r[5] - z * r[3]);
-            jt[3 * rows + ix] = s * (x * r[1] - y * r[0]);
-            jt[3 * rows + iy] = s * (x * r[4] - y * r[3]);
-            jt[4 * rows + ix] = 1;
-            jt[4 * rows + iy] = 0;
-            jt[5 * rows + ix] = 0;
-            jt[5 * rows + iy] = 1;
-            for (var j = 0; j < m; j++)
-            {
-                double vx = _modes[i, j], vy = _modes[i + n, j], vz = _modes[i + 2 * n, j];
-                jt[(6 + j) * rows + ix] = s * (r[0] * vx + r[1] * vy + r[2] * vz);
-                jt[(6 + j) * rows + iy] = s * (r[3] * vx + r[4] * vy + r[5] * vz);
-            }
-        }
-    }
-
     private double ProjectionError(double[] shape3D, double s, double rx, double ry, double rz, double tx, double ty, ReadOnlySpan<double> landmarks)
     {
         var n = PointCount;
@@ -247,42 +206,5 @@ public sealed class PointDistributionModel
             sum += dx * dx + dy * dy;
         }
         return Math.Sqrt(sum);
-    }
-
-    private static double[]? CholeskySolve(double[] a, double[] b, int p)
-    {
-        var l = new double[p * p];
-        for (var i = 0; i < p; i++)
-        {
-            for (var j = 0; j <= i; j++)
-            {
-                var sum = a[i * p + j];
-                for (var k = 0; k < j; k++) sum -= l[i * p + k] * l[j * p + k];
-                if (i == j)
-                {
-                    if (sum <= 0) return null;
-                    l[i * p + i] = Math.Sqrt(sum);
-                }
-                else
-                {
-                    l[i * p + j] = sum / l[j * p + j];
-                }
-            }
-        }
-        var y = new double[p];
-        for (var i = 0; i < p; i++)
-        {
-            var sum = b[i];
-            for (var k = 0; k < i; k++) sum -= l[i * p + k] * y[k];
-            y[i] = sum / l[i * p + i];
-        }
-        var x = new double[p];
-        for (var i = p - 1; i >= 0; i--)
-        {
-            var sum = y[i];
-            for (var k = i + 1; k < p; k++) sum -= l[k * p + i] * x[k];
-            x[i] = sum / l[i * p + i];
-        }
-        return x;
     }
 }

@@ -35,6 +35,9 @@ public sealed class AuModelOptions
     /// <summary>OpenFace's 68-point point distribution model.</summary>
     public string PdmPath { get; set; } = Path.Combine("openface", "In-the-wild_aligned_PDM_68.txt");
 
+    /// <summary>OpenFace's CLNF landmark model (<c>main_clnf_general.txt</c>; the files it names sit beside it).</summary>
+    public string ClnfModelPath { get; set; } = Path.Combine("openface", "clnf", "model", "main_clnf_general.txt");
+
     /// <summary>OpenFace's face-mask triangulation.</summary>
     public string TriangulationPath { get; set; } = Path.Combine("openface", "tris_68_full.txt");
 
@@ -44,6 +47,7 @@ public sealed class AuModelOptions
     public string ResolvedAuPredictorsDirectory => Resolve(AuPredictorsDirectory);
     public string ResolvedPdmPath => Resolve(PdmPath);
     public string ResolvedTriangulationPath => Resolve(TriangulationPath);
+    public string ResolvedClnfModelPath => Resolve(ClnfModelPath);
 
     /// <summary>Absolute path of a configured model path (absolute paths are kept; relative ones sit under <see cref="ModelsDirectory"/>).</summary>
     public string Resolve(string configuredPath) => Path.GetFullPath(Path.Combine(ModelsDirectory, configuredPath));
@@ -73,6 +77,7 @@ public sealed class AuModelOptions
             RequireFile("OpenFace AU model list (images)", Path.Combine(ResolvedAuPredictorsDirectory, "AU_all_static.txt"));
         }
 
+        if (parts.HasFlag(AuModelParts.ClnfLandmarks)) RequireFile("OpenFace CLNF landmark model", ResolvedClnfModelPath);
         if (parts.HasFlag(AuModelParts.Pdm)) RequireFile("OpenFace PDM", ResolvedPdmPath);
         if (parts.HasFlag(AuModelParts.Triangulation)) RequireFile("OpenFace face-mask triangulation", ResolvedTriangulationPath);
         if (missing.Count > 0) throw new ModelNotFoundException(missing);
@@ -89,7 +94,8 @@ public enum AuModelParts
     AuPredictors = 4,
     Pdm = 8,
     Triangulation = 16,
-    All = FaceDetector | Landmarks | AuPredictors | Pdm | Triangulation,
+    ClnfLandmarks = 32,
+    All = FaceDetector | Landmarks | AuPredictors | Pdm | Triangulation | ClnfLandmarks,
 }
 
 /// <summary>A model file that was looked for and not found.</summary>

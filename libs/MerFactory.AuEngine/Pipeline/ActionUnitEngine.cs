@@ -57,24 +57,28 @@ public sealed class ActionUnitEngine : IDisposable
     public static ActionUnitEngine Create(AuModelOptions models, AuEngineOptions? options = null, FaceDetectionOptions? detection = null)
     {
         ArgumentNullException.ThrowIfNull(models);
-        var landmarkPath = models.ResolvedLandmarkModelPath;
-        if (!File.Exists(landmarkPath)) throw new ModelNotFoundException("dlib 68-point landmark model", landmarkPath);
-        // Load and check the OpenFace models and the detector before the large landmark model.
         options ??= new AuEngineOptions();
         detection ??= new FaceDetectionOptions { MaxDetectionSide = DefaultMaxDetectionSide };
-        // The 100 MB landmark model dominates start-up: parse it while the other models load.
-        var predictorLoad = Task.Run(() => ShapePredictor.Load(landmarkPath));
+        var landmarkPath = options.Landmarks == LandmarkMethod.Clnf ? models.ResolvedClnfModelPath : models.ResolvedLandmarkModelPath;
+        if (!File.Exists(landmarkPath))
+            throw new ModelNotFoundException(options.Landmarks == LandmarkMethod.Clnf ? "OpenFace CLNF landmark model" : "dlib 68-point landmark model", landmarkPath);
+        // The landmark model dominates start-up: parse it while the other models load.
+        var landmarksLoad = options.Landmarks == LandmarkMethod.Clnf
+            ? Task.Run<object>(() => Clnf.ClnfModel.Load(landmarkPath))
+            : Task.Run<object>(() => ShapePredictor.Load(landmarkPath));
         try
         {
             var core = LoadOpenFaceModels(models, options.AlignOnModelShape);
             FaceDetectorFactory.Create(models, detection).Dispose();
-            var predictor = predictorLoad.GetAwaiter().GetResult();
-            return new ActionUnitEngine(options,
-                () => new DetectorLandmarkSource(FaceDetectorFactory.Create(models, detection), predictor), core.Extractor, core.Video, core.Image);
+            var landmarks = landmarksLoad.GetAwaiter().GetResult();
+            Func<ILandmarkSource> sources = landmarks is Clnf.ClnfModel clnf
+                ? () => new Clnf.ClnfLandmarkSource(FaceDetectorFactory.Create(models, detection), clnf)
+                : () => new DetectorLandmarkSource(FaceDetectorFactory.Create(models, detection), (ShapePredictor)landmarks);
+            return new ActionUnitEngine(options, sources, core.Extractor, core.Video, core.Image);
         }
         catch
         {
-            predictorLoad.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+            landmarksLoad.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
             throw;
         }
     }
@@ -125,7 +129,11 @@ public sealed class ActionUnitEngine : IDisposable
         var workers = Math.Max(1, _options.MaxDegreeOfParallelism);
         var channel = Channel.CreateBounded<Task<IReadOnlyList<FrameWork>>>(new BoundedChannelOptions(workers) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var producer = Task.Run(() => ProduceAsync(capture, fps, options, channel.Writer, stop.Token), stop.Token);
+        // One face tracked frame by frame (OpenFace's way) when the landmark source can; landmarks are then found in
+        // decode order on the producer and only the features run in parallel.
+        var tracker = options.AllFaces ? null : RentTracker();
+        tracker?.StartVideo();
+        var producer = Task.Run(() => ProduceAsync(capture, fps, options, tracker, channel.Writer, stop.Token), stop.Token);
 
         var state = new VideoAnalysis(this, options);
         var framesRead = 0;
@@ -150,18 +158,20 @@ public sealed class ActionUnitEngine : IDisposable
             {
                 try { await leftover.ConfigureAwait(false); } catch (Exception) { /* already failing or cancelled */ }
             }
+            if (tracker is not null) ReturnSource(tracker);
         }
 
         if (framesRead == 0) throw new InvalidDataException($"{path}: the video has no decodable frames");
         foreach (var row in state.Finish()) yield return row;
     }
 
-    private async Task ProduceAsync(VideoCapture capture, double fps, AuRunOptions options, ChannelWriter<Task<IReadOnlyList<FrameWork>>> writer, CancellationToken ct)
+    private async Task ProduceAsync(VideoCapture capture, double fps, AuRunOptions options, IVideoLandmarkTracker? tracker,
+        ChannelWriter<Task<IReadOnlyList<FrameWork>>> writer, CancellationToken ct)
     {
         // Frames go to the workers in chunks of DetectionInterval: the first frame of a chunk is detected, the others
         // follow its boxes. Chunks run in parallel; the consumer reads them in order.
         var chunkSize = Math.Max(1, _options.DetectionInterval);
-        var chunk = new List<(Mat Frame, int Index, double Timestamp)>(chunkSize);
+        var chunk = new List<VideoFrame>(chunkSize);
         try
         {
             var index = 0;
@@ -181,11 +191,11 @@ public sealed class ActionUnitEngine : IDisposable
                         frame.Dispose();
                         break;
                     }
-                    chunk.Add((frame, index, timestamp));
+                    chunk.Add(new VideoFrame(frame, index, timestamp, tracker?.Track(frame, index)));
                     if (chunk.Count == chunkSize)
                     {
                         await SubmitAsync(chunk, options, writer, ct).ConfigureAwait(false);
-                        chunk = new List<(Mat, int, double)>(chunkSize);
+                        chunk = new List<VideoFrame>(chunkSize);
                     }
                 }
                 index++;
@@ -195,13 +205,13 @@ public sealed class ActionUnitEngine : IDisposable
         }
         catch (Exception e)
         {
-            foreach (var (frame, _, _) in chunk) frame.Dispose();
+            foreach (var item in chunk) item.Frame.Dispose();
             writer.TryComplete(e);
             throw;
         }
     }
 
-    private async Task SubmitAsync(List<(Mat Frame, int Index, double Timestamp)> chunk, AuRunOptions options,
+    private async Task SubmitAsync(List<VideoFrame> chunk, AuRunOptions options,
         ChannelWriter<Task<IReadOnlyList<FrameWork>>> writer, CancellationToken ct)
     {
         var frames = chunk.ToArray();
@@ -211,11 +221,14 @@ public sealed class ActionUnitEngine : IDisposable
         await writer.WriteAsync(work, ct).ConfigureAwait(false);
     }
 
+    /// <summary>A decoded frame and, when a tracker found them in decode order, its faces.</summary>
+    private sealed record VideoFrame(Mat Frame, int Index, double Timestamp, IReadOnlyList<LocatedFace>? Tracked);
+
     internal sealed record FaceWork(LocatedFace Face, FaceFeatures Features);
 
-    internal sealed record FrameWork(int Index, double Timestamp, IReadOnlyList<FaceWork> Faces);
+    internal sealed record FrameWork(int Index, double Timestamp, IReadOnlyList<FaceWork> Faces, int Width, int Height);
 
-    private IReadOnlyList<FrameWork> AnalyseChunk((Mat Frame, int Index, double Timestamp)[] frames, AuRunOptions options)
+    private IReadOnlyList<FrameWork> AnalyseChunk(VideoFrame[] frames, AuRunOptions options)
     {
         var source = RentSource();
         try
@@ -224,19 +237,19 @@ public sealed class ActionUnitEngine : IDisposable
             IReadOnlyList<LocatedFace> previous = [];
             for (var i = 0; i < frames.Length; i++)
             {
-                var (frame, index, timestamp) = frames[i];
-                var found = i == 0 || previous.Count == 0 ? source.Detect(frame, index) : source.Follow(frame, index, previous);
+                var (frame, index, timestamp, tracked) = frames[i];
+                var found = tracked ?? (i == 0 || previous.Count == 0 ? source.Detect(frame, index) : source.Follow(frame, index, previous));
                 var faces = SelectFaces(found, options);
                 previous = faces;
                 var work = faces.Select(f => new FaceWork(f, _extractor.Extract(frame, f.Landmarks))).ToList();
-                results.Add(new FrameWork(index, timestamp, work));
+                results.Add(new FrameWork(index, timestamp, work, frame.Cols, frame.Rows));
             }
             return results;
         }
         finally
         {
             ReturnSource(source);
-            foreach (var (frame, _, _) in frames) frame.Dispose();
+            foreach (var item in frames) item.Frame.Dispose();
         }
     }
 
@@ -249,6 +262,14 @@ public sealed class ActionUnitEngine : IDisposable
     }
 
     private void ReturnSource(ILandmarkSource source) => _sources.Add(source);
+
+    private IVideoLandmarkTracker? RentTracker()
+    {
+        var source = RentSource();
+        if (source is IVideoLandmarkTracker tracker) return tracker;
+        ReturnSource(source);
+        return null;
+    }
 
     private static List<LocatedFace> SelectFaces(IReadOnlyList<LocatedFace> found, AuRunOptions options)
     {
@@ -289,14 +310,20 @@ public sealed class ActionUnitEngine : IDisposable
             {
                 Landmarks = options.IncludeLandmarks ? faces[i].Landmarks : null,
                 Pose = options.IncludeLandmarks ? features.Pose : null,
+                HeadPose = options.IncludeLandmarks ? HeadPose.FromPdm(features.Pose, image.Cols, image.Rows) : null,
             });
         }
         return new AuImageResult(path, rows);
     }
 
-    /// <summary>Writes rows as an OpenFace CSV (frame, face_id, timestamp, confidence, success, AUxx_r…, AUxx_c…).</summary>
-    public Task<int> WriteOpenFaceCsvAsync(IAsyncEnumerable<AuFrameResult> rows, TextWriter writer, CancellationToken cancellationToken = default) =>
-        OpenFaceCsvWriter.WriteAsync(rows, IntensityNames, PresenceNames, writer, cancellationToken);
+    /// <summary>
+    /// Writes rows as an OpenFace CSV (frame, face_id, timestamp, confidence, success, [pose_T*, pose_R*, x_0…x_67,
+    /// y_0…y_67 with <paramref name="landmarkColumns"/>; rows must then come from a run with
+    /// <see cref="AuRunOptions.IncludeLandmarks"/>], AUxx_r…, AUxx_c…).
+    /// </summary>
+    public Task<int> WriteOpenFaceCsvAsync(IAsyncEnumerable<AuFrameResult> rows, TextWriter writer, CancellationToken cancellationToken = default,
+        bool landmarkColumns = false) =>
+        OpenFaceCsvWriter.WriteAsync(rows, IntensityNames, PresenceNames, writer, cancellationToken, landmarkColumns);
 
     public void Dispose()
     {
@@ -318,7 +345,7 @@ public sealed class ActionUnitEngine : IDisposable
             public bool Retired { get; set; }
         }
 
-        private sealed record RowInfo(int Frame, double Timestamp, double Confidence, bool Success, double[]? Landmarks, PdmGlobalParams? Pose);
+        private sealed record RowInfo(int Frame, double Timestamp, double Confidence, bool Success, double[]? Landmarks, PdmGlobalParams? Pose, HeadPose? HeadPose = null);
 
         private TrackState NewTrack() =>
             new(new AuTrackAnalyser(engine._videoModels, FaceFeatureExtractor.HogLength, engine._extractor.GeometryLength));
@@ -358,7 +385,8 @@ public sealed class ActionUnitEngine : IDisposable
             }
             track.Analyser.AddFrame(face.Features.Hog, face.Features.Geometry, success: true);
             track.Rows.Add(new RowInfo(work.Index + 1, work.Timestamp, face.Face.Confidence, true,
-                options.IncludeLandmarks ? face.Face.Landmarks : null, options.IncludeLandmarks ? face.Features.Pose : null));
+                options.IncludeLandmarks ? face.Face.Landmarks : null, options.IncludeLandmarks ? face.Features.Pose : null,
+                options.IncludeLandmarks ? HeadPose.FromPdm(face.Features.Pose, work.Width, work.Height) : null));
         }
 
         public IEnumerable<AuFrameResult> Finish()
@@ -373,7 +401,7 @@ public sealed class ActionUnitEngine : IDisposable
                 {
                     var info = track.Rows[f];
                     rows.Add(new AuFrameResult(info.Frame, id, info.Timestamp, info.Confidence, info.Success,
-                        predictions.Intensities[f], predictions.Presence[f]) { Landmarks = info.Landmarks, Pose = info.Pose });
+                        predictions.Intensities[f], predictions.Presence[f]) { Landmarks = info.Landmarks, Pose = info.Pose, HeadPose = info.HeadPose });
                 }
             }
             return rows.OrderBy(r => r.Frame).ThenBy(r => r.FaceId);

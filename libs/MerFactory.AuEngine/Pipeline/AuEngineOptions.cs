@@ -15,9 +15,22 @@ public sealed class AuEngineOptions
     /// </summary>
     public int DetectionInterval { get; set; } = 2;
 
+    /// <summary>
+    /// Landmark method: <see cref="LandmarkMethod.Clnf"/> (OpenFace's own CLNF fit and video tracking, the default: AUs
+    /// then agree with OpenFace's) or <see cref="LandmarkMethod.Dlib"/> (dlib's ERT, faster, less faithful).
+    /// </summary>
+    public LandmarkMethod Landmarks { get; set; } = LandmarkMethod.Clnf;
+
     /// <summary>Align faces on the fitted face-model shape instead of the raw landmarks (see <see cref="Features.FaceFeatureExtractor"/>).</summary>
     public bool AlignOnModelShape { get; set; } = true;
 
+}
+
+/// <summary>Where the 68 landmarks come from.</summary>
+public enum LandmarkMethod
+{
+    Clnf,
+    Dlib,
 }
 
 /// <summary>Per-run choices.</summary>

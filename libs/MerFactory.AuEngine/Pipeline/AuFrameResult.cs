@@ -20,6 +20,9 @@ public sealed record AuFrameResult(
 
     /// <summary>PDM pose when requested and the face was found.</summary>
     public PdmGlobalParams? Pose { get; init; }
+
+    /// <summary>Head pose in OpenFace's CSV convention when landmarks were requested and the face was found.</summary>
+    public HeadPose? HeadPose { get; init; }
 }
 
 /// <summary>Result of a still image: one row per analysed face, or <see cref="NoFaceFound"/>.</summary>

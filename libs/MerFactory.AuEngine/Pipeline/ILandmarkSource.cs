@@ -26,3 +26,16 @@ public interface ILandmarkSource : IDisposable
     /// </summary>
     IReadOnlyList<LocatedFace> Follow(Mat bgrFrame, int frameIndex, IReadOnlyList<LocatedFace> previous) => Detect(bgrFrame, frameIndex);
 }
+
+/// <summary>
+/// A landmark source that tracks one face through a video, frame by frame in order (each fit starts from the last),
+/// as OpenFace's FeatureExtraction does. The engine calls <see cref="StartVideo"/> once, then <see cref="Track"/>
+/// for every analysed frame in order from one thread.
+/// </summary>
+public interface IVideoLandmarkTracker : ILandmarkSource
+{
+    void StartVideo();
+
+    /// <summary>The tracked face in this frame, or none when tracking failed.</summary>
+    IReadOnlyList<LocatedFace> Track(Mat bgrFrame, int frameIndex);
+}

@@ -66,19 +66,24 @@ public sealed partial class ActionUnitEngineWarmUp(ActionUnitEngineHost engine, 
 
 public sealed record AuExtractionResult(int Rows, int SuccessfulRows, bool NoFaceFound);
 
-public sealed class ExtractActionUnitsConsumer(ArtifactStore artifacts, ActionUnitEngineHost engine) : StepConsumer<ExtractActionUnits>(artifacts)
+public sealed class ExtractActionUnitsConsumer(ArtifactStore artifacts, ActionUnitEngineHost engine, AuEngine.External.OpenFaceFeatureExtractionOptions openFace)
+    : StepConsumer<ExtractActionUnits>(artifacts)
 {
     protected override string Step => "au-extract";
 
     protected override IEnumerable<ObjectReference> Inputs(ExtractActionUnits request) => [request.Source];
 
-    protected override object?[] Parameters(ExtractActionUnits request) => [request.IsImage, request.SampleFps, request.AllFaces];
+    protected override object?[] Parameters(ExtractActionUnits request) =>
+        UsesOpenFace ? [request.IsImage, request.SampleFps, request.AllFaces, "openface:" + openFace.ExecutablePath] : [request.IsImage, request.SampleFps, request.AllFaces];
+
+    private bool UsesOpenFace => !string.IsNullOrWhiteSpace(openFace.ExecutablePath);
 
     protected override async Task<StepResult> ExecuteAsync(ExtractActionUnits request, StepWorkspace workspace, CancellationToken cancellationToken)
     {
         using var local = await workspace.Artifacts.GetLocalCopyAsync(request.Source, Path.GetExtension(request.Source.Key), cancellationToken).ConfigureAwait(false);
+        if (UsesOpenFace) return await ExternalAsync(request, local.Path, workspace, cancellationToken).ConfigureAwait(false);
         var csv = Path.Combine(workspace.ScratchDirectory, "au.csv");
-        var run = new AuRunOptions { AllFaces = request.AllFaces, SampleFps = request.SampleFps > 0 ? request.SampleFps : null };
+        var run = new AuRunOptions { AllFaces = request.AllFaces, SampleFps = request.SampleFps > 0 ? request.SampleFps : null, IncludeLandmarks = true };
         try
         {
             var result = await engine.UseAsync(async e =>
@@ -102,7 +107,7 @@ public sealed class ExtractActionUnitsConsumer(ArtifactStore artifacts, ActionUn
                 var counted = new List<AuFrameResult>();
                 await using (var writer = new StreamWriter(csv))
                 {
-                    await e.WriteOpenFaceCsvAsync(Tap(rows, counted), writer, cancellationToken).ConfigureAwait(false);
+                    await e.WriteOpenFaceCsvAsync(Tap(rows, counted), writer, cancellationToken, landmarkColumns: true).ConfigureAwait(false);
                 }
                 return new AuExtractionResult(counted.Count, counted.Count(r => r.Success), noFace || counted.All(r => !r.Success));
             }, cancellationToken).ConfigureAwait(false);
@@ -113,6 +118,33 @@ public sealed class ExtractActionUnitsConsumer(ArtifactStore artifacts, ActionUn
         {
             throw new StepInputException(e.Message.Replace(local.Path, request.FileId, StringComparison.Ordinal), e);
         }
+    }
+
+    /// <summary>OpenFace's own FeatureExtraction (MER-Factory's engine) writes the CSV; it is stored as it is.</summary>
+    private async Task<StepResult> ExternalAsync(ExtractActionUnits request, string input, StepWorkspace workspace, CancellationToken cancellationToken)
+    {
+        var outputDirectory = Path.Combine(workspace.ScratchDirectory, "openface");
+        AuEngine.External.OpenFaceRunResult run;
+        try
+        {
+            run = await new AuEngine.External.OpenFaceFeatureExtraction(openFace).RunAsync(input, outputDirectory, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AuEngine.External.OpenFaceNotAvailableException or AuEngine.External.OpenFaceFailedException)
+        {
+            throw new StepInputException($"{request.FileId}: {e.Message}", e);
+        }
+        OpenFaceTable table;
+        try
+        {
+            table = OpenFaceCsv.Read(run.CsvPath);
+        }
+        catch (OpenFaceCsvException e)
+        {
+            throw new StepInputException($"{request.FileId}: OpenFace's CSV is unusable: {e.Cause}", e);
+        }
+        await workspace.AddOutputFileAsync("au.csv", run.CsvPath, "text/csv", cancellationToken).ConfigureAwait(false);
+        var successful = table.Frames.Count(f => f.Success);
+        return new StepResult(new AuExtractionResult(table.Frames.Count, successful, successful == 0));
     }
 
     private static async IAsyncEnumerable<AuFrameResult> Tap(IAsyncEnumerable<AuFrameResult> rows, List<AuFrameResult> seen)

@@ -210,6 +210,9 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
     private async Task<FacsOutcome> FacialAnalysisAsync(FileRun run, bool isImage, CancellationToken cancellationToken)
     {
         var job = run.Job;
+        var existing = run.FilePath(".csv");
+        if (File.Exists(existing) && new FileInfo(existing).Length > 0)
+            return await AnalyseExistingCsvAsync(run, existing, cancellationToken).ConfigureAwait(false);
         var au = await RunStepAsync(run, "au-extract", new ExtractActionUnits(job.JobId, run.Id, run.Source, isImage, job.Options.AuSampleFps, AllFaces: false), cancellationToken).ConfigureAwait(false);
         var csv = au.Outputs["au.csv"];
         await run.Output.CopyArtifactAsync(job.Store, csv, run.FilePath(".csv"), cancellationToken).ConfigureAwait(false);
@@ -217,6 +220,24 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         if (extraction.NoFaceFound) run.Note("no face found: AU rows are marked success=0");
         var facs = await RunStepAsync(run, "facs-analysis", new AnalyzeFacialExpression(job.JobId, run.Id, csv, run.RecordedSourcePath, job.Options.Threshold, job.Options.PeakDistance), cancellationToken).ConfigureAwait(false);
         return new FacsOutcome(StepRunner.Result<FacialExpressionResult>(facs), facs, csv, extraction.NoFaceFound);
+    }
+
+    /// <summary>
+    /// An AU CSV already at OUT/{id}/{id}.csv (OpenFace's, or an earlier run's) is analysed as it is and never
+    /// overwritten, as MER-Factory skips OpenFace when its CSV exists.
+    /// </summary>
+    private async Task<FacsOutcome> AnalyseExistingCsvAsync(FileRun run, string path, CancellationToken cancellationToken)
+    {
+        var job = run.Job;
+        // A copy goes to the store under its content hash (steps read artifacts from there; a re-run stores nothing
+        // new); the file itself is only read.
+        var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        var info = await job.Store.PutAsync($"provided-au/{sha256}/au.csv", new MemoryStream(bytes), "text/csv", cancellationToken).ConfigureAwait(false);
+        var csv = new ObjectReference(job.Store.Bucket, info.Key, info.Size, sha256, "text/csv");
+        run.Record(new StepRecord("au-extract", "reused", 0, Note: "from " + path));
+        var facs = await RunStepAsync(run, "facs-analysis", new AnalyzeFacialExpression(job.JobId, run.Id, csv, run.RecordedSourcePath, job.Options.Threshold, job.Options.PeakDistance), cancellationToken).ConfigureAwait(false);
+        return new FacsOutcome(StepRunner.Result<FacialExpressionResult>(facs), facs, csv, false);
     }
 
     private async Task<ObjectReference?> ExtractWavAsync(FileRun run, bool copyToOutput, CancellationToken cancellationToken)

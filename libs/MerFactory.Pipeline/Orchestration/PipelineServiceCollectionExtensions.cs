@@ -22,6 +22,11 @@ public static class PipelineServiceCollectionExtensions
         var engine = configuration?.GetSection(AuEngine.Pipeline.AuEngineOptions.SectionName).Get<AuEngine.Pipeline.AuEngineOptions>() ?? new AuEngine.Pipeline.AuEngineOptions();
         services.AddSingleton(models);
         services.AddSingleton(engine);
+        // MER-Factory's OPENFACE_EXECUTABLE (environment or .env) or OpenFace:ExecutablePath selects OpenFace's own binary.
+        var openFace = configuration?.GetSection(AuEngine.External.OpenFaceFeatureExtractionOptions.SectionName).Get<AuEngine.External.OpenFaceFeatureExtractionOptions>()
+                       ?? new AuEngine.External.OpenFaceFeatureExtractionOptions();
+        if (string.IsNullOrWhiteSpace(openFace.ExecutablePath)) openFace.ExecutablePath = configuration?["OPENFACE_EXECUTABLE"] is { Length: > 0 } exe ? exe : null;
+        services.AddSingleton(openFace);
         services.AddSingleton<Consumers.ActionUnitEngineHost>();
         return services;
     }

@@ -1,0 +1,205 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace MerFactory.AuEngine.Clnf;
+
+/// <summary>
+/// One CCNF patch expert (one landmark, one view, one scale): a layer of neurons, each a normalised cross-correlation
+/// of an 11x11 template with the contrast-normalised image patch followed by a sigmoid, combined through the
+/// CCNF covariance Sigma = (2·(Σα·I + Σβ·S))⁻¹ that couples neighbouring response positions.
+/// </summary>
+public sealed class CcnfPatchExpert
+{
+    private readonly float[] _weights;      // neuron-major; each neuron's template (height x width, row-major) times its norm_weights
+    private readonly float[] _biases;
+    private readonly float[] _weightSums;   // Σ template per neuron, for normalising patches after the dot product
+    private readonly float[] _twiceAlphas;
+    private readonly double _alphaSum;
+    private readonly double[] _betas;
+    private readonly float[]?[] _sigmas = new float[32][];
+
+    internal CcnfPatchExpert(int width, int height, float[] weights, float[] biases, float[] twiceAlphas, double alphaSum, double[] betas, double confidence)
+    {
+        Width = width;
+        Height = height;
+        _weights = weights;
+        _biases = biases;
+        var size = width * height;
+        _weightSums = new float[biases.Length];
+        for (var n = 0; n < biases.Length; n++)
+        {
+            var sum = 0.0;
+            for (var k = 0; k < size; k++) sum += weights[n * size + k];
+            _weightSums[n] = (float)sum;
+        }
+        _twiceAlphas = twiceAlphas;
+        _alphaSum = alphaSum;
+        _betas = betas;
+        Confidence = confidence;
+    }
+
+    public int Width { get; }
+    public int Height { get; }
+
+    /// <summary>The expert's reliability, used to weight landmarks in NU-RLMS.</summary>
+    public double Confidence { get; }
+
+    /// <summary>Neurons whose weight α is large enough to contribute (OpenFace skips α ≤ 1e-4).</summary>
+    public int ActiveNeuronCount => _biases.Length;
+
+    public bool IsEmpty => _biases.Length == 0 && _alphaSum == 0;
+
+    /// <summary>Reads one expert (type tag 5) from a patch-expert stream.</summary>
+    internal static CcnfPatchExpert Read(ClnfBinaryReader reader, int betaCount)
+    {
+        if (reader.ReadInt32() != 5) throw reader.Corrupt("expected a CCNF patch expert (type 5)");
+        var width = reader.ReadInt32();
+        var height = reader.ReadInt32();
+        var neuronCount = reader.ReadInt32();
+        if (width is <= 0 or > 64 || height is <= 0 or > 64 || neuronCount is < 0 or > 1000) throw reader.Corrupt("implausible patch expert header");
+        if (neuronCount == 0)
+        {
+            reader.ReadInt32(); // an empty expert (landmark invisible in this view) carries one padding int
+            return new CcnfPatchExpert(width, height, [], [], [], 0, [], 0);
+        }
+
+        var size = width * height;
+        var weights = new List<float>();
+        var biases = new List<float>();
+        var twiceAlphas = new List<float>();
+        var alphaSum = 0.0;
+        for (var i = 0; i < neuronCount; i++)
+        {
+            if (reader.ReadInt32() != 2) throw reader.Corrupt("expected a CCNF neuron (type 2)");
+            var neuronType = reader.ReadInt32();
+            if (neuronType != 0) throw reader.Corrupt($"unsupported neuron type {neuronType}");
+            var normWeights = reader.ReadDouble();
+            var bias = reader.ReadDouble();
+            var alpha = reader.ReadDouble();
+            var matrix = reader.ReadMatrix();
+            if (matrix.Rows != height || matrix.Cols != width) throw reader.Corrupt("neuron template size differs from the patch size");
+            alphaSum += alpha;
+            if (alpha <= 1e-4) continue;
+            for (var k = 0; k < size; k++) weights.Add((float)(matrix.Values[k] * normWeights));
+            biases.Add((float)bias);
+            twiceAlphas.Add((float)(2 * alpha));
+        }
+
+        var betas = new double[betaCount];
+        for (var b = 0; b < betaCount; b++) betas[b] = reader.ReadDouble();
+        var confidence = reader.ReadDouble();
+        return new CcnfPatchExpert(width, height, weights.ToArray(), biases.ToArray(), twiceAlphas.ToArray(), alphaSum, betas, confidence);
+    }
+
+    /// <summary>
+    /// The response map (window x window, row-major) over an area of interest of (window + size − 1)² pixels:
+    /// Σ neurons 2α·σ(w·p̂ + b) over the contrast-normalised patches p̂ (zero mean, unit norm: what TM_CCOEFF_NORMED
+    /// computes), multiplied by Sigma and shifted to be ≥ 0. The area is centred on its mean first (normalisation
+    /// ignores offsets) and w·p̂ is taken as (w·p − μ·Σw)/‖p − μ‖ so patches are only copied, never rewritten.
+    /// <paramref name="area"/> is modified; <paramref name="scratch"/> must hold window²·(width·height + 3) floats.
+    /// </summary>
+    public void Response(Span<float> area, int window, ReadOnlySpan<float> sigmaComponentsFlat, int componentCount, Span<float> response, Span<float> scratch)
+    {
+        var areaSide = window + Width - 1;
+        var patchSize = Width * Height;
+        var positions = window * window;
+        var patches = scratch[..(positions * patchSize)];
+        var raw = scratch.Slice(positions * patchSize, positions);
+        var means = scratch.Slice(positions * (patchSize + 1), positions);
+        var inverseNorms = scratch.Slice(positions * (patchSize + 2), positions);
+
+        var areaMean = 0f;
+        for (var k = 0; k < areaSide * areaSide; k++) areaMean += area[k];
+        areaMean /= areaSide * areaSide;
+        for (var k = 0; k < areaSide * areaSide; k++) area[k] -= areaMean;
+
+        for (var y = 0; y < window; y++)
+        for (var x = 0; x < window; x++)
+        {
+            var position = y * window + x;
+            var patch = patches.Slice(position * patchSize, patchSize);
+            for (var yy = 0; yy < Height; yy++) area.Slice((y + yy) * areaSide + x, Width).CopyTo(patch.Slice(yy * Width, Width));
+            var (sum, sumSquares) = SumAndSquares(patch);
+            var mean = sum / patchSize;
+            var normSquared = sumSquares - patchSize * mean * mean;
+            means[position] = mean;
+            inverseNorms[position] = normSquared > 1e-12f ? 1f / MathF.Sqrt(normSquared) : 1f;
+        }
+
+        raw.Clear();
+        for (var n = 0; n < _biases.Length; n++)
+        {
+            var template = _weights.AsSpan(n * patchSize, patchSize);
+            float bias = _biases[n], twiceAlpha = _twiceAlphas[n], weightSum = _weightSums[n];
+            for (var p = 0; p < positions; p++)
+            {
+                var dot = (Dot(template, patches.Slice(p * patchSize, patchSize)) - means[p] * weightSum) * inverseNorms[p];
+                raw[p] += twiceAlpha / (1f + MathF.Exp(-(dot + bias)));
+            }
+        }
+
+        var sigma = Sigma(window, sigmaComponentsFlat, componentCount);
+        var min = float.MaxValue;
+        for (var i = 0; i < positions; i++)
+        {
+            var value = Dot(sigma.AsSpan(i * positions, positions), raw);
+            response[i] = value;
+            if (value < min) min = value;
+        }
+        if (min < 0)
+            for (var i = 0; i < positions; i++) response[i] -= min;
+    }
+
+    /// <summary>Sigma for a window size, computed once (Cholesky inverse of 2·(Σα·I + Σβₖ·Sₖ)).</summary>
+    private float[] Sigma(int window, ReadOnlySpan<float> components, int componentCount)
+    {
+        var cached = _sigmas[window];
+        if (cached is not null) return cached;
+        var size = window * window;
+        var a = new double[size * size];
+        for (var i = 0; i < size; i++) a[i * size + i] = _alphaSum;
+        for (var b = 0; b < componentCount && b < _betas.Length; b++)
+        {
+            var component = components.Slice(b * size * size, size * size);
+            for (var k = 0; k < a.Length; k++) a[k] += _betas[b] * component[k];
+        }
+        for (var k = 0; k < a.Length; k++) a[k] *= 2;
+        var inverse = DenseMath.InverseSpd(a, size) ?? throw new InvalidOperationException("CCNF Sigma⁻¹ is not positive definite");
+        var sigma = new float[inverse.Length];
+        for (var k = 0; k < sigma.Length; k++) sigma[k] = (float)inverse[k];
+        Interlocked.CompareExchange(ref _sigmas[window], sigma, null);
+        return _sigmas[window]!;
+    }
+
+    private static (float Sum, float SumSquares) SumAndSquares(ReadOnlySpan<float> values)
+    {
+        var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
+        Vector<float> sum = Vector<float>.Zero, squares = Vector<float>.Zero;
+        foreach (var v in vectors)
+        {
+            sum += v;
+            squares += v * v;
+        }
+        float s = Vector.Sum(sum), q = Vector.Sum(squares);
+        for (var i = vectors.Length * Vector<float>.Count; i < values.Length; i++)
+        {
+            s += values[i];
+            q += values[i] * values[i];
+        }
+        return (s, q);
+    }
+
+    internal static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        var width = Vector<float>.Count;
+        var acc = Vector<float>.Zero;
+        var i = 0;
+        var va = MemoryMarshal.Cast<float, Vector<float>>(a);
+        var vb = MemoryMarshal.Cast<float, Vector<float>>(b);
+        for (var k = 0; k < va.Length; k++) acc += va[k] * vb[k];
+        i = va.Length * width;
+        var sum = Vector.Sum(acc);
+        for (; i < a.Length; i++) sum += a[i] * b[i];
+        return sum;
+    }
+}

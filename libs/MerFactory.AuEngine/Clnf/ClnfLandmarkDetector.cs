@@ -1,0 +1,86 @@
+namespace MerFactory.AuEngine.Clnf;
+
+/// <summary>
+/// Fits OpenFace's CLNF model to one face (CLNF::DetectLandmarks): the main 68-point fit, then each part model
+/// (inner face, eyes) started from the main landmarks it shares, refitted, written back, and the main model refitted
+/// to the combined landmarks. Keeps the state between frames for tracking. One instance per face track and thread.
+/// </summary>
+public sealed class ClnfLandmarkDetector
+{
+    private readonly ClnfModel _model;
+    private readonly ClnfFitter _fitter = new();
+    private readonly ClnfFitState _main;
+    private readonly ClnfFitState[] _parts;
+
+    public ClnfLandmarkDetector(ClnfModel model)
+    {
+        _model = model;
+        _main = new ClnfFitState(model.Main.Pdm.ModeCount);
+        _parts = model.Parts.Select(p => new ClnfFitState(p.Model.Pdm.ModeCount)).ToArray();
+        Landmarks = new double[2 * model.Main.Pdm.PointCount];
+    }
+
+    /// <summary>The last fitted landmarks, x0..x67, y0..y67.</summary>
+    public double[] Landmarks { get; }
+
+    /// <summary>The main model's state (pose and shape) after the last fit.</summary>
+    public ClnfFitState State => _main;
+
+    /// <summary>Starts the model on a face box in OpenFace's convention (x, y, width, height) with the given head rotation.</summary>
+    public void Initialise(double x, double y, double width, double height, double rx = 0, double ry = 0, double rz = 0)
+    {
+        Array.Clear(_main.Local);
+        _main.Pose = _model.Main.Pdm.PoseFromBox(x, y, width, height, _main.Local, rx, ry, rz);
+        foreach (var part in _parts) Array.Clear(part.Local);
+    }
+
+    /// <summary>One fit from the current state; true when the model could be fitted.</summary>
+    public bool Fit(GrayImage image, IReadOnlyList<int> windows)
+    {
+        var main = _model.Main;
+        var success = _fitter.Fit(main, image, _main, windows, _model.Parameters);
+        main.Pdm.Shape2D(_main.Local, _main.Pose, Landmarks);
+        if (RefineParts(image)) FitMainTo(Landmarks);
+        return success;
+    }
+
+    private bool RefineParts(GrayImage image)
+    {
+        var n = _model.Main.Pdm.PointCount;
+        var used = false;
+        for (var k = 0; k < _model.Parts.Count; k++)
+        {
+            var part = _model.Parts[k];
+            var pdm = part.Model.Pdm;
+            var partPoints = new double[2 * pdm.PointCount];
+            foreach (var (mainIndex, partIndex) in part.Mapping)
+            {
+                partPoints[partIndex] = Landmarks[mainIndex];
+                partPoints[partIndex + pdm.PointCount] = Landmarks[mainIndex + n];
+            }
+            var (pose, local) = pdm.CalcParams(partPoints);
+            _parts[k].Pose = pose;
+            local.CopyTo(_parts[k].Local, 0);
+            // Parts run only on faces large enough for their finest-trained scale (no upsampling).
+            if (_main.Pose.Scale <= 0.9 * part.Model.Scales[0].PatchScaling) continue;
+            used = true;
+            _fitter.Fit(part.Model, image, _parts[k], part.Parameters.WindowsInit, part.Parameters);
+            pdm.Shape2D(_parts[k].Local, _parts[k].Pose, partPoints);
+            foreach (var (mainIndex, partIndex) in part.Mapping)
+            {
+                Landmarks[mainIndex] = partPoints[partIndex];
+                Landmarks[mainIndex + n] = partPoints[partIndex + pdm.PointCount];
+            }
+        }
+        return used;
+    }
+
+    private void FitMainTo(double[] landmarks)
+    {
+        var pdm = _model.Main.Pdm;
+        var (pose, local) = pdm.CalcParams(landmarks);
+        _main.Pose = pose;
+        local.CopyTo(_main.Local, 0);
+        pdm.Shape2D(_main.Local, _main.Pose, Landmarks);
+    }
+}

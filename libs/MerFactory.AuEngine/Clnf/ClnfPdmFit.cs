@@ -1,0 +1,94 @@
+namespace MerFactory.AuEngine.Clnf;
+
+public sealed partial class ClnfPdm
+{
+    /// <summary>
+    /// Fits pose and shape to landmarks (x0..x(n-1), y0..y(n-1)); points whose x is exactly 0 are treated as not
+    /// given (a part model fed only the points it shares with the main model). Regularised Gauss-Newton with half
+    /// steps, stopping after 5 iterations that improve the error by less than 0.1% (OpenFace's PDM::CalcParams).
+    /// </summary>
+    public (PdmPose Pose, double[] Local) CalcParams(ReadOnlySpan<double> landmarks)
+    {
+        var n = PointCount;
+        var m = ModeCount;
+        var visible = new bool[n];
+        double minX = double.MaxValue, maxX = double.MinValue, minY = double.MaxValue, maxY = double.MinValue;
+        var count = 0;
+        for (var i = 0; i < n; i++)
+        {
+            if (landmarks[i] == 0) continue;
+            visible[i] = true;
+            count++;
+            minX = Math.Min(minX, landmarks[i]);
+            maxX = Math.Max(maxX, landmarks[i]);
+            minY = Math.Min(minY, landmarks[i + n]);
+            maxY = Math.Max(maxY, landmarks[i + n]);
+        }
+        var local = new double[m];
+        if (count < 2) return (new PdmPose(1, 0, 0, 0, 0, 0), local);
+
+        // The model's own extent at unit scale over the same points, truncated to integers like OpenFace's cv::Rect.
+        var meanShape = Shape2D(local, new PdmPose(1, 0, 0, 0, 0, 0));
+        double mMinX = double.MaxValue, mMaxX = double.MinValue, mMinY = double.MaxValue, mMaxY = double.MinValue;
+        for (var i = 0; i < n; i++)
+        {
+            if (!visible[i]) continue;
+            mMinX = Math.Min(mMinX, meanShape[i]);
+            mMaxX = Math.Max(mMaxX, meanShape[i]);
+            mMinY = Math.Min(mMinY, meanShape[i + n]);
+            mMaxY = Math.Max(mMaxY, meanShape[i + n]);
+        }
+        var modelWidth = Math.Max(1, (int)(mMaxX - mMinX));
+        var modelHeight = Math.Max(1, (int)(mMaxY - mMinY));
+        var pose = new PdmPose(((maxX - minX) / modelWidth + (maxY - minY) / modelHeight) / 2, 0, 0, 0, (minX + maxX) / 2, (minY + maxY) / 2);
+
+        var p = 6 + m;
+        var jacobian = new double[2 * n * p];
+        var hessian = new double[p * p];
+        var rhs = new double[p];
+        var update = new double[p];
+        var factor = new double[p * p];
+        var shape = new double[2 * n];
+        var residual = new double[2 * n];
+        var weights = new double[2 * n];
+        for (var i = 0; i < n; i++) weights[i] = weights[i + n] = visible[i] ? 1 : 0;
+        Shape2D(local, pose, shape);
+        var error = Error(shape, landmarks, visible);
+        var notImproved = 0;
+        for (var iter = 0; iter < 1000; iter++)
+        {
+            Shape2D(local, pose, shape);
+            JacobianTransposed(local, pose, rigid: false, jacobian);
+            for (var k = 0; k < 2 * n; k++) residual[k] = landmarks[k] - shape[k];
+            NormalEquations.Build(jacobian, p, 2 * n, weights, residual, hessian, rhs);
+            for (var k = 0; k < m; k++)
+            {
+                hessian[(6 + k) * p + 6 + k] += 1 / _eigen[k];
+                rhs[6 + k] -= local[k] / _eigen[k];
+            }
+            if (!DenseMath.SolveSpd(hessian, p, rhs, update, factor)) break;
+            for (var k = 0; k < p; k++) update[k] *= 0.5;
+            // OpenFace measures the new error with the previous shape parameters and the new pose.
+            var previousLocal = (double[])local.Clone();
+            Update(update, local, ref pose);
+            Shape2D(previousLocal, pose, shape);
+            var newError = Error(shape, landmarks, visible);
+            if (0.999 * error < newError && ++notImproved == 5) break;
+            error = newError;
+        }
+        return (pose, local);
+    }
+
+    private double Error(ReadOnlySpan<double> shape, ReadOnlySpan<double> landmarks, bool[] visible)
+    {
+        var n = PointCount;
+        var sum = 0.0;
+        for (var i = 0; i < n; i++)
+        {
+            if (!visible[i]) continue;
+            double dx = shape[i] - landmarks[i], dy = shape[i + n] - landmarks[i + n];
+            sum += dx * dx + dy * dy;
+        }
+        return Math.Sqrt(sum);
+    }
+}

@@ -1,0 +1,85 @@
+using OpenCvSharp;
+
+namespace MerFactory.AuEngine.Clnf;
+
+/// <summary>
+/// Video tracking as OpenFace's FeatureExtraction does it (DetectLandmarksInVideo): each frame starts from the
+/// previous frame's fit (tracking windows after a good frame, the full windows after a bad one); the face detector
+/// runs only to initialise, and after a failed frame every <see cref="ReinitialiseEvery"/> failures (or, before any
+/// face was found, every 6·ReinitialiseEvery frames). A re-detection that fails too keeps the old track.
+/// A fit counts as a face when <paramref name="validator"/> accepts it; by default when the landmarks' mean
+/// log-likelihood under their response maps is at least <see cref="MinLikelihood"/> (in place of OpenFace's CNN
+/// validator: faces tracked in the sample clips score ≥ 0.5, the same model left on a non-face ≤ −1.6).
+/// </summary>
+public sealed class ClnfTracker(ClnfModel model, Func<GrayImage, ClnfFitState, double[], bool>? validator = null, int reinitialiseEvery = 4)
+{
+    public const double MinLikelihood = -0.5;
+
+    /// <summary>The default check: the fit's likelihood is that of a face.</summary>
+    public static bool LooksLikeFace(ClnfFitState state) => state.Likelihood >= MinLikelihood;
+
+    private readonly ClnfLandmarkDetector _detector = new(model);
+    private readonly ClnfFitState _saved = new(model.Main.Pdm.ModeCount);
+    private readonly double[] _savedLandmarks = new double[2 * model.Main.Pdm.PointCount];
+    private int _failuresInARow = -1;
+
+    public int ReinitialiseEvery => reinitialiseEvery;
+    public bool TrackingInitialised { get; private set; }
+    public bool DetectionSuccess { get; private set; }
+
+    /// <summary>Landmarks of the last frame (x0..x67, y0..y67); meaningful when <see cref="DetectionSuccess"/>.</summary>
+    public double[] Landmarks => _detector.Landmarks;
+
+    public ClnfFitState State => _detector.State;
+
+    /// <summary>
+    /// Converts a box in dlib's face-detector convention (what <see cref="Detection.DetectedFace.LandmarkBox"/> holds)
+    /// to the box CLNF is initialised from, with OpenFace's own correction for dlib boxes.
+    /// </summary>
+    public static Rect2d FromDlibBox(Rect2f box) =>
+        new(box.X + 0.0389 * box.Width, box.Y + 0.1278 * box.Height, 0.9611 * box.Width, 0.9388 * box.Height);
+
+    /// <summary>Tracks one frame; <paramref name="detectFace"/> gives a CLNF-convention box or null (called only when needed).</summary>
+    public bool Track(GrayImage image, Func<Rect2d?> detectFace)
+    {
+        var initialDetection = !TrackingInitialised;
+        if (TrackingInitialised)
+        {
+            var windows = DetectionSuccess ? model.Parameters.WindowsSmall : model.Parameters.WindowsInit;
+            DetectionSuccess = Fit(image, windows);
+            _failuresInARow = DetectionSuccess ? -1 : _failuresInARow + 1;
+        }
+
+        var detect = (!TrackingInitialised && (_failuresInARow + 1) % (reinitialiseEvery * 6) == 0)
+                     || (TrackingInitialised && !DetectionSuccess && reinitialiseEvery > 0 && _failuresInARow % reinitialiseEvery == 0);
+        if (detect && detectFace() is { } box)
+        {
+            TrackingInitialised = true;
+            _saved.CopyFrom(_detector.State);
+            _detector.Landmarks.CopyTo(_savedLandmarks, 0);
+            var previousSuccess = DetectionSuccess;
+            _detector.Initialise(box.X, box.Y, box.Width, box.Height);
+            var success = Fit(image, model.Parameters.WindowsInit);
+            if (!initialDetection && !success)
+            {
+                _detector.State.CopyFrom(_saved);
+                _savedLandmarks.CopyTo(_detector.Landmarks, 0);
+                DetectionSuccess = previousSuccess;
+                return false;
+            }
+            DetectionSuccess = success;
+            _failuresInARow = -1;
+            return success;
+        }
+
+        if (!TrackingInitialised) _failuresInARow++;
+        if (_failuresInARow > 100) TrackingInitialised = false;
+        return DetectionSuccess;
+    }
+
+    private bool Fit(GrayImage image, IReadOnlyList<int> windows)
+    {
+        var fitted = _detector.Fit(image, windows);
+        return fitted && (validator?.Invoke(image, _detector.State, _detector.Landmarks) ?? LooksLikeFace(_detector.State));
+    }
+}

@@ -1,0 +1,57 @@
+using MerFactory.AuEngine.Clnf;
+using MerFactory.AuEngine.Detection;
+using MerFactory.AuEngine.Landmarks;
+using MerFactory.Testing;
+using OpenCvSharp;
+using Xunit.Abstractions;
+
+namespace MerFactory.AuEngine.Tests.Clnf;
+
+/// <summary>
+/// Issue 19, acceptance 1: CLNF tracking from our own face detector against OpenFace's landmarks (frames with
+/// success = 1): median point error ≤ 1.0 px and mean ≤ 1.5 px; dlib's landmarks measured beside them.
+/// </summary>
+public sealed class ClnfLandmarkAcceptanceTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData("media/pyfeat/single_face.mp4", "single_face_openface2017.csv")]
+    [InlineData("media/openface_samples/default.wmv", "default_openface2017.csv")]
+    public void Clnf_tracking_matches_OpenFace_landmarks(string video, string referenceName)
+    {
+        var reference = new ReferenceCsv(SharedData.DataPath("reference", referenceName));
+        using var faceDetector = FaceDetectorFactory.Create(EnginePipelineTests.Models(), new FaceDetectionOptions { MaxDetectionSide = 320 });
+        var tracker = new ClnfTracker(ClnfTestData.Model);
+        var predictor = LandmarksTestData.Predictor;
+        var clnf = new LandmarkErrors();
+        var dlib = new LandmarkErrors();
+        var ourFailures = 0;
+        using var capture = new VideoCapture(SharedData.DataPath(video.Split('/')));
+        using var frame = new Mat();
+        for (var row = 0; capture.Read(frame) && !frame.Empty() && row < reference.Rows.Count; row++)
+        {
+            var faces = new Lazy<IReadOnlyList<DetectedFace>>(() => faceDetector.Detect(frame));
+            var success = tracker.Track(GrayImage.FromMat(frame), () => faces.Value.Count > 0 ? ClnfTracker.FromDlibBox(faces.Value[0].LandmarkBox) : null);
+            if (reference.Get(row, "success") == 0) continue;
+            if (!success) ourFailures++;
+            else clnf.Add(tracker.Landmarks, reference.Landmarks(row));
+            var box = faces.Value.Count > 0 ? faces.Value[0].LandmarkBox : faceDetector.Detect(frame).FirstOrDefault()?.LandmarkBox;
+            if (box is { } b) dlib.Add(ToColumns(predictor.Predict(frame, b)), reference.Landmarks(row));
+        }
+        output.WriteLine($"{video}: CLNF {clnf}; frames OpenFace tracked that we did not: {ourFailures}");
+        output.WriteLine($"{video}: dlib {dlib}");
+        Assert.True(clnf.Median <= 1.0, $"median {clnf.Median:F3} px");
+        Assert.True(clnf.Mean <= 1.5, $"mean {clnf.Mean:F3} px");
+        Assert.True(ourFailures <= clnf.Frames / 20, $"{ourFailures} frames lost");
+    }
+
+    private static double[] ToColumns(Point2f[] points)
+    {
+        var result = new double[2 * points.Length];
+        for (var i = 0; i < points.Length; i++)
+        {
+            result[i] = points[i].X;
+            result[i + points.Length] = points[i].Y;
+        }
+        return result;
+    }
+}
