@@ -1,5 +1,7 @@
 using System.Net;
+using MerFactory.ModelHost.Grpc;
 using MerFactory.ModelHost.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using MerFactory.ModelHost.Inference;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -25,6 +27,7 @@ public sealed class TestHost : IAsyncDisposable
     }
 
     public Uri BaseUrl { get; }
+    public Uri GrpcUrl { get; private init; } = null!;
     public string ModelsFolder { get; }
     public HttpClient Http { get; }
     public IServiceProvider Services => _app.Services;
@@ -43,7 +46,12 @@ public sealed class TestHost : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(o =>
+        {
+            o.Listen(IPAddress.Loopback, 0);
+            o.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2); // gRPC (h2c)
+        });
+        builder.Services.AddGrpc();
         builder.Services.AddModelHost(new ConfigurationBuilder().Build(), o =>
         {
             o.ModelsDirectory = modelsFolder;
@@ -54,9 +62,10 @@ public sealed class TestHost : IAsyncDisposable
         services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapModelHost(mapHealth: true);
+        app.MapGrpcService<ModelServerGrpcService>();
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestHost(app, new Uri(address.TrimEnd('/') + "/"), modelsFolder);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToList();
+        return new TestHost(app, new Uri(addresses[0].TrimEnd('/') + "/"), modelsFolder) { GrpcUrl = new Uri(addresses[1]) };
     }
 
     public async ValueTask DisposeAsync()
