@@ -24,7 +24,8 @@ internal static class ProcessCommand
     public static readonly Option<string?> OllamaVisionModel = new("--ollama-vision-model", "-ovm") { Description = "Ollama model for images (and text if no text model)." };
     public static readonly Option<string?> OllamaTextModel = new("--ollama-text-model", "-otm") { Description = "Ollama model for text." };
     public static readonly Option<string?> ChatGptModel = new("--chatgpt-model", "-cgm") { Description = "OpenAI model, e.g. gpt-4o (needs OPENAI_API_KEY)." };
-    public static readonly Option<string?> HuggingFaceModel = new("--huggingface-model", "-hfm") { Description = "Model id served by the hf-server." };
+    public static readonly Option<string?> HuggingFaceModel = new("--huggingface-model", "-hfm") { Description = "Local model: a .gguf path or a model id (see `merfactory models pull`); loaded in this process unless --hf-server-url names a running host." };
+    public static readonly Option<string?> HfServerUrl = new("--hf-server-url") { Description = "With --huggingface-model: a running model host (hf-server, llama-server, vLLM) instead of loading the model here; also HF_API_BASE_URL." };
     public static readonly Option<bool> Silent = new("--silent", "-s") { Description = "Only progress bars and errors." };
     public static readonly Option<bool> Cache = new("--cache", "-ca") { Description = "Skip files whose final output exists; reuse earlier results." };
     public static readonly Option<bool> UseGateAgent = new("--use-gate-agent", "-uga") { Description = "Quality gate on the LLM descriptions before synthesis." };
@@ -45,7 +46,7 @@ internal static class ProcessCommand
         {
             Input, Output, Type, Task, PromptsFile, LabelFile, Threshold, PeakDistance, Concurrency,
             OllamaVisionModel, OllamaTextModel, ChatGptModel, HuggingFaceModel, Silent, Cache, UseGateAgent, FrameSampleFps,
-            OpenAiBaseUrl, ModelCapabilities, LlmConcurrency, LlmRoute, SpeechEngine, Language, Server,
+            OpenAiBaseUrl, ModelCapabilities, LlmConcurrency, LlmRoute, SpeechEngine, Language, Server, HfServerUrl,
         };
         Type.Validators.Add(r => { if (ParseType(r.GetValueOrDefault<string>()) is null) r.AddError($"Invalid --type '{r.GetValueOrDefault<string>()}': expected AU, audio, video, MER or image."); });
         Task.Validators.Add(r => { if (ParseTask(r.GetValueOrDefault<string>()) is null) r.AddError($"Invalid --task '{r.GetValueOrDefault<string>()}': expected MERR or \"Sentiment Analysis\"."); });
@@ -100,6 +101,7 @@ internal static class ProcessCommand
         OllamaVisionModel = parse.GetValue(OllamaVisionModel),
         OllamaTextModel = parse.GetValue(OllamaTextModel),
         HuggingFaceModel = parse.GetValue(HuggingFaceModel),
+        HuggingFaceServerUrl = parse.GetValue(HfServerUrl),
         OpenAiBaseUrl = parse.GetValue(OpenAiBaseUrl),
         StepRoutes = parse.GetValue(LlmRoute) ?? [],
         ModelCapabilities = parse.GetValue(ModelCapabilities),

@@ -98,7 +98,6 @@ public sealed partial class LlmGateway : ILlmGateway, IDisposable
             MaxOutputTokens = p?.MaxOutputTokens ?? route.Parameters.MaxOutputTokens,
             TopP = p?.TopP ?? route.Parameters.TopP,
             Seed = p?.Seed ?? route.Parameters.Seed,
-            AdditionalProperties = new() { [HfServerChatClient.StepProperty] = request.Step },
         };
 
         string? cacheKey = null;
