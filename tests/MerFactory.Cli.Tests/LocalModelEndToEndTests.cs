@@ -44,6 +44,27 @@ public sealed partial class LocalModelEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task A_pulled_hub_model_is_found_by_its_id_and_answers_the_image_pipeline()
+    {
+        await using var hub = await new FakeHub().StartAsync();
+        hub.Add("merfactory-test/tiny-GGUF", "tiny-random.gguf", await File.ReadAllBytesAsync(TinyGguf.Write(Path.Combine(_work, "source.gguf"))));
+        var models = Path.Combine(_work, "models");
+        const string id = "merfactory-test/tiny-GGUF/tiny-random.gguf";
+
+        var pull = await CliRunner.RunAsync("models", "pull", id, "--models-dir", models, "--hub", hub.BaseUrl.AbsoluteUri);
+        Assert.True(pull.ExitCode == 0, pull.Output);
+        Assert.Contains("size and SHA-256 verified", pull.Output);
+        Assert.True(File.Exists(Path.Combine(models, "merfactory-test-tiny-GGUF", "tiny-random.gguf")));
+
+        var output = Path.Combine(_work, "out");
+        var (exit, log) = await CliRunner.RunAsync(new Dictionary<string, string> { ["ModelHost__ModelsDirectory"] = models, ["ModelHost__ContextSize"] = "16384", ["ModelHost__DefaultMaxTokens"] = "32" },
+            "process", SharedData.DataPath("media", "pyfeat", "single_face.jpg"), output, "--type", "image", "--huggingface-model", id);
+        Assert.True(exit == 0, log);
+        var record = OutputSchemas.AssertValidFile("image_analysis", Path.Combine(output, "single_face", "single_face_image_analysis.json"));
+        Assert.Matches(WordPieces(), record["final_summary"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_model_path_that_is_not_a_model_fails_before_any_file_is_processed()
     {
         var bogus = Path.Combine(_work, "bogus.gguf");
