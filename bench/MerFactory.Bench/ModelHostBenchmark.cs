@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -8,16 +8,8 @@ using LLama;
 using LLama.Common;
 using LLama.Sampling;
 using MerFactory.ModelHost;
-using MerFactory.ModelHost.Http;
-using MerFactory.ModelHost.Serving;
 using MerFactory.ModelHost.Tests.Support;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace MerFactory.Bench;
 
@@ -140,37 +132,31 @@ public sealed class ModelHostBenchmark : IBenchmark
 
     private static double Percentile(List<double> sorted, int p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p / 100.0 * sorted.Count) - 1)];
 
+    /// <summary>The host as the CLI embeds it (loopback, random key), with this run's slots and queue.</summary>
     private static async Task<RunningHost> StartHostAsync(string folder, int slots, int queue, int threads)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddModelHost(new ConfigurationBuilder().Build(), o =>
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            o.ModelsDirectory = folder;
-            o.DefaultModel = "tiny";
-            o.ContextSize = 512;
-            o.Slots = slots;
-            o.QueueLimit = queue;
-            o.Threads = threads;
-        });
-        var app = builder.Build();
-        app.MapModelHost();
-        await app.StartAsync();
-        await app.Services.GetRequiredService<DefaultModelReadiness>().Ready;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RunningHost(app, new HttpClient { BaseAddress = new Uri(address.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(5) });
+            ["ModelHost:ModelsDirectory"] = folder,
+            ["ModelHost:ContextSize"] = "512",
+            ["ModelHost:Slots"] = slots.ToString(CultureInfo.InvariantCulture),
+            ["ModelHost:QueueLimit"] = queue.ToString(CultureInfo.InvariantCulture),
+            ["ModelHost:Threads"] = threads.ToString(CultureInfo.InvariantCulture),
+        }).Build();
+        var host = await EmbeddedModelHost.StartAsync("tiny", configuration, CancellationToken.None);
+        var http = new HttpClient { BaseAddress = host.BaseUrl, Timeout = TimeSpan.FromMinutes(5) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", host.ApiKey);
+        return new RunningHost(host, http);
     }
 
-    private sealed class RunningHost(WebApplication app, HttpClient http) : IAsyncDisposable
+    private sealed class RunningHost(EmbeddedModelHost host, HttpClient http) : IAsyncDisposable
     {
         public HttpClient Http { get; } = http;
 
         public async ValueTask DisposeAsync()
         {
             Http.Dispose();
-            await app.StopAsync();
-            await app.DisposeAsync();
+            await host.DisposeAsync();
         }
     }
 }

@@ -46,7 +46,8 @@ public sealed partial class LocalModelEndToEndTests : IDisposable
     [Fact]
     public async Task A_pulled_hub_model_is_found_by_its_id_and_answers_the_image_pipeline()
     {
-        await using var hub = await new FakeHub().StartAsync();
+        await using var hub = new FakeHub();
+        await hub.StartAsync();
         hub.Add("merfactory-test/tiny-GGUF", "tiny-random.gguf", await File.ReadAllBytesAsync(TinyGguf.Write(Path.Combine(_work, "source.gguf"))));
         var models = Path.Combine(_work, "models");
         const string id = "merfactory-test/tiny-GGUF/tiny-random.gguf";

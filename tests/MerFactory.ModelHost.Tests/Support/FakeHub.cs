@@ -1,13 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Security.Cryptography;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using MerFactory.Llm.Tests.Fakes;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace MerFactory.ModelHost.Tests.Support;
 
@@ -17,13 +11,10 @@ namespace MerFactory.ModelHost.Tests.Support;
 /// the storage URL serves the bytes with an ETag and honours <c>Range: bytes=N-</c> with 206 + Content-Range.
 /// 404 with <c>X-Error-Code: EntryNotFound</c> for unknown files; 401 for gated repositories without a token.
 /// </summary>
-public sealed class FakeHub : IAsyncDisposable
+public sealed class FakeHub : LoopbackServer
 {
     private readonly ConcurrentDictionary<string, byte[]> _files = new(StringComparer.Ordinal);
-    private WebApplication? _app;
     private long _bytesServed;
-
-    public Uri BaseUrl { get; private set; } = null!;
     public long BytesServed => Interlocked.Read(ref _bytesServed);
     public ConcurrentQueue<string> RangesSeen { get; } = new();
     public ConcurrentQueue<string> StorageAuthorizations { get; } = new();
@@ -34,19 +25,7 @@ public sealed class FakeHub : IAsyncDisposable
 
     public void Add(string repo, string file, byte[] content) => _files[$"{repo}/resolve/main/{file}"] = content;
 
-    public async Task<FakeHub> StartAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        _app = builder.Build();
-        _app.Run(HandleAsync);
-        await _app.StartAsync();
-        BaseUrl = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/");
-        return this;
-    }
-
-    private async Task HandleAsync(HttpContext context)
+    protected override async Task HandleAsync(HttpContext context)
     {
         var path = Uri.UnescapeDataString(context.Request.Path.Value!.TrimStart('/'));
         if (path.StartsWith("storage/", StringComparison.Ordinal))
@@ -103,14 +82,5 @@ public sealed class FakeHub : IAsyncDisposable
         if (HttpMethods.IsHead(context.Request.Method)) return;
         await context.Response.Body.WriteAsync(data.AsMemory((int)from));
         Interlocked.Add(ref _bytesServed, data.Length - from);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
     }
 }

@@ -1,12 +1,6 @@
-using System.Net;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using MerFactory.Llm.Tests.Fakes;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace MerFactory.ModelHost.Tests.Support;
 
@@ -17,42 +11,28 @@ namespace MerFactory.ModelHost.Tests.Support;
 /// "image input is not supported - hint: if this is unexpected, you may need to provide the mmproj".
 /// Its answer is a fixed word sequence derived from the prompt, so tests can tell it came from here.
 /// </summary>
-public sealed class LlamaServerStandIn : IAsyncDisposable
+public sealed class LlamaServerStandIn(string alias) : LoopbackServer
 {
-    private WebApplication? _app;
-    private int _chatRequests;
-
-    public LlamaServerStandIn(string alias) => Alias = alias;
-
-    public string Alias { get; }
-    public Uri BaseUrl { get; private set; } = null!;
-    public int ChatRequests => Volatile.Read(ref _chatRequests);
+    public string Alias { get; } = alias;
 
     /// <summary>What the stand-in answers to a prompt of <paramref name="promptChars"/> characters.</summary>
     public static string AnswerFor(int promptChars) => $"llama-server stand-in read {promptChars} prompt characters";
 
-    public async Task<LlamaServerStandIn> StartAsync()
+    protected override Task HandleAsync(HttpContext context) => (context.Request.Method, context.Request.Path.Value) switch
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        _app = builder.Build();
-        _app.MapGet("/health", () => Results.Json(new JsonObject { ["status"] = "ok" }));
-        _app.MapGet("/v1/models", () => Results.Json(new JsonObject
+        ("GET", "/health") => context.Response.WriteAsJsonAsync(new JsonObject { ["status"] = "ok" }),
+        ("GET", "/v1/models") => context.Response.WriteAsJsonAsync(new JsonObject
         {
             ["object"] = "list",
             ["data"] = new JsonArray(new JsonObject { ["id"] = Alias, ["object"] = "model", ["created"] = 0, ["owned_by"] = "llamacpp", ["meta"] = new JsonObject { ["n_ctx_train"] = 512 } }),
-        }));
-        _app.MapGet("/props", () => Results.Json(new JsonObject { ["total_slots"] = 1, ["model_path"] = Alias, ["modalities"] = new JsonObject { ["vision"] = false, ["audio"] = false } }));
-        _app.MapPost("/v1/chat/completions", ChatAsync);
-        await _app.StartAsync();
-        BaseUrl = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/");
-        return this;
-    }
+        }),
+        ("GET", "/props") => context.Response.WriteAsJsonAsync(new JsonObject { ["total_slots"] = 1, ["model_path"] = Alias, ["modalities"] = new JsonObject { ["vision"] = false, ["audio"] = false } }),
+        ("POST", "/v1/chat/completions") => ChatAsync(context),
+        _ => RejectAsync(context, 404, $"unknown path {context.Request.Path}", """{"error":{"code":404,"message":"File Not Found","type":"not_found_error"}}"""),
+    };
 
     private async Task ChatAsync(HttpContext context)
     {
-        Interlocked.Increment(ref _chatRequests);
         var body = await JsonNode.ParseAsync(context.Request.Body) as JsonObject;
         var messages = body?["messages"] as JsonArray;
         if (messages is null)
@@ -117,14 +97,5 @@ public sealed class LlamaServerStandIn : IAsyncDisposable
     {
         context.Response.StatusCode = 400;
         await context.Response.WriteAsJsonAsync(new JsonObject { ["error"] = new JsonObject { ["code"] = 400, ["message"] = message, ["type"] = "invalid_request_error" } });
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
     }
 }
