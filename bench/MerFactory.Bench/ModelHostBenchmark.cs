@@ -28,6 +28,8 @@ public sealed class ModelHostBenchmark : IBenchmark
     {
         var requests = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 48;
         var maxTokens = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 64;
+        // llama.cpp's own log lines would drown the figures (the host routes them to logging; the direct path has none).
+        LLama.Native.NativeLogConfig.llama_log_set((_, _) => { });
         var folder = Directory.CreateTempSubdirectory("merfactory-bench-gguf-").FullName;
         try
         {

@@ -23,7 +23,7 @@ public sealed class ServingTests : IDisposable
     {
         GatedLoader? gate = null;
         await using var host = await TestHost.StartAsync(_models, o => o.DefaultModel = "tiny", services =>
-            services.Replace(ServiceDescriptor.Singleton<IModelLoader>(sp => gate = new GatedLoader(new ModelLoader(sp.GetRequiredService<IOptions<ModelHostOptions>>())))));
+            services.Replace(ServiceDescriptor.Singleton<IModelLoader>(sp => gate = new GatedLoader(ActivatorUtilities.CreateInstance<ModelLoader>(sp)))));
         await gate!.Entered.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
         using (var loading = await host.Http.GetAsync("health"))
