@@ -12,12 +12,14 @@ var auService = builder.AddMerFactoryService<Projects.MerFactory_AuService>("au-
     .WithConfigurationSections("AuModels", "AuEngine");
 var transcribe = builder.AddMerFactoryService<Projects.MerFactory_Transcribe>("transcribe", infrastructure)
     .WithConfigurationSections("Speech");
-var hfServer = builder.AddMerFactoryService<Projects.MerFactory_HfServer>("hf-server", infrastructure);
+// The local model host (GGUF/Whisper); models folder and default model from the AppHost's ModelHost section.
+var hfServer = builder.AddHfServer(infrastructure, out var hfServerKey);
 var llmGateway = builder.AddMerFactoryService<Projects.MerFactory_LlmGateway>("llm-gateway", infrastructure)
     .WithConfigurationSections("LlmGateway")
     .WithSecretParameter("google-api-key", "GOOGLE_API_KEY")
     .WithSecretParameter("openai-api-key", "OPENAI_API_KEY")
     .WithReference(hfServer.GetEndpoint("grpc"))
+    .WithHfServer(hfServer, hfServerKey)
     .WithOllama(infrastructure);
 builder.AddMerFactoryService<Projects.MerFactory_Synthesis>("synthesis", infrastructure)
     .WithConfigurationSections("GateAgent")

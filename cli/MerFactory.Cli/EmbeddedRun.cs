@@ -40,6 +40,20 @@ internal static class EmbeddedRun
         using var _ = runLock;
         if (!options.Silent) console.WriteLine($"Found {inputs.Count} file(s).");
 
+        // --huggingface-model without a host URL: the model host runs in this process (loaded before any file starts).
+        LocalModelHosting.Started hosting;
+        try
+        {
+            hosting = await LocalModelHosting.StartIfNeededAsync(flags, console, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LocalModelHostingException e)
+        {
+            console.MarkupLineInterpolated($"[red]Error: {e.Message}[/]");
+            return 1;
+        }
+        await using var embeddedModel = hosting.Host;
+        flags = hosting.Flags;
+
         // Resolved once up front: a missing key or a bad route is reported before any work starts.
         LlmRoutingOptions routing;
         try

@@ -24,7 +24,7 @@ internal static class ModelsCommand
         var listDir = new Option<string>("--models-dir") { Description = "Models folder.", DefaultValueFactory = _ => WhisperOptions.DefaultModelDirectory };
         var list = new Command("list", "Lists the known models and whether they are installed.") { listDir };
         list.SetAction(parse => List(parse.GetValue(listDir)!));
-        return new Command("models", "Installs and lists the models MerFactory uses.") { install, list };
+        return new Command("models", "Installs and lists the models MerFactory uses; pulls GGUF models for --huggingface-model.") { install, list, ModelsPullCommand.Create() };
     }
 
     private static int List(string modelsDir)

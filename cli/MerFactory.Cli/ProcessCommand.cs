@@ -24,7 +24,8 @@ internal static class ProcessCommand
     public static readonly Option<string?> OllamaVisionModel = new("--ollama-vision-model", "-ovm") { Description = "Ollama model for images (and text if no text model)." };
     public static readonly Option<string?> OllamaTextModel = new("--ollama-text-model", "-otm") { Description = "Ollama model for text." };
     public static readonly Option<string?> ChatGptModel = new("--chatgpt-model", "-cgm") { Description = "OpenAI model, e.g. gpt-4o (needs OPENAI_API_KEY)." };
-    public static readonly Option<string?> HuggingFaceModel = new("--huggingface-model", "-hfm") { Description = "Model id served by the hf-server." };
+    public static readonly Option<string?> HuggingFaceModel = new("--huggingface-model", "-hfm") { Description = "Local model: a .gguf path or a model id (see `merfactory models pull`); loaded in this process unless --hf-server-url names a running host." };
+    public static readonly Option<string?> HfServerUrl = new("--hf-server-url") { Description = "With --huggingface-model: a running model host (hf-server, llama-server, vLLM) instead of loading the model here; also HF_API_BASE_URL." };
     public static readonly Option<bool> Silent = new("--silent", "-s") { Description = "Only progress bars and errors." };
     public static readonly Option<bool> Cache = new("--cache", "-ca") { Description = "Skip files whose final output exists; reuse earlier results." };
     public static readonly Option<bool> UseGateAgent = new("--use-gate-agent", "-uga") { Description = "Quality gate on the LLM descriptions before synthesis." };
@@ -51,7 +52,7 @@ internal static class ProcessCommand
         {
             Input, Output, Type, Task, PromptsFile, LabelFile, Threshold, PeakDistance, Concurrency,
             OllamaVisionModel, OllamaTextModel, ChatGptModel, HuggingFaceModel, Silent, Cache, UseGateAgent, FrameSampleFps,
-            OpenAiBaseUrl, ModelCapabilities, LlmConcurrency, LlmRoute, SpeechEngine, Language, LlmTimeout, LlmAttempts, EvidenceOnly, Landmarks, Server, Evaluate,
+            OpenAiBaseUrl, ModelCapabilities, LlmConcurrency, LlmRoute, SpeechEngine, Language, LlmTimeout, LlmAttempts, EvidenceOnly, Landmarks, Server, HfServerUrl, Evaluate,
         };
         LlmTimeout.Validators.Add(r => { var v = r.GetValueOrDefault<double>(); if (!(v > 0)) r.AddError("--llm-timeout must be more than 0 seconds."); });
         LlmAttempts.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--llm-attempts must be at least 1."); });
@@ -117,6 +118,7 @@ internal static class ProcessCommand
         OllamaVisionModel = parse.GetValue(OllamaVisionModel),
         OllamaTextModel = parse.GetValue(OllamaTextModel),
         HuggingFaceModel = parse.GetValue(HuggingFaceModel),
+        HuggingFaceServerUrl = parse.GetValue(HfServerUrl),
         OpenAiBaseUrl = parse.GetValue(OpenAiBaseUrl),
         StepRoutes = parse.GetValue(LlmRoute) ?? [],
         ModelCapabilities = parse.GetValue(ModelCapabilities),

@@ -103,10 +103,5 @@ public static class DegradationPlanner
         return (leading ? " plus " : " ") + string.Join(" and ", items);
     }
 
-    internal static DataContent ToContent(MediaAttachment item)
-    {
-        var content = new DataContent(item.Content, item.MimeType) { Name = item.Name };
-        if (item.SourcePath is not null) (content.AdditionalProperties ??= [])[HfServerChatClient.SourcePathProperty] = item.SourcePath;
-        return content;
-    }
+    internal static DataContent ToContent(MediaAttachment item) => new(item.Content, item.MimeType) { Name = item.Name };
 }

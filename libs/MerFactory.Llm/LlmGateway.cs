@@ -107,7 +107,6 @@ public sealed partial class LlmGateway : ILlmGateway, IDisposable
             MaxOutputTokens = p?.MaxOutputTokens ?? route.Parameters.MaxOutputTokens,
             TopP = p?.TopP ?? route.Parameters.TopP,
             Seed = p?.Seed ?? route.Parameters.Seed,
-            AdditionalProperties = new() { [HfServerChatClient.StepProperty] = request.Step },
         };
 
         // Answers are always written to the cache, so a later run with --cache can reuse them (MER-Factory's --cache reuses

@@ -13,7 +13,7 @@ namespace MerFactory.AppHost.Tests;
 /// healthy, the llm-gateway configured through the AppHost with a loopback OpenAI-compatible model. The broker and the
 /// object store run on ports and in a folder of this run, so it never meets scripts/test.sh's services or another run.
 /// </summary>
-public sealed class AppHostFixture : IAsyncLifetime
+public class AppHostFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(3);
 
@@ -45,12 +45,7 @@ public sealed class AppHostFixture : IAsyncLifetime
             $"AuModels:YuNetModelPath={Path.Combine("models", "face_detection_yunet_2026may.onnx")}",
             $"Speech:ModelsDirectory={_noWhisperModels}",
             $"Speech:Vad:ModelPath={SharedData.DataPath("models", "silero_vad.onnx")}",
-            "LlmGateway:Backends:local:Kind=OpenAICompatible",
-            $"LlmGateway:Backends:local:BaseUrl={new Uri(Model.BaseUrl, "v1/").AbsoluteUri}",
-            $"LlmGateway:Backends:local:ApiKey={ModelKey}",
-            "LlmGateway:Backends:local:ModelCapabilities:gpt-4o=text,image",
-            "LlmGateway:Default:Backend=local",
-            "LlmGateway:Default:Model=gpt-4o",
+            .. ModelArguments(),
         ], cts.Token);
         _app = await builder.BuildAsync(cts.Token);
         await _app.StartAsync(cts.Token);
@@ -70,7 +65,18 @@ public sealed class AppHostFixture : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    /// <summary>Where the llm-gateway's default route goes: the loopback OpenAI-compatible model.</summary>
+    protected virtual IEnumerable<string> ModelArguments() =>
+    [
+        "LlmGateway:Backends:local:Kind=OpenAICompatible",
+        $"LlmGateway:Backends:local:BaseUrl={new Uri(Model.BaseUrl, "v1/").AbsoluteUri}",
+        $"LlmGateway:Backends:local:ApiKey={ModelKey}",
+        "LlmGateway:Backends:local:ModelCapabilities:gpt-4o=text,image",
+        "LlmGateway:Default:Backend=local",
+        "LlmGateway:Default:Model=gpt-4o",
+    ];
+
+    public virtual async Task DisposeAsync()
     {
         if (_app is not null)
         {

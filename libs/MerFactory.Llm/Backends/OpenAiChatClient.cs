@@ -12,7 +12,8 @@ namespace MerFactory.Llm.Backends;
 /// OpenAI chat completions (<c>POST {base}/chat/completions</c>, Bearer key), streamed as server-sent events.
 /// Images travel as <c>image_url</c> data URLs, audio as <c>input_audio</c> (wav/mp3 only). Serves OpenAI and any
 /// OpenAI-compatible server (vLLM, llama.cpp, LM Studio); the latter gets <c>max_tokens</c> instead of
-/// <c>max_completion_tokens</c> because not all of them know the newer name.
+/// <c>max_completion_tokens</c> because not all of them know the newer name. Also the hf-server client: MerFactory's
+/// model host (libs/MerFactory.ModelHost) and llama-server speak this protocol.
 /// </summary>
 public sealed class OpenAiChatClient : IChatClient
 {
@@ -31,6 +32,8 @@ public sealed class OpenAiChatClient : IChatClient
         var baseUrl = options.BaseUrl ?? (options.Kind == LlmBackendKind.OpenAI ? DefaultBaseUrl
             : throw new ArgumentException($"OpenAI-compatible backend '{backendName}' needs a BaseUrl."));
         _baseUrl = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
+        // hf-server (our model host or llama-server) is addressed by its root, as HF_API_BASE_URL was.
+        if (options.Kind == LlmBackendKind.HfServer && !_baseUrl.AbsolutePath.EndsWith("/v1/", StringComparison.Ordinal)) _baseUrl = new Uri(_baseUrl, "v1/");
         if (options.Kind == LlmBackendKind.OpenAI && string.IsNullOrEmpty(options.ApiKey))
             throw new ArgumentException($"OpenAI backend '{backendName}' has no API key (OPENAI_API_KEY).");
     }
@@ -161,6 +164,10 @@ public sealed class OpenAiChatClient : IChatClient
                         var format = ModelCapabilities.OpenAiAudioFormats.TryGetValue(data.MediaType, out var f) ? f
                             : throw new LlmBackendException(_backend, model, LlmFailureKind.ClientError, $"input_audio accepts wav or mp3, not {data.MediaType}");
                         parts.Add(new JsonObject { ["type"] = "input_audio", ["input_audio"] = new JsonObject { ["data"] = Convert.ToBase64String(data.Data.Span), ["format"] = format } });
+                        break;
+                    case DataContent data when data.HasTopLevelMediaType("video") && _options.Kind == LlmBackendKind.HfServer:
+                        // The model host's extension: it samples ≤15 frames at 1 fps plus the 16 kHz audio itself.
+                        parts.Add(new JsonObject { ["type"] = "input_video", ["input_video"] = new JsonObject { ["data"] = Convert.ToBase64String(data.Data.Span), ["format"] = data.MediaType["video/".Length..] } });
                         break;
                     case DataContent data:
                         throw new LlmBackendException(_backend, model, LlmFailureKind.ClientError, $"chat completions cannot take {data.MediaType} content");

@@ -39,7 +39,7 @@ internal sealed class BackendRuntime : IDisposable
         {
             LlmBackendKind.Gemini => new GeminiChatClient(_http, name, options, time),
             LlmBackendKind.OpenAI or LlmBackendKind.OpenAICompatible => new OpenAiChatClient(_http, name, options),
-            LlmBackendKind.HfServer => new HfServerChatClient(_http, name, options),
+            LlmBackendKind.HfServer => new OpenAiChatClient(_http, name, options),
             LlmBackendKind.Ollama => CreateOllama(options),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Kind, "unknown backend kind"),
         };

@@ -11,6 +11,10 @@ public sealed record LlmCliFlags
     public string? OllamaTextModel { get; init; }
     /// <summary><c>--huggingface-model</c> / <c>-hfm</c> (served by hf-server).</summary>
     public string? HuggingFaceModel { get; init; }
+    /// <summary><c>--hf-server-url</c> (or HF_API_BASE_URL): a running model host; without it the CLI hosts the model itself.</summary>
+    public string? HuggingFaceServerUrl { get; init; }
+    /// <summary>Bearer key of the model host (the embedded host's random key, or HF_API_KEY).</summary>
+    public string? HuggingFaceApiKey { get; init; }
     /// <summary><c>--openai-base-url</c>: with <see cref="ChatGptModel"/>, talk to an OpenAI-compatible server (key optional).</summary>
     public string? OpenAiBaseUrl { get; init; }
     /// <summary><c>--model-capabilities</c>: what the flag-selected models take ("text,image,audio"), for servers whose models cannot be told by name.</summary>
@@ -76,6 +80,8 @@ public static class LlmRouting
         {
             if (chatGpt is not null) notes.Add("--chatgpt-model ignored: OPENAI_API_KEY is not set");
             var backend = EnsureBackend(options, "hf", LlmBackendKind.HfServer, environment);
+            if (NonEmpty(flags.HuggingFaceServerUrl) is { } hostUrl) backend.BaseUrl = new Uri(hostUrl, UriKind.Absolute);
+            if (NonEmpty(flags.HuggingFaceApiKey) is { } hostKey) backend.ApiKey = hostKey;
             // Local GPU models must not run concurrently (spec §1.9).
             backend.MaxConcurrency = 1;
             SetAll(options, "hf", hf);
@@ -201,7 +207,10 @@ public static class LlmRouting
         {
             case LlmBackendKind.Gemini: backend.ApiKey ??= NonEmpty(environment("GOOGLE_API_KEY")); break;
             case LlmBackendKind.OpenAI: backend.ApiKey ??= NonEmpty(environment("OPENAI_API_KEY")); break;
-            case LlmBackendKind.HfServer: backend.BaseUrl ??= new Uri(NonEmpty(environment("HF_API_BASE_URL")) ?? "http://localhost:7860/"); break;
+            case LlmBackendKind.HfServer:
+                backend.BaseUrl ??= new Uri(NonEmpty(environment("HF_API_BASE_URL")) ?? "http://localhost:7860/");
+                backend.ApiKey ??= NonEmpty(environment("HF_API_KEY"));
+                break;
             case LlmBackendKind.Ollama: backend.BaseUrl ??= OllamaUri(NonEmpty(environment("OLLAMA_HOST"))); break;
         }
         return backend;
@@ -229,7 +238,7 @@ public static class LlmRouting
                 RetryBaseDelay = b.RetryBaseDelay, MaxRetryDelay = b.MaxRetryDelay, CircuitFailureRatio = b.CircuitFailureRatio,
                 CircuitMinimumThroughput = b.CircuitMinimumThroughput, CircuitSamplingDuration = b.CircuitSamplingDuration,
                 CircuitBreakDuration = b.CircuitBreakDuration, InlineRequestLimitBytes = b.InlineRequestLimitBytes,
-                FileProcessingPollInterval = b.FileProcessingPollInterval, HfPredictPath = b.HfPredictPath,
+                FileProcessingPollInterval = b.FileProcessingPollInterval,
                 ModelCapabilities = new Dictionary<string, string>(b.ModelCapabilities, StringComparer.OrdinalIgnoreCase),
             };
         }

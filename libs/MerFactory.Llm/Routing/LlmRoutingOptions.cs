@@ -98,7 +98,4 @@ public sealed class LlmBackendOptions
 
     /// <summary>Capability overrides per model: model name → comma-separated modalities ("text,image").</summary>
     public Dictionary<string, string> ModelCapabilities { get; set; } = new(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>Path of the hf-server predict endpoint relative to <see cref="BaseUrl"/>.</summary>
-    public string HfPredictPath { get; set; } = "predict";
 }
