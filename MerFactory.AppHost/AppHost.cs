@@ -20,11 +20,13 @@ var llmGateway = builder.AddMerFactoryService<Projects.MerFactory_LlmGateway>("l
     .WithReference(hfServer.GetEndpoint("grpc"))
     .WithOllama(infrastructure);
 builder.AddMerFactoryService<Projects.MerFactory_Synthesis>("synthesis", infrastructure)
+    .WithUserCredential()
     .WithConfigurationSections("GateAgent")
     .WithReference(mediaExtract.GetEndpoint("grpc"))
     .WithReference(auService.GetEndpoint("grpc"))
     .WithReference(transcribe.GetEndpoint("grpc"))
     .WithReference(llmGateway.GetEndpoint("grpc"));
-builder.AddMerFactoryService<Projects.MerFactory_ExportService>("export", infrastructure);
+builder.AddMerFactoryService<Projects.MerFactory_ExportService>("export", infrastructure)
+    .WithUserCredential();
 
 builder.Build().Run();

@@ -113,6 +113,7 @@ internal static class InfrastructureExtensions
             .WithHttpEndpoint(name: "grpc", env: "MERFACTORY_GRPC_PORT")
             .WithHttpEndpoint(name: "http", env: "MERFACTORY_HTTP_PORT")
             .WithHttpHealthCheck("/health", endpointName: "http")
+            .WithServiceCredential()
             .WithReference(infrastructure.Messaging).WaitFor(infrastructure.Broker)
             .WithReference(infrastructure.ObjectStore).WaitFor(infrastructure.ObjectStoreServer)
             .WithEnvironment("ObjectStore__S3__AccessKey", infrastructure.S3AccessKey)

@@ -37,7 +37,8 @@ internal static class ProcessCommand
     public static readonly Option<string> SpeechEngine = new("--speech-engine") { Description = "Transcription engine: auto, whisper or pocketsphinx.", DefaultValueFactory = _ => "auto" };
     public static readonly Option<string?> Language = new("--language") { Description = "Spoken language (ISO 639-1, e.g. en); detected when omitted." };
 
-    public static readonly Option<string?> Server = new("--server") { Description = "URL of a distributed deployment's job API (synthesis service); runs the job there instead of in this process." };
+    public static readonly Option<string?> Server = new("--server") { Description = "URL of a distributed deployment's job API (synthesis service); runs the job there instead of in this process. Plain http only on loopback; https elsewhere." };
+    public static readonly Option<string?> Token = new("--token") { Description = "With --server: the API token (the AppHost's api-token parameter); default $MERFACTORY_TOKEN." };
 
     public static Command Create()
     {
@@ -45,7 +46,7 @@ internal static class ProcessCommand
         {
             Input, Output, Type, Task, PromptsFile, LabelFile, Threshold, PeakDistance, Concurrency,
             OllamaVisionModel, OllamaTextModel, ChatGptModel, HuggingFaceModel, Silent, Cache, UseGateAgent, FrameSampleFps,
-            OpenAiBaseUrl, ModelCapabilities, LlmConcurrency, LlmRoute, SpeechEngine, Language, Server,
+            OpenAiBaseUrl, ModelCapabilities, LlmConcurrency, LlmRoute, SpeechEngine, Language, Server, Token,
         };
         Type.Validators.Add(r => { if (ParseType(r.GetValueOrDefault<string>()) is null) r.AddError($"Invalid --type '{r.GetValueOrDefault<string>()}': expected AU, audio, video, MER or image."); });
         Task.Validators.Add(r => { if (ParseTask(r.GetValueOrDefault<string>()) is null) r.AddError($"Invalid --task '{r.GetValueOrDefault<string>()}': expected MERR or \"Sentiment Analysis\"."); });
@@ -87,9 +88,13 @@ internal static class ProcessCommand
                 return 1;
             }
             var flags = LlmFlags(parse);
-            return parse.GetValue(Server) is { } server
-                ? await RemoteRun.RunAsync(options with { LlmRoutes = RemoteRoutes.FromFlags(flags) }, parse.GetValue(Input)!, parse.GetValue(Output)!, server, ct)
-                : await EmbeddedRun.RunAsync(options, flags, parse.GetValue(Input)!, parse.GetValue(Output)!, ct);
+            if (parse.GetValue(Server) is not { } server) return await EmbeddedRun.RunAsync(options, flags, parse.GetValue(Input)!, parse.GetValue(Output)!, ct);
+            if ((parse.GetValue(Token) ?? Environment.GetEnvironmentVariable("MERFACTORY_TOKEN")) is not { Length: > 0 } token)
+            {
+                Spectre.Console.AnsiConsole.MarkupLine("[red]--server needs the deployment's API token: --token TOKEN or MERFACTORY_TOKEN.[/]");
+                return 1;
+            }
+            return await RemoteRun.RunAsync(options with { LlmRoutes = RemoteRoutes.FromFlags(flags) }, parse.GetValue(Input)!, parse.GetValue(Output)!, server, token, ct);
         });
         return command;
     }

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using MerFactory.Pipeline.Orchestration;
+using MerFactory.Protos.Clients;
 using MerFactory.Protos.Jobs;
 using Spectre.Console;
 
@@ -15,7 +16,7 @@ internal static class RemoteRun
 {
     private const int Transfers = 8;
 
-    public static async Task<int> RunAsync(JobOptions options, string inputPath, string outputPath, string server, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(JobOptions options, string inputPath, string outputPath, string server, string token, CancellationToken cancellationToken)
     {
         var console = AnsiConsole.Console;
         IReadOnlyList<InputFile> inputs;
@@ -31,7 +32,17 @@ internal static class RemoteRun
             return 1;
         }
 
-        using var channel = GrpcChannel.ForAddress(server, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
+        GrpcChannel channel;
+        try
+        {
+            channel = ApiChannel.Create(server, token, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
+        }
+        catch (ArgumentException e)
+        {
+            console.MarkupLineInterpolated($"[red]Error: {e.Message}[/]");
+            return 1;
+        }
+        using var ownedChannel = channel;
         var jobs = new Protos.Jobs.Jobs.JobsClient(channel);
         try
         {
@@ -51,7 +62,7 @@ internal static class RemoteRun
             console.WriteLine($"Submitted job {jobId} to {server}");
 
             // A finished file's outputs come while the job goes on; the rest (and anything missed) once it completes.
-            var downloads = new OutputDownloads(jobs, output.Root);
+            var downloads = new RemoteDownloads(jobs, output.Root, Transfers);
             using (var watch = jobs.Watch(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken))
             {
                 await foreach (var e in watch.ResponseStream.ReadAllAsync(cancellationToken))
@@ -90,6 +101,12 @@ internal static class RemoteRun
             console.MarkupLineInterpolated($"[red]Error: the server at {server} answered {e.StatusCode}: {e.Status.Detail}[/]");
             return 1;
         }
+        catch (InvalidDataException e)
+        {
+            // An output outside OUTPUT or with the wrong hash: refused, and the run reports failure.
+            console.MarkupLineInterpolated($"[red]Error: {e.Message}[/]");
+            return 1;
+        }
     }
 
     private static string Describe(JobEvent e) => e.State switch
@@ -114,93 +131,5 @@ internal static class RemoteRun
         }
         await call.RequestStream.CompleteAsync();
         return await call;
-    }
-
-    /// <summary>Downloads each output once (a newer version of a path replaces the older), <see cref="Transfers"/> at a time.</summary>
-    private sealed class OutputDownloads(Protos.Jobs.Jobs.JobsClient jobs, string root)
-    {
-        private readonly SemaphoreSlim _slots = new(Transfers);
-        private readonly Dictionary<string, (string Sha256, Task Download)> _started = new(StringComparer.Ordinal);
-        private readonly List<Task> _downloads = [];
-
-        /// <summary>Starts the downloads not started yet; completes when these outputs are all on disk.</summary>
-        public Task Start(IEnumerable<JobOutput> outputs, CancellationToken cancellationToken)
-        {
-            var these = new List<Task>();
-            foreach (var o in outputs)
-            {
-                var earlier = _started.GetValueOrDefault(o.RelativePath);
-                if (earlier.Download is not null && earlier.Sha256 == o.Object.Sha256)
-                {
-                    these.Add(earlier.Download);
-                    continue;
-                }
-                var download = DownloadOneAsync(o, earlier.Download, cancellationToken);
-                _started[o.RelativePath] = (o.Object.Sha256, download);
-                _downloads.Add(download);
-                these.Add(download);
-            }
-            return Task.WhenAll(these);
-        }
-
-        private async Task DownloadOneAsync(JobOutput output, Task? earlierVersion, CancellationToken cancellationToken)
-        {
-            // A newer version of a path waits for the older one, so the two never write the same file at once.
-            if (earlierVersion is not null) await earlierVersion.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-            await _slots.WaitAsync(cancellationToken);
-            try
-            {
-                await DownloadAsync(jobs, output.Object, Path.Combine(root, output.RelativePath), cancellationToken);
-            }
-            finally
-            {
-                _slots.Release();
-            }
-        }
-
-        public Task WhenAllAsync() => Task.WhenAll(_downloads);
-    }
-
-    /// <summary>A download that receives nothing for this long is abandoned and asked for again.</summary>
-    internal static readonly TimeSpan DownloadStallTimeout = TimeSpan.FromSeconds(60);
-
-    internal const int DownloadAttempts = 3;
-
-    /// <summary>
-    /// Streams one object to <paramref name="path"/> (through a <c>.partial</c> file). A call that stalls — no response
-    /// and no chunk for <paramref name="stallTimeout"/> — is cancelled and asked for again, up to <see cref="DownloadAttempts"/>
-    /// times: an HTTP/2 stream whose answer never came once held a run open after its job had finished.
-    /// </summary>
-    internal static async Task DownloadAsync(Protos.Jobs.Jobs.JobsClient jobs, Protos.Common.ObjectRef reference, string path, CancellationToken cancellationToken,
-        TimeSpan? stallTimeout = null)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + ".partial";
-        var stall = stallTimeout ?? DownloadStallTimeout;
-        for (var attempt = 1; ; attempt++)
-        {
-            using var stalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            stalled.CancelAfter(stall);
-            try
-            {
-                using (var call = jobs.Download(reference, cancellationToken: stalled.Token))
-                await using (var file = File.Create(temp))
-                {
-                    await foreach (var chunk in call.ResponseStream.ReadAllAsync(stalled.Token))
-                    {
-                        chunk.Data.WriteTo(file);
-                        stalled.CancelAfter(stall);
-                    }
-                }
-                File.Move(temp, path, overwrite: true);
-                return;
-            }
-            catch (Exception e) when (e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled or StatusCode.DeadlineExceeded }
-                                      && !cancellationToken.IsCancellationRequested && stalled.IsCancellationRequested)
-            {
-                if (attempt >= DownloadAttempts)
-                    throw new IOException($"Downloading {reference.Key} to {path} stalled {DownloadAttempts} times (nothing received for {stall.TotalSeconds:0} s each time).", e);
-            }
-        }
     }
 }

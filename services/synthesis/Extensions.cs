@@ -1,6 +1,7 @@
 using MerFactory.Jobs.Messaging;
 using MerFactory.Pipeline.Orchestration;
 using MerFactory.Storage;
+using MerFactory.Synthesis.Grpc;
 using MerFactory.Synthesis.Jobs;
 
 namespace MerFactory.Synthesis;
@@ -13,6 +14,10 @@ internal static class Extensions
         builder.Services.AddObjectStore(builder.Configuration);
         builder.Services.AddMerFactoryMessaging(builder.Configuration, (_, _) => { });
         builder.Services.AddJobOrchestration();
+        builder.Services.AddOptions<JobApiOptions>().BindConfiguration(JobApiOptions.Section);
+        builder.Services.AddSingleton<InFlightCounter>();
+        builder.Services.AddSingleton<RateLimitInterceptor>();
+        builder.Services.AddGrpc(o => o.Interceptors.Add<RateLimitInterceptor>());
         builder.Services.AddSingleton<JobRegistry>();
         builder.Services.AddSingleton<JobExecutor>();
     }

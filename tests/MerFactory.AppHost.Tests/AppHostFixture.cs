@@ -31,6 +31,12 @@ public sealed class AppHostFixture : IAsyncLifetime
     /// <summary>The database password handed to the AppHost as its secret parameter.</summary>
     public string DatabasePassword { get; } = "pw-" + Guid.NewGuid().ToString("N");
 
+    /// <summary>The clients' token on the job API (the AppHost's api-token parameter; credential "default").</summary>
+    public string ApiToken { get; } = "api-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>The token services call each other with (the service-token parameter).</summary>
+    public string ServiceToken { get; } = "svc-" + Guid.NewGuid().ToString("N");
+
     public DistributedApplication App => _app ?? throw new InvalidOperationException("the AppHost is not started");
 
     public async Task InitializeAsync()
@@ -49,6 +55,8 @@ public sealed class AppHostFixture : IAsyncLifetime
             $"MerFactory:DatabasePort={_databasePort}",
             // A password of this run (not one generated and persisted into the developer's user secrets).
             $"Parameters:postgres-password={DatabasePassword}",
+            $"Parameters:api-token={ApiToken}",
+            $"Parameters:service-token={ServiceToken}",
             $"MerFactory:StateDirectory={Path.Combine(_state, "state")}",
             // Models from the shared folder (what `merfactory models install --from` would install); no Whisper model.
             $"AuModels:ModelsDirectory={SharedData.Data}",

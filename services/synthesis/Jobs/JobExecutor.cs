@@ -9,7 +9,7 @@ namespace MerFactory.Synthesis.Jobs;
 
 /// <summary>
 /// Runs a submitted job with the same <see cref="JobRunner"/> as the CLI: steps go to the services over the
-/// bus, and the OUTPUT folder the runner writes is published to the store under <c>jobs/{id}/output/</c>: each
+/// bus, and the OUTPUT folder the runner writes is published to the store under <c>jobs/{owner}/{id}/output/</c>: each
 /// file's folder as soon as the file finishes (a <c>file-outputs</c> event names the objects, so clients download
 /// while the job goes on), the rest at the end.
 /// </summary>
@@ -18,9 +18,9 @@ public sealed partial class JobExecutor(JobRunner runner, IObjectStore store, Jo
     /// <summary>Uploads at once; each waits mostly on a store round trip.</summary>
     private const int Transfers = 8;
 
-    public JobState Start(string jobId, IReadOnlyList<InputFile> inputs, IReadOnlyDictionary<string, ObjectReference> staged, JobOptions options)
+    public JobState Start(string jobId, string owner, IReadOnlyList<InputFile> inputs, IReadOnlyDictionary<string, ObjectReference> staged, JobOptions options)
     {
-        var state = registry.Create(jobId, inputs.Count);
+        var state = registry.Create(jobId, owner, inputs.Count);
         _ = Task.Run(() => RunAsync(jobId, inputs, staged, options, state));
         return state;
     }
@@ -28,7 +28,7 @@ public sealed partial class JobExecutor(JobRunner runner, IObjectStore store, Jo
     private async Task RunAsync(string jobId, IReadOnlyList<InputFile> inputs, IReadOnlyDictionary<string, ObjectReference> staged, JobOptions options, JobState state)
     {
         var folder = Path.Combine(Path.GetTempPath(), "merfactory-jobs", jobId);
-        var publisher = new OutputPublisher(store, jobId, folder);
+        var publisher = new OutputPublisher(store, $"{OwnedKeys.Prefix(OwnedKeys.Jobs, state.Owner)}{jobId}/output/", folder);
         var progress = new PublishingProgress(state, publisher, (fileId, e) => LogFileOutputsFailed(logger, jobId, fileId, e));
         var outputs = new List<JobOutput>();
         string? error = null;
@@ -83,7 +83,7 @@ public sealed partial class JobExecutor(JobRunner runner, IObjectStore store, Jo
     }
 
     /// <summary>Puts output files in the store once each (again only if the file changed since).</summary>
-    private sealed class OutputPublisher(IObjectStore store, string jobId, string folder)
+    private sealed class OutputPublisher(IObjectStore store, string outputPrefix, string folder)
     {
         private readonly ConcurrentDictionary<string, (long Length, DateTime Modified, JobOutput Output)> _published = new(StringComparer.Ordinal);
 
@@ -110,7 +110,7 @@ public sealed partial class JobExecutor(JobRunner runner, IObjectStore store, Jo
                 var info = new FileInfo(file);
                 if (_published.TryGetValue(relative, out var known) && known.Length == info.Length && known.Modified == info.LastWriteTimeUtc) return;
                 await using var stream = File.OpenRead(file);
-                var put = await store.PutAsync($"jobs/{jobId}/output/{relative}", stream, cancellationToken: ct);
+                var put = await store.PutAsync(outputPrefix + relative, stream, cancellationToken: ct);
                 var output = new JobOutput { RelativePath = relative, Object = new ProtoRef { Bucket = store.Bucket, Key = put.Key, Size = put.Size, Sha256 = put.Sha256 ?? "" } };
                 _published[relative] = (info.Length, info.LastWriteTimeUtc, output);
                 outputs.Add(output);

@@ -10,13 +10,16 @@ public sealed class JobRegistry
 {
     private readonly ConcurrentDictionary<string, JobState> _jobs = new();
 
-    public JobState Create(string jobId, int files) => _jobs.GetOrAdd(jobId, id => new JobState(id, files));
+    public JobState Create(string jobId, string owner, int files) => _jobs.GetOrAdd(jobId, id => new JobState(id, owner, files));
 
     public JobState? Find(string jobId) => _jobs.TryGetValue(jobId, out var state) ? state : null;
+
+    /// <summary>Jobs of <paramref name="owner"/> not completed yet.</summary>
+    public int RunningCount(string owner) => _jobs.Values.Count(j => j.Owner == owner && !j.Completed);
 }
 
 /// <summary>One job's progress, fed by the job runner and read by Watch/GetStatus.</summary>
-public sealed class JobState(string jobId, int files) : IJobProgress
+public sealed class JobState(string jobId, string owner, int files) : IJobProgress
 {
     private readonly Lock _gate = new();
     private readonly List<JobEvent> _events = [];
@@ -25,6 +28,9 @@ public sealed class JobState(string jobId, int files) : IJobProgress
     private int _failed;
 
     public string JobId { get; } = jobId;
+
+    /// <summary>The credential that submitted the job; only it may watch it or read its outputs.</summary>
+    public string Owner { get; } = owner;
     public int FilesTotal { get; private set; } = files;
     public bool Completed { get; private set; }
     public List<string> Errors { get; } = [];
