@@ -21,6 +21,7 @@ var llmGateway = builder.AddMerFactoryService<Projects.MerFactory_LlmGateway>("l
     .WithOllama(infrastructure);
 builder.AddMerFactoryService<Projects.MerFactory_Synthesis>("synthesis", infrastructure)
     .WithUserCredential()
+    .WithDatabase(infrastructure.Database)
     .WithConfigurationSections("GateAgent")
     .WithReference(mediaExtract.GetEndpoint("grpc"))
     .WithReference(auService.GetEndpoint("grpc"))

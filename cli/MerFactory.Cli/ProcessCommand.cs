@@ -38,6 +38,7 @@ internal static class ProcessCommand
     public static readonly Option<string?> Language = new("--language") { Description = "Spoken language (ISO 639-1, e.g. en); detected when omitted." };
 
     public static readonly Option<string?> Server = new("--server") { Description = "URL of a distributed deployment's job API (synthesis service); runs the job there instead of in this process. Plain http only on loopback; https elsewhere." };
+    public static readonly Option<string?> Attach = new("--attach") { Description = "With --server: watch job JOB (submitted earlier, e.g. before the connection or the service went away) and download its outputs, instead of submitting." };
     public static readonly Option<string?> Token = new("--token") { Description = "With --server: the API token (the AppHost's api-token parameter); default $MERFACTORY_TOKEN." };
 
     public static Command Create()
@@ -46,7 +47,7 @@ internal static class ProcessCommand
         {
             Input, Output, Type, Task, PromptsFile, LabelFile, Threshold, PeakDistance, Concurrency,
             OllamaVisionModel, OllamaTextModel, ChatGptModel, HuggingFaceModel, Silent, Cache, UseGateAgent, FrameSampleFps,
-            OpenAiBaseUrl, ModelCapabilities, LlmConcurrency, LlmRoute, SpeechEngine, Language, Server, Token,
+            OpenAiBaseUrl, ModelCapabilities, LlmConcurrency, LlmRoute, SpeechEngine, Language, Server, Token, Attach,
         };
         Type.Validators.Add(r => { if (ParseType(r.GetValueOrDefault<string>()) is null) r.AddError($"Invalid --type '{r.GetValueOrDefault<string>()}': expected AU, audio, video, MER or image."); });
         Task.Validators.Add(r => { if (ParseTask(r.GetValueOrDefault<string>()) is null) r.AddError($"Invalid --task '{r.GetValueOrDefault<string>()}': expected MERR or \"Sentiment Analysis\"."); });
@@ -94,7 +95,7 @@ internal static class ProcessCommand
                 Spectre.Console.AnsiConsole.MarkupLine("[red]--server needs the deployment's API token: --token TOKEN or MERFACTORY_TOKEN.[/]");
                 return 1;
             }
-            return await RemoteRun.RunAsync(options with { LlmRoutes = RemoteRoutes.FromFlags(flags) }, parse.GetValue(Input)!, parse.GetValue(Output)!, server, token, ct);
+            return await RemoteRun.RunAsync(options with { LlmRoutes = RemoteRoutes.FromFlags(flags) }, parse.GetValue(Input)!, parse.GetValue(Output)!, server, token, parse.GetValue(Attach), ct);
         });
         return command;
     }

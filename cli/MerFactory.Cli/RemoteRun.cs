@@ -16,7 +16,11 @@ internal static class RemoteRun
 {
     private const int Transfers = 8;
 
-    public static async Task<int> RunAsync(JobOptions options, string inputPath, string outputPath, string server, string token, CancellationToken cancellationToken)
+    /// <summary>How long a watch that lost the job API keeps asking for it again (a restarted job service resumes the job).</summary>
+    internal static readonly TimeSpan ReattachWindow = TimeSpan.FromMinutes(5);
+
+    /// <summary>Runs the job on <paramref name="server"/>; with <paramref name="attachTo"/>, watches that job (submitted earlier) instead of submitting.</summary>
+    public static async Task<int> RunAsync(JobOptions options, string inputPath, string outputPath, string server, string token, string? attachTo, CancellationToken cancellationToken)
     {
         var console = AnsiConsole.Console;
         IReadOnlyList<InputFile> inputs;
@@ -46,39 +50,21 @@ internal static class RemoteRun
         var jobs = new Protos.Jobs.Jobs.JobsClient(channel);
         try
         {
-            // The records name the user's files: the inputs where they are, the outputs where they are downloaded to.
-            var full = Path.GetFullPath(inputPath);
-            options = options with { ClientInputRoot = File.Exists(full) ? Path.GetDirectoryName(full) : full, ClientOutputRoot = output.Root };
-            var submit = new SubmitJobRequest { OptionsJson = JobOptionsJson.Serialize(options) };
-            // Several transfers at once: each one waits mostly on the server's object store round trips.
-            var uploaded = new Protos.Common.ObjectRef[inputs.Count];
-            await Parallel.ForEachAsync(Enumerable.Range(0, inputs.Count), new ParallelOptions { MaxDegreeOfParallelism = Transfers, CancellationToken = cancellationToken }, async (i, ct) =>
+            string jobId;
+            if (attachTo is not null)
             {
-                if (!options.Silent) console.WriteLine($"Uploading {inputs[i].RelativePath}");
-                uploaded[i] = await UploadAsync(jobs, inputs[i].Path, ct);
-            });
-            for (var i = 0; i < inputs.Count; i++) submit.Inputs.Add(new JobInput { RelativePath = inputs[i].RelativePath, Object = uploaded[i] });
-            var jobId = (await jobs.SubmitAsync(submit, cancellationToken: cancellationToken)).JobId;
-            console.WriteLine($"Submitted job {jobId} to {server}");
+                jobId = attachTo;
+                console.WriteLine($"Attaching to job {jobId} on {server}");
+            }
+            else
+            {
+                jobId = await SubmitAsync(jobs, options, inputs, inputPath, output.Root, console, cancellationToken);
+                console.WriteLine($"Submitted job {jobId} to {server} (attach again with --attach {jobId})");
+            }
 
             // A finished file's outputs come while the job goes on; the rest (and anything missed) once it completes.
             var downloads = new RemoteDownloads(jobs, output.Root, Transfers);
-            using (var watch = jobs.Watch(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken))
-            {
-                await foreach (var e in watch.ResponseStream.ReadAllAsync(cancellationToken))
-                {
-                    if (e.State == "file-outputs")
-                    {
-                        var file = e.File;
-                        var early = downloads.Start(e.Outputs, cancellationToken);
-                        if (!options.Silent)
-                            _ = early.ContinueWith(t => console.WriteLine($"  {file}: {e.Outputs.Count} output(s) downloaded"), cancellationToken, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
-                        continue;
-                    }
-                    if (e.State is "file-completed" or "file-failed" or "file-skipped" or "job-completed" || !options.Silent)
-                        console.WriteLine(Describe(e));
-                }
-            }
+            await WatchAsync(jobs, jobId, downloads, options.Silent, console, cancellationToken);
 
             var status = await jobs.GetStatusAsync(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
             var outputs = await jobs.ListOutputsAsync(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
@@ -106,6 +92,63 @@ internal static class RemoteRun
             // An output outside OUTPUT or with the wrong hash: refused, and the run reports failure.
             console.MarkupLineInterpolated($"[red]Error: {e.Message}[/]");
             return 1;
+        }
+    }
+
+    private static async Task<string> SubmitAsync(Protos.Jobs.Jobs.JobsClient jobs, JobOptions options, IReadOnlyList<InputFile> inputs, string inputPath, string outputRoot,
+        IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        // The records name the user's files: the inputs where they are, the outputs where they are downloaded to.
+        var full = Path.GetFullPath(inputPath);
+        options = options with { ClientInputRoot = File.Exists(full) ? Path.GetDirectoryName(full) : full, ClientOutputRoot = outputRoot };
+        var submit = new SubmitJobRequest { OptionsJson = JobOptionsJson.Serialize(options) };
+        // Several transfers at once: each one waits mostly on the server's object store round trips.
+        var uploaded = new Protos.Common.ObjectRef[inputs.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, inputs.Count), new ParallelOptions { MaxDegreeOfParallelism = Transfers, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            if (!options.Silent) console.WriteLine($"Uploading {inputs[i].RelativePath}");
+            uploaded[i] = await UploadAsync(jobs, inputs[i].Path, ct);
+        });
+        for (var i = 0; i < inputs.Count; i++) submit.Inputs.Add(new JobInput { RelativePath = inputs[i].RelativePath, Object = uploaded[i] });
+        return (await jobs.SubmitAsync(submit, cancellationToken: cancellationToken)).JobId;
+    }
+
+    /// <summary>
+    /// Follows the job to its end, downloading each file's outputs as they come. When the job API goes away (a restart),
+    /// the watch is asked for again, waiting for the service, for up to <see cref="ReattachWindow"/>: the restarted service
+    /// resumes the job and replays its events.
+    /// </summary>
+    private static async Task WatchAsync(Protos.Jobs.Jobs.JobsClient jobs, string jobId, RemoteDownloads downloads, bool silent, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        var lostSince = (DateTime?)null;
+        while (true)
+        {
+            try
+            {
+                var options = new CallOptions(cancellationToken: cancellationToken).WithWaitForReady(lostSince is not null);
+                using var watch = jobs.Watch(new WatchJobRequest { JobId = jobId }, options);
+                await foreach (var e in watch.ResponseStream.ReadAllAsync(cancellationToken))
+                {
+                    lostSince = null;
+                    if (e.State == "file-outputs")
+                    {
+                        var file = e.File;
+                        var early = downloads.Start(e.Outputs, cancellationToken);
+                        if (!silent)
+                            _ = early.ContinueWith(t => console.WriteLine($"  {file}: {e.Outputs.Count} output(s) downloaded"), cancellationToken, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                        continue;
+                    }
+                    if (e.State is "file-completed" or "file-failed" or "file-skipped" or "job-completed" || !silent)
+                        console.WriteLine(Describe(e));
+                }
+                return;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.Internal && !cancellationToken.IsCancellationRequested)
+            {
+                lostSince ??= DateTime.UtcNow;
+                if (DateTime.UtcNow - lostSince > ReattachWindow) throw;
+                console.WriteLine($"Lost the job API ({e.StatusCode}); re-attaching to job {jobId}...");
+            }
         }
     }
 

@@ -18,7 +18,12 @@ internal static class Extensions
         builder.Services.AddSingleton<InFlightCounter>();
         builder.Services.AddSingleton<RateLimitInterceptor>();
         builder.Services.AddGrpc(o => o.Interceptors.Add<RateLimitInterceptor>());
+        // Jobs outlive this process: PostgreSQL (ConnectionStrings:jobsdb, from the AppHost) holds them, and they resume on start.
+        builder.AddNpgsqlDbContext<JobsDbContext>("jobsdb");
+        builder.Services.AddSingleton<JobStore>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<JobStore>());
         builder.Services.AddSingleton<JobRegistry>();
         builder.Services.AddSingleton<JobExecutor>();
+        builder.Services.AddHostedService<JobResumer>();
     }
 }

@@ -51,7 +51,16 @@ public class DistributedFixture : IAsyncLifetime
 
     public virtual async Task InitializeAsync() => S3 = await LocalS3Server.StartAsync();
 
-    public virtual async Task DisposeAsync() => await S3.DisposeAsync();
+    public virtual async Task DisposeAsync()
+    {
+        await S3.DisposeAsync();
+        if (_database.IsValueCreated) _database.Value.Dispose();
+    }
+
+    private readonly Lazy<LocalPostgres> _database = new(LocalPostgres.Start);
+
+    /// <summary>The job service's database (started on first use): jobs outlive a job service process.</summary>
+    public LocalPostgres Database => _database.Value;
 
     public S3ObjectStore CreateStore() => new(new S3StoreOptions { Endpoint = S3.Endpoint, Bucket = Bucket });
 
@@ -96,6 +105,7 @@ public class DistributedFixture : IAsyncLifetime
         psi.Environment["MERFACTORY_GRPC_PORT"] = grpcPort.ToString();
         psi.Environment["MERFACTORY_HTTP_PORT"] = LocalS3Server.FreePort().ToString();
         psi.Environment["Auth__Tokens__services"] = ServiceToken;
+        if (projectFolder == "synthesis") psi.Environment["ConnectionStrings__jobsdb"] = Database.ConnectionString;
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         var process = new ServiceProcess { StartInfo = psi };
         process.Start();

@@ -57,7 +57,7 @@ public sealed class RemoteCliTests(DistributedFixture fixture) : IClassFixture<D
         Assert.All(_model.Calls, c => Assert.Equal("gpt-4o", c.Model));
     }
 
-    private static async Task<(int ExitCode, string Output)> RunCliAsync(params string[] args)
+    internal static async Task<(int ExitCode, string Output)> RunCliAsync(params string[] args)
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
         var cli = Path.Combine(SharedData.RepoRoot, "cli", "MerFactory.Cli", "bin", configuration, "net10.0", "merfactory.dll");

@@ -45,6 +45,8 @@ public sealed class SecuredDeploymentFixture : DistributedFixture
         limited["JobApi__RequestsPerMinute"] = RequestsPerMinute.ToString();
         // The limited instance has its own queue prefix: its jobs wait for steps no service answers, and never meet the others'.
         limited["Messaging__EndpointPrefix"] = Bucket + "-limited";
+        // ...and its own database (created on start), so neither instance resumes or counts the other's jobs.
+        limited["ConnectionStrings__jobsdb"] = Database.ConnectionString.Replace("Database=jobsdb", "Database=jobsdb_limited", StringComparison.Ordinal);
         _processes.Add(StartService("synthesis", "MerFactory.Synthesis.dll", limited, out var limitedPort, out _));
         LimitedJobsPort = limitedPort;
         _processes.Add(StartService("export", "MerFactory.ExportService.dll", UserCredentials(), out var exportPort, out _));

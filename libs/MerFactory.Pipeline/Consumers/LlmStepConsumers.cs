@@ -225,9 +225,10 @@ public sealed class LlmStepGateways : IDisposable
         parameters.Add("frames");
         parameters.AddRange((request.Evidence?.Frames ?? []).Select(m => (object?)$"{MediaName(m)}|{m.ContentType}"));
         // With the response cache switched off (for the gateway or for this job) every call must reach the model, so the
-        // step cache steps aside too.
+        // step cache steps aside too — but only across jobs and files: within one job's file the key stays the same, so a
+        // job resumed after its job service restarted, or a redelivered request, waits for or reuses the call already made.
         // A step with no route is a deterministic skip, not a model call: it keeps a stable key.
-        if ((!_cacheEnabled || request.UseCache == false) && route is not null) parameters.Add(Guid.NewGuid());
+        if ((!_cacheEnabled || request.UseCache == false) && route is not null) parameters.Add($"job {request.JobId} file {request.FileId}");
         return [.. parameters];
     }
 

@@ -25,7 +25,7 @@ public sealed class JobsService(IObjectStore store, JobExecutor executor, JobReg
         var owner = Callers.Name(context);
         var jobId = string.IsNullOrEmpty(request.JobId) ? Guid.NewGuid().ToString() : request.JobId;
         if (!Guid.TryParse(jobId, out _)) Throw(StatusCode.InvalidArgument, $"job_id '{request.JobId}' is not a GUID");
-        if (registry.Find(jobId) is not null) Throw(StatusCode.AlreadyExists, $"job {jobId} exists");
+        if (await registry.FindAsync(jobId, context.CancellationToken) is not null) Throw(StatusCode.AlreadyExists, $"job {jobId} exists");
         if (registry.RunningCount(owner) >= options.Value.MaxRunningJobs)
             Throw(StatusCode.ResourceExhausted, $"{options.Value.MaxRunningJobs} jobs of this credential are running already");
         JobOptions jobOptions;
@@ -44,7 +44,7 @@ public sealed class JobsService(IObjectStore store, JobExecutor executor, JobReg
         var staged = new Dictionary<string, ObjectReference>(StringComparer.Ordinal);
         foreach (var input in inputs)
             staged[input.Id] = await OwnedUploadAsync(byPath[input.RelativePath], owner, context.CancellationToken);
-        executor.Start(jobId, owner, inputs, staged, jobOptions);
+        await executor.StartAsync(jobId, owner, inputs, staged, jobOptions, context.CancellationToken);
         return new SubmitJobReply { JobId = jobId };
     }
 
@@ -66,21 +66,21 @@ public sealed class JobsService(IObjectStore store, JobExecutor executor, JobReg
 
     public override async Task Watch(WatchJobRequest request, IServerStreamWriter<JobEvent> responseStream, ServerCallContext context)
     {
-        var state = OwnedJob(request.JobId, context);
+        var state = await OwnedJobAsync(request.JobId, context);
         await foreach (var e in state.Subscribe().ReadAllAsync(context.CancellationToken))
             await responseStream.WriteAsync(e, context.CancellationToken);
     }
 
-    public override Task<JobStatus> GetStatus(WatchJobRequest request, ServerCallContext context) =>
-        Task.FromResult(OwnedJob(request.JobId, context).Status());
+    public override async Task<JobStatus> GetStatus(WatchJobRequest request, ServerCallContext context) =>
+        (await OwnedJobAsync(request.JobId, context)).Status();
 
-    public override Task<JobOutputs> ListOutputs(WatchJobRequest request, ServerCallContext context)
+    public override async Task<JobOutputs> ListOutputs(WatchJobRequest request, ServerCallContext context)
     {
-        var state = OwnedJob(request.JobId, context);
+        var state = await OwnedJobAsync(request.JobId, context);
         if (!state.Completed) Throw(StatusCode.FailedPrecondition, $"job {request.JobId} is still running");
         var reply = new JobOutputs();
         reply.Outputs.AddRange(state.Outputs);
-        return Task.FromResult(reply);
+        return reply;
     }
 
     public override async Task<ProtoRef> Upload(IAsyncStreamReader<UploadChunk> requestStream, ServerCallContext context)
@@ -143,9 +143,9 @@ public sealed class JobsService(IObjectStore store, JobExecutor executor, JobReg
         }
     }
 
-    private JobState OwnedJob(string jobId, ServerCallContext context)
+    private async Task<JobState> OwnedJobAsync(string jobId, ServerCallContext context)
     {
-        var state = registry.Find(jobId) ?? throw new RpcException(new Status(StatusCode.NotFound, $"job '{jobId}' not found"));
+        var state = await registry.FindAsync(jobId, context.CancellationToken) ?? throw new RpcException(new Status(StatusCode.NotFound, $"job '{jobId}' not found"));
         if (state.Owner != Callers.Name(context)) Throw(StatusCode.PermissionDenied, $"job '{jobId}' belongs to another credential");
         return state;
     }
