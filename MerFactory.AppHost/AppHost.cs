@@ -20,6 +20,7 @@ var llmGateway = builder.AddMerFactoryService<Projects.MerFactory_LlmGateway>("l
     .WithReference(hfServer.GetEndpoint("grpc"))
     .WithOllama(infrastructure);
 builder.AddMerFactoryService<Projects.MerFactory_Synthesis>("synthesis", infrastructure)
+    .AsJobApi()
     .WithUserCredential()
     .WithDatabase(infrastructure.Database)
     .WithConfigurationSections("GateAgent")

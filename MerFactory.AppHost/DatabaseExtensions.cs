@@ -17,7 +17,8 @@ internal static class DatabaseExtensions
     /// <summary>PostgreSQL in a container (Aspire.Hosting.PostgreSQL, data on a named volume).</summary>
     public static Database AddPostgresContainer(this IDistributedApplicationBuilder builder)
     {
-        var server = builder.AddPostgres("postgres").WithDataVolume().WithLifetime(ContainerLifetime.Persistent);
+        var server = builder.AddPostgres("postgres").WithDataVolume("merfactory-postgres-data");
+        if (builder.ExecutionContext.IsRunMode) server.WithLifetime(ContainerLifetime.Persistent);
         return new Database(server.AddDatabase(DatabaseName), server);
     }
 

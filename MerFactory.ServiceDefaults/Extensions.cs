@@ -130,7 +130,11 @@ public static class ServiceDefaultsExtensions
     {
         // Health is always mapped: the AppHost and CI probe it outside Development too.
         // Health is open to probes (it names no data); everything else, reflection included, needs a token.
-        app.MapHealthChecks(HealthEndpointPath).AllowAnonymous();
+        // Degraded (a bus reconnecting to its broker) is not ready either: the AppHost and probes see 503, not 200.
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions
+        {
+            ResultStatusCodes = { [HealthStatus.Healthy] = 200, [HealthStatus.Degraded] = 503, [HealthStatus.Unhealthy] = 503 },
+        }).AllowAnonymous();
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") }).AllowAnonymous();
         app.MapGrpcHealthChecksService().AllowAnonymous();
         app.MapGrpcReflectionService();

@@ -53,6 +53,7 @@ public sealed class AppHostFixture : IAsyncLifetime
             $"MerFactory:AmqpPort={_amqpPort}",
             $"MerFactory:S3Port={_s3Port}",
             $"MerFactory:DatabasePort={_databasePort}",
+            $"MerFactory:JobApiPort={FreePorts.Block(1)}",
             // A password of this run (not one generated and persisted into the developer's user secrets).
             $"Parameters:postgres-password={DatabasePassword}",
             $"Parameters:api-token={ApiToken}",
