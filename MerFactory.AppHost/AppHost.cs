@@ -22,11 +22,15 @@ var llmGateway = builder.AddMerFactoryService<Projects.MerFactory_LlmGateway>("l
     .WithHfServer(hfServer, hfServerKey)
     .WithOllama(infrastructure);
 builder.AddMerFactoryService<Projects.MerFactory_Synthesis>("synthesis", infrastructure)
+    .AsJobApi()
+    .WithUserCredential()
+    .WithDatabase(infrastructure.Database)
     .WithConfigurationSections("GateAgent")
     .WithReference(mediaExtract.GetEndpoint("grpc"))
     .WithReference(auService.GetEndpoint("grpc"))
     .WithReference(transcribe.GetEndpoint("grpc"))
     .WithReference(llmGateway.GetEndpoint("grpc"));
-builder.AddMerFactoryService<Projects.MerFactory_ExportService>("export", infrastructure);
+builder.AddMerFactoryService<Projects.MerFactory_ExportService>("export", infrastructure)
+    .WithUserCredential();
 
 builder.Build().Run();

@@ -1,29 +1,31 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 
 namespace MerFactory.AppHost;
 
-/// <summary>The broker and object store every service talks through, and how to reach Ollama.</summary>
+/// <summary>The broker and object store every service talks through, the database, and how to reach Ollama.</summary>
 internal sealed record Infrastructure(
     IResourceBuilder<IResourceWithConnectionString> Messaging,
     IResourceBuilder<IResource> Broker,
     IResourceBuilder<IResourceWithConnectionString> ObjectStore,
     IResourceBuilder<IResource> ObjectStoreServer,
     string S3AccessKey,
-    string S3SecretKey,
+    IResourceBuilder<ParameterResource> S3SecretKey,
     bool UsesContainers,
     IResourceBuilder<IResource>? Ollama,
-    ReferenceExpression? OllamaUrl);
+    ReferenceExpression? OllamaUrl,
+    Database Database);
 
 internal static class InfrastructureExtensions
 {
     public static Infrastructure AddMerFactoryInfrastructure(this IDistributedApplicationBuilder builder)
     {
         var settings = builder.Configuration.GetSection("MerFactory");
-        var useContainers = settings["UseContainers"] switch
+        // A published deployment runs containers wherever it goes: executables are this machine's paths and packages.
+        var useContainers = builder.ExecutionContext.IsPublishMode || settings["UseContainers"] switch
         {
             "true" => true,
             "false" => false,
@@ -32,16 +34,22 @@ internal static class InfrastructureExtensions
         return useContainers ? AddContainers(builder, settings) : AddExecutables(builder, settings);
     }
 
+    /// <summary>Pinned images (a deployment never changes under a moving tag), data on named volumes, secrets as parameters.</summary>
+    private const string MinioTag = "RELEASE.2025-09-07T16-13-09Z", OllamaTag = "0.12.3";
+
     private static Infrastructure AddContainers(IDistributedApplicationBuilder builder, IConfiguration settings)
     {
-        var rabbit = builder.AddRabbitMQ("messaging").WithLifetime(ContainerLifetime.Persistent);
-        const string minioUser = "merfactory", minioPassword = "merfactory-dev-secret";
-        var minio = builder.AddContainer("minio", "minio/minio", "latest")
+        var rabbit = builder.AddRabbitMQ("messaging").WithDataVolume("merfactory-rabbitmq-data");
+        const string minioUser = "merfactory";
+        var minioPassword = builder.AddParameter("minio-password", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
+        var minio = builder.AddContainer("minio", "minio/minio", MinioTag)
             .WithArgs("server", "/data")
             .WithEnvironment("MINIO_ROOT_USER", minioUser)
             .WithEnvironment("MINIO_ROOT_PASSWORD", minioPassword)
+            .WithVolume("merfactory-minio-data", "/data")
             .WithHttpEndpoint(targetPort: 9000, name: "api")
             .WithHttpHealthCheck("/minio/health/live", endpointName: "api");
+        if (builder.ExecutionContext.IsRunMode) rabbit.WithLifetime(ContainerLifetime.Persistent);
         var objectStore = builder.AddConnectionString("objectstore", ReferenceExpression.Create($"{minio.GetEndpoint("api")}"));
         IResourceBuilder<IResource>? ollama = null;
         ReferenceExpression? ollamaUrl = null;
@@ -51,14 +59,16 @@ internal static class InfrastructureExtensions
         }
         else
         {
-            var container = builder.AddContainer("ollama", "ollama/ollama", "latest").WithHttpEndpoint(targetPort: 11434, name: "http");
+            var container = builder.AddContainer("ollama", "ollama/ollama", OllamaTag)
+                .WithVolume("merfactory-ollama-models", "/root/.ollama")
+                .WithHttpEndpoint(targetPort: 11434, name: "http");
             ollama = container;
             ollamaUrl = ReferenceExpression.Create($"{container.GetEndpoint("http")}");
         }
-        return new Infrastructure(rabbit, rabbit, objectStore, minio, minioUser, minioPassword, true, ollama, ollamaUrl);
+        return new Infrastructure(rabbit, rabbit, objectStore, minio, minioUser, minioPassword, true, ollama, ollamaUrl, builder.AddPostgresContainer());
     }
 
-    /// <summary>No container runtime (as on these machines): Debian's rabbitmq-server and npm s3rver as plain processes on loopback.</summary>
+    /// <summary>No container runtime (as on these machines): Debian's rabbitmq-server, npm s3rver and Debian's postgres as plain processes on loopback.</summary>
     private static Infrastructure AddExecutables(IDistributedApplicationBuilder builder, IConfiguration settings)
     {
         var amqpPort = settings.GetValue("AmqpPort", 15210);
@@ -72,8 +82,8 @@ internal static class InfrastructureExtensions
         File.WriteAllText(Path.Combine(rabbitState, "rabbitmq.conf"), $"listeners.tcp.default = 127.0.0.1:{amqpPort}\nloopback_users = none\n");
 
         builder.Services.AddHealthChecks()
-            .AddCheck("messaging-broker-amqp", new TcpPortHealthCheck(amqpPort))
-            .AddCheck("objectstore-s3-http", new TcpPortHealthCheck(s3Port));
+            .AddCheck("messaging-broker-amqp", new AmqpHealthCheck(new Uri($"amqp://guest:guest@127.0.0.1:{amqpPort}")))
+            .AddCheck("objectstore-s3-http", new S3HealthCheck(new Uri($"http://127.0.0.1:{s3Port}/")));
 
         var broker = builder.AddExecutable("messaging-broker", "/usr/lib/rabbitmq/bin/rabbitmq-server", rabbitState)
             .WithEnvironment("HOME", Path.Combine(rabbitState, "home"))
@@ -100,21 +110,54 @@ internal static class InfrastructureExtensions
         var objectStore = builder.AddConnectionString("objectstore", ReferenceExpression.Create($"http://127.0.0.1:{s3Port.ToString()}"));
 
         ReferenceExpression? ollamaUrl = settings["OllamaUrl"] is { Length: > 0 } url ? ReferenceExpression.Create($"{url}") : null;
-        return new Infrastructure(messaging, broker, objectStore, s3, "S3RVER", "S3RVER", false, null, ollamaUrl);
+        var database = builder.AddPostgresExecutable(settings, state, Path.Combine(RepositoryRoot(), "tools"));
+        // s3rver's fixed development credentials, as a parameter like every other secret.
+        var s3Secret = builder.AddParameter("objectstore-secret-key", "S3RVER", secret: true);
+        return new Infrastructure(messaging, broker, objectStore, s3, "S3RVER", s3Secret, false, null, ollamaUrl, database);
     }
 
     public static IResourceBuilder<ProjectResource> AddMerFactoryService<TProject>(this IDistributedApplicationBuilder builder, string name, Infrastructure infrastructure)
         where TProject : IProjectMetadata, new()
     {
-        // Two endpoints: gRPC needs HTTP/2 only (h2c); health probes speak HTTP/1.1 (see ServiceDefaults).
+        // Two endpoints: gRPC needs HTTP/2 only (h2c); health probes speak HTTP/1.1 (see ServiceDefaults). A published
+        // deployment gets fixed container ports; here DCP picks them.
+        var publish = builder.ExecutionContext.IsPublishMode;
         return builder.AddProject<TProject>(name, launchProfileName: null)
-            .WithHttpEndpoint(name: "grpc", env: "MERFACTORY_GRPC_PORT")
-            .WithHttpEndpoint(name: "http", env: "MERFACTORY_HTTP_PORT")
+            .WithHttpEndpoint(name: "grpc", targetPort: publish ? GrpcTargetPort : null, env: "MERFACTORY_GRPC_PORT")
+            .WithEndpoint("grpc", e => e.Transport = "http2")
+            .WithHttpEndpoint(name: "http", targetPort: publish ? HttpTargetPort : null, env: "MERFACTORY_HTTP_PORT")
             .WithHttpHealthCheck("/health", endpointName: "http")
+            // The dashboard links a browser can follow (health over HTTP/1.1); the gRPC address is listed in the details.
+            .WithUrlForEndpoint("grpc", u => { u.DisplayText = "gRPC (h2c)"; u.DisplayLocation = UrlDisplayLocation.DetailsOnly; })
+            .WithUrlForEndpoint("http", u => { u.Url = "/health"; u.DisplayText = "health"; })
+            .WithServiceCredential()
             .WithReference(infrastructure.Messaging).WaitFor(infrastructure.Broker)
             .WithReference(infrastructure.ObjectStore).WaitFor(infrastructure.ObjectStoreServer)
             .WithEnvironment("ObjectStore__S3__AccessKey", infrastructure.S3AccessKey)
             .WithEnvironment("ObjectStore__S3__SecretKey", infrastructure.S3SecretKey);
+    }
+
+    /// <summary>Container ports of a published service: gRPC (h2c) and HTTP/1.1 (health).</summary>
+    public const int GrpcTargetPort = 8080, HttpTargetPort = 8081;
+
+    /// <summary>
+    /// The job API on a fixed port (<c>MerFactory:JobApiPort</c>, default 15500), so clients keep one address across
+    /// restarts; the AppHost prints it when it starts.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> AsJobApi(this IResourceBuilder<ProjectResource> service)
+    {
+        var builder = service.ApplicationBuilder;
+        if (builder.ExecutionContext.IsPublishMode) return service;
+        var port = builder.Configuration.GetSection("MerFactory").GetValue("JobApiPort", 15500);
+        service.WithEndpoint("grpc", e => e.Port = port);
+        builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
+        {
+            e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MerFactory.AppHost").LogInformation(
+                "Job API: http://localhost:{Port} (gRPC). Run jobs there with: merfactory process INPUT OUTPUT --server http://localhost:{Port} --token TOKEN (the api-token parameter: dotnet user-secrets list --project MerFactory.AppHost)",
+                port, port);
+            return Task.CompletedTask;
+        });
+        return service;
     }
 
     public static IResourceBuilder<ProjectResource> WithOllama(this IResourceBuilder<ProjectResource> service, Infrastructure infrastructure)
@@ -195,23 +238,5 @@ internal static class InfrastructureExtensions
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "MerFactory.sln"))) return dir.FullName;
         throw new DirectoryNotFoundException("MerFactory.sln not found above " + AppContext.BaseDirectory);
-    }
-}
-
-/// <summary>Healthy once something accepts TCP connections on the port (executables have no health endpoint of their own).</summary>
-internal sealed class TcpPortHealthCheck(int port) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync("127.0.0.1", port, cancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
-            return HealthCheckResult.Healthy();
-        }
-        catch (Exception e) when (e is SocketException or TimeoutException)
-        {
-            return HealthCheckResult.Unhealthy($"nothing listens on 127.0.0.1:{port}");
-        }
     }
 }

@@ -104,7 +104,12 @@ public static class ServiceDefaultsExtensions
     public static WebApplicationBuilder AddGrpcServiceDefaults(this WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults();
-        builder.Services.AddGrpc(o => o.EnableDetailedErrors = builder.Environment.IsDevelopment());
+        builder.AddApiAuthentication();
+        builder.Services.AddGrpc(o =>
+        {
+            o.EnableDetailedErrors = builder.Environment.IsDevelopment();
+            o.Interceptors.Add<InvalidArgumentInterceptor>();
+        });
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck("grpc", () => HealthCheckResult.Healthy());
         // Under the AppHost a service gets two ports: gRPC over h2c (HTTP/2 only, which plain-text gRPC needs)
@@ -124,9 +129,14 @@ public static class ServiceDefaultsExtensions
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         // Health is always mapped: the AppHost and CI probe it outside Development too.
-        app.MapHealthChecks(HealthEndpointPath);
-        app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
-        app.MapGrpcHealthChecksService();
+        // Health is open to probes (it names no data); everything else, reflection included, needs a token.
+        // Degraded (a bus reconnecting to its broker) is not ready either: the AppHost and probes see 503, not 200.
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions
+        {
+            ResultStatusCodes = { [HealthStatus.Healthy] = 200, [HealthStatus.Degraded] = 503, [HealthStatus.Unhealthy] = 503 },
+        }).AllowAnonymous();
+        app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") }).AllowAnonymous();
+        app.MapGrpcHealthChecksService().AllowAnonymous();
         app.MapGrpcReflectionService();
         return app;
     }

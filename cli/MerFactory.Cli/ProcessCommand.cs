@@ -44,7 +44,9 @@ internal static class ProcessCommand
     public static readonly Option<bool> Evaluate = new("--evaluate") { Description = "Evaluate each record as it is written ({id}_eval.json), then the dataset (evaluation.json/.csv/.html), as `merfactory evaluate` does." };
     public static readonly Option<string> Landmarks = new("--landmarks") { Description = "Facial landmarks for AUs: clnf (OpenFace's own fit, default) or dlib (faster, less faithful).", DefaultValueFactory = _ => "clnf" };
 
-    public static readonly Option<string?> Server = new("--server") { Description = "URL of a distributed deployment's job API (synthesis service); runs the job there instead of in this process." };
+    public static readonly Option<string?> Server = new("--server") { Description = "URL of a distributed deployment's job API (synthesis service); runs the job there instead of in this process. Plain http only on loopback; https elsewhere." };
+    public static readonly Option<string?> Attach = new("--attach") { Description = "With --server: watch job JOB (submitted earlier, e.g. before the connection or the service went away) and download its outputs, instead of submitting." };
+    public static readonly Option<string?> Token = new("--token") { Description = "With --server: the API token (the AppHost's api-token parameter); default $MERFACTORY_TOKEN." };
 
     public static Command Create()
     {
@@ -52,7 +54,7 @@ internal static class ProcessCommand
         {
             Input, Output, Type, Task, PromptsFile, LabelFile, Threshold, PeakDistance, Concurrency,
             OllamaVisionModel, OllamaTextModel, ChatGptModel, HuggingFaceModel, Silent, Cache, UseGateAgent, FrameSampleFps,
-            OpenAiBaseUrl, ModelCapabilities, LlmConcurrency, LlmRoute, SpeechEngine, Language, LlmTimeout, LlmAttempts, EvidenceOnly, Landmarks, Server, HfServerUrl, Evaluate,
+            OpenAiBaseUrl, ModelCapabilities, LlmConcurrency, LlmRoute, SpeechEngine, Language, LlmTimeout, LlmAttempts, EvidenceOnly, Landmarks, Server, Token, Attach, HfServerUrl, Evaluate,
         };
         LlmTimeout.Validators.Add(r => { var v = r.GetValueOrDefault<double>(); if (!(v > 0)) r.AddError("--llm-timeout must be more than 0 seconds."); });
         LlmAttempts.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--llm-attempts must be at least 1."); });
@@ -101,9 +103,16 @@ internal static class ProcessCommand
             if (parse.GetValue(Landmarks)!.Equals("dlib", StringComparison.OrdinalIgnoreCase))
                 Environment.SetEnvironmentVariable($"{AuEngine.Pipeline.AuEngineOptions.SectionName}__Landmarks", nameof(AuEngine.Pipeline.LandmarkMethod.Dlib));
             var evaluate = parse.GetValue(Evaluate);
-            var exitCode = parse.GetValue(Server) is { } server
-                ? await RemoteRun.RunAsync(options with { LlmRoutes = RemoteRoutes.FromFlags(flags) }, parse.GetValue(Input)!, parse.GetValue(Output)!, server, ct)
-                : await EmbeddedRun.RunAsync(options, flags, parse.GetValue(Input)!, parse.GetValue(Output)!, parse.GetValue(EvidenceOnly), ct, evaluate);
+            int exitCode;
+            if (parse.GetValue(Server) is not { } server)
+                exitCode = await EmbeddedRun.RunAsync(options, flags, parse.GetValue(Input)!, parse.GetValue(Output)!, parse.GetValue(EvidenceOnly), ct, evaluate);
+            else if ((parse.GetValue(Token) ?? Environment.GetEnvironmentVariable("MERFACTORY_TOKEN")) is not { Length: > 0 } token)
+            {
+                Spectre.Console.AnsiConsole.MarkupLine("[red]--server needs the deployment's API token: --token TOKEN or MERFACTORY_TOKEN.[/]");
+                return CliExitCodes.Usage;
+            }
+            else
+                exitCode = await RemoteRun.RunAsync(options with { LlmRoutes = RemoteRoutes.FromFlags(flags) }, parse.GetValue(Input)!, parse.GetValue(Output)!, server, token, parse.GetValue(Attach), ct);
             // The dataset files (and, for a remote run, the sidecars of the downloaded records) once every record is in.
             if (evaluate && Directory.Exists(parse.GetValue(Output)))
                 await EvaluateCommand.EvaluateAfterRunAsync(parse.GetValue(Output)!, options.Labels, Console.Out, ct);

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using MerFactory.Pipeline.Orchestration;
+using MerFactory.Protos.Clients;
 using MerFactory.Protos.Jobs;
 using Spectre.Console;
 
@@ -15,7 +16,11 @@ internal static class RemoteRun
 {
     private const int Transfers = 8;
 
-    public static async Task<int> RunAsync(JobOptions options, string inputPath, string outputPath, string server, CancellationToken cancellationToken)
+    /// <summary>How long a watch that lost the job API keeps asking for it again (a restarted job service resumes the job).</summary>
+    internal static readonly TimeSpan ReattachWindow = TimeSpan.FromMinutes(5);
+
+    /// <summary>Runs the job on <paramref name="server"/>; with <paramref name="attachTo"/>, watches that job (submitted earlier) instead of submitting.</summary>
+    public static async Task<int> RunAsync(JobOptions options, string inputPath, string outputPath, string server, string token, string? attachTo, CancellationToken cancellationToken)
     {
         var console = AnsiConsole.Console;
         IReadOnlyList<InputFile> inputs;
@@ -31,43 +36,35 @@ internal static class RemoteRun
             return 1;
         }
 
-        using var channel = GrpcChannel.ForAddress(server, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
+        GrpcChannel channel;
+        try
+        {
+            channel = ApiChannel.Create(server, token, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
+        }
+        catch (ArgumentException e)
+        {
+            console.MarkupLineInterpolated($"[red]Error: {e.Message}[/]");
+            return 1;
+        }
+        using var ownedChannel = channel;
         var jobs = new Protos.Jobs.Jobs.JobsClient(channel);
         try
         {
-            // The records name the user's files: the inputs where they are, the outputs where they are downloaded to.
-            var full = Path.GetFullPath(inputPath);
-            options = options with { ClientInputRoot = File.Exists(full) ? Path.GetDirectoryName(full) : full, ClientOutputRoot = output.Root };
-            var submit = new SubmitJobRequest { OptionsJson = JobOptionsJson.Serialize(options) };
-            // Several transfers at once: each one waits mostly on the server's object store round trips.
-            var uploaded = new Protos.Common.ObjectRef[inputs.Count];
-            await Parallel.ForEachAsync(Enumerable.Range(0, inputs.Count), new ParallelOptions { MaxDegreeOfParallelism = Transfers, CancellationToken = cancellationToken }, async (i, ct) =>
+            string jobId;
+            if (attachTo is not null)
             {
-                if (!options.Silent) console.WriteLine($"Uploading {inputs[i].RelativePath}");
-                uploaded[i] = await UploadAsync(jobs, inputs[i].Path, ct);
-            });
-            for (var i = 0; i < inputs.Count; i++) submit.Inputs.Add(new JobInput { RelativePath = inputs[i].RelativePath, Object = uploaded[i] });
-            var jobId = (await jobs.SubmitAsync(submit, cancellationToken: cancellationToken)).JobId;
-            console.WriteLine($"Submitted job {jobId} to {server}");
+                jobId = attachTo;
+                console.WriteLine($"Attaching to job {jobId} on {server}");
+            }
+            else
+            {
+                jobId = await SubmitAsync(jobs, options, inputs, inputPath, output.Root, console, cancellationToken);
+                console.WriteLine($"Submitted job {jobId} to {server} (attach again with --attach {jobId})");
+            }
 
             // A finished file's outputs come while the job goes on; the rest (and anything missed) once it completes.
-            var downloads = new OutputDownloads(jobs, output.Root);
-            using (var watch = jobs.Watch(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken))
-            {
-                await foreach (var e in watch.ResponseStream.ReadAllAsync(cancellationToken))
-                {
-                    if (e.State == "file-outputs")
-                    {
-                        var file = e.File;
-                        var early = downloads.Start(e.Outputs, cancellationToken);
-                        if (!options.Silent)
-                            _ = early.ContinueWith(t => console.WriteLine($"  {file}: {e.Outputs.Count} output(s) downloaded"), cancellationToken, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
-                        continue;
-                    }
-                    if (e.State is "file-completed" or "file-failed" or "file-skipped" or "job-completed" || !options.Silent)
-                        console.WriteLine(Describe(e));
-                }
-            }
+            var downloads = new RemoteDownloads(jobs, output.Root, Transfers);
+            await WatchAsync(jobs, jobId, downloads, options.Silent, console, cancellationToken);
 
             var status = await jobs.GetStatusAsync(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
             var outputs = await jobs.ListOutputsAsync(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
@@ -89,6 +86,69 @@ internal static class RemoteRun
         {
             console.MarkupLineInterpolated($"[red]Error: the server at {server} answered {e.StatusCode}: {e.Status.Detail}[/]");
             return 1;
+        }
+        catch (InvalidDataException e)
+        {
+            // An output outside OUTPUT or with the wrong hash: refused, and the run reports failure.
+            console.MarkupLineInterpolated($"[red]Error: {e.Message}[/]");
+            return 1;
+        }
+    }
+
+    private static async Task<string> SubmitAsync(Protos.Jobs.Jobs.JobsClient jobs, JobOptions options, IReadOnlyList<InputFile> inputs, string inputPath, string outputRoot,
+        IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        // The records name the user's files: the inputs where they are, the outputs where they are downloaded to.
+        var full = Path.GetFullPath(inputPath);
+        options = options with { ClientInputRoot = File.Exists(full) ? Path.GetDirectoryName(full) : full, ClientOutputRoot = outputRoot };
+        var submit = new SubmitJobRequest { OptionsJson = JobOptionsJson.Serialize(options) };
+        // Several transfers at once: each one waits mostly on the server's object store round trips.
+        var uploaded = new Protos.Common.ObjectRef[inputs.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, inputs.Count), new ParallelOptions { MaxDegreeOfParallelism = Transfers, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            if (!options.Silent) console.WriteLine($"Uploading {inputs[i].RelativePath}");
+            uploaded[i] = await UploadAsync(jobs, inputs[i].Path, ct);
+        });
+        for (var i = 0; i < inputs.Count; i++) submit.Inputs.Add(new JobInput { RelativePath = inputs[i].RelativePath, Object = uploaded[i] });
+        return (await jobs.SubmitAsync(submit, cancellationToken: cancellationToken)).JobId;
+    }
+
+    /// <summary>
+    /// Follows the job to its end, downloading each file's outputs as they come. When the job API goes away (a restart),
+    /// the watch is asked for again, waiting for the service, for up to <see cref="ReattachWindow"/>: the restarted service
+    /// resumes the job and replays its events.
+    /// </summary>
+    private static async Task WatchAsync(Protos.Jobs.Jobs.JobsClient jobs, string jobId, RemoteDownloads downloads, bool silent, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        var lostSince = (DateTime?)null;
+        while (true)
+        {
+            try
+            {
+                var options = new CallOptions(cancellationToken: cancellationToken).WithWaitForReady(lostSince is not null);
+                using var watch = jobs.Watch(new WatchJobRequest { JobId = jobId }, options);
+                await foreach (var e in watch.ResponseStream.ReadAllAsync(cancellationToken))
+                {
+                    lostSince = null;
+                    if (e.State == "file-outputs")
+                    {
+                        var file = e.File;
+                        var early = downloads.Start(e.Outputs, cancellationToken);
+                        if (!silent)
+                            _ = early.ContinueWith(t => console.WriteLine($"  {file}: {e.Outputs.Count} output(s) downloaded"), cancellationToken, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                        continue;
+                    }
+                    if (e.State is "file-completed" or "file-failed" or "file-skipped" or "job-completed" || !silent)
+                        console.WriteLine(Describe(e));
+                }
+                return;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.Internal && !cancellationToken.IsCancellationRequested)
+            {
+                lostSince ??= DateTime.UtcNow;
+                if (DateTime.UtcNow - lostSince > ReattachWindow) throw;
+                console.WriteLine($"Lost the job API ({e.StatusCode}); re-attaching to job {jobId}...");
+            }
         }
     }
 
@@ -114,93 +174,5 @@ internal static class RemoteRun
         }
         await call.RequestStream.CompleteAsync();
         return await call;
-    }
-
-    /// <summary>Downloads each output once (a newer version of a path replaces the older), <see cref="Transfers"/> at a time.</summary>
-    private sealed class OutputDownloads(Protos.Jobs.Jobs.JobsClient jobs, string root)
-    {
-        private readonly SemaphoreSlim _slots = new(Transfers);
-        private readonly Dictionary<string, (string Sha256, Task Download)> _started = new(StringComparer.Ordinal);
-        private readonly List<Task> _downloads = [];
-
-        /// <summary>Starts the downloads not started yet; completes when these outputs are all on disk.</summary>
-        public Task Start(IEnumerable<JobOutput> outputs, CancellationToken cancellationToken)
-        {
-            var these = new List<Task>();
-            foreach (var o in outputs)
-            {
-                var earlier = _started.GetValueOrDefault(o.RelativePath);
-                if (earlier.Download is not null && earlier.Sha256 == o.Object.Sha256)
-                {
-                    these.Add(earlier.Download);
-                    continue;
-                }
-                var download = DownloadOneAsync(o, earlier.Download, cancellationToken);
-                _started[o.RelativePath] = (o.Object.Sha256, download);
-                _downloads.Add(download);
-                these.Add(download);
-            }
-            return Task.WhenAll(these);
-        }
-
-        private async Task DownloadOneAsync(JobOutput output, Task? earlierVersion, CancellationToken cancellationToken)
-        {
-            // A newer version of a path waits for the older one, so the two never write the same file at once.
-            if (earlierVersion is not null) await earlierVersion.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-            await _slots.WaitAsync(cancellationToken);
-            try
-            {
-                await DownloadAsync(jobs, output.Object, Path.Combine(root, output.RelativePath), cancellationToken);
-            }
-            finally
-            {
-                _slots.Release();
-            }
-        }
-
-        public Task WhenAllAsync() => Task.WhenAll(_downloads);
-    }
-
-    /// <summary>A download that receives nothing for this long is abandoned and asked for again.</summary>
-    internal static readonly TimeSpan DownloadStallTimeout = TimeSpan.FromSeconds(60);
-
-    internal const int DownloadAttempts = 3;
-
-    /// <summary>
-    /// Streams one object to <paramref name="path"/> (through a <c>.partial</c> file). A call that stalls — no response
-    /// and no chunk for <paramref name="stallTimeout"/> — is cancelled and asked for again, up to <see cref="DownloadAttempts"/>
-    /// times: an HTTP/2 stream whose answer never came once held a run open after its job had finished.
-    /// </summary>
-    internal static async Task DownloadAsync(Protos.Jobs.Jobs.JobsClient jobs, Protos.Common.ObjectRef reference, string path, CancellationToken cancellationToken,
-        TimeSpan? stallTimeout = null)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + ".partial";
-        var stall = stallTimeout ?? DownloadStallTimeout;
-        for (var attempt = 1; ; attempt++)
-        {
-            using var stalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            stalled.CancelAfter(stall);
-            try
-            {
-                using (var call = jobs.Download(reference, cancellationToken: stalled.Token))
-                await using (var file = File.Create(temp))
-                {
-                    await foreach (var chunk in call.ResponseStream.ReadAllAsync(stalled.Token))
-                    {
-                        chunk.Data.WriteTo(file);
-                        stalled.CancelAfter(stall);
-                    }
-                }
-                File.Move(temp, path, overwrite: true);
-                return;
-            }
-            catch (Exception e) when (e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled or StatusCode.DeadlineExceeded }
-                                      && !cancellationToken.IsCancellationRequested && stalled.IsCancellationRequested)
-            {
-                if (attempt >= DownloadAttempts)
-                    throw new IOException($"Downloading {reference.Key} to {path} stalled {DownloadAttempts} times (nothing received for {stall.TotalSeconds:0} s each time).", e);
-            }
-        }
     }
 }

@@ -72,6 +72,8 @@ public sealed partial class FileSystemObjectStore : IObjectStore
 
     public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        // Validated before the folder is looked at: '../' would otherwise tell what exists outside the store.
+        ObjectKeys.ValidatePrefix(prefix);
         if (!Directory.Exists(_root)) yield break;
         // Start from the deepest folder the prefix names, then filter by the full prefix.
         var folderPart = prefix.Contains('/') ? prefix[..prefix.LastIndexOf('/')] : "";

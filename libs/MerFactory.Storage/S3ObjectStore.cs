@@ -96,6 +96,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
 
     public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        ObjectKeys.ValidatePrefix(prefix);
         await EnsureBucketAsync(cancellationToken).ConfigureAwait(false);
         var items = new List<ObjectInfo>();
         await foreach (var item in _client.ListObjectsEnumAsync(new ListObjectsArgs().WithBucket(Bucket).WithPrefix(prefix).WithRecursive(true), cancellationToken).ConfigureAwait(false))

@@ -11,7 +11,7 @@ public sealed class ExportServiceOptions
     /// <summary>Local scratch space: the export writes its files here before they are uploaded (then deleted).</summary>
     public string WorkDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "merfactory-export");
 
-    /// <summary>Exported files go to <c>{ExportsPrefix}{exportId}/{file}</c> in the object store.</summary>
+    /// <summary>Exported files go to <c>{ExportsPrefix}{owner}/{exportId}/{file}</c> in the object store.</summary>
     public string ExportsPrefix { get; set; } = "exports/";
 
     /// <summary>Issues returned in a reply with details; the counts cover all of them.</summary>

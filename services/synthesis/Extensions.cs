@@ -1,6 +1,7 @@
 using MerFactory.Jobs.Messaging;
 using MerFactory.Pipeline.Orchestration;
 using MerFactory.Storage;
+using MerFactory.Synthesis.Grpc;
 using MerFactory.Synthesis.Jobs;
 
 namespace MerFactory.Synthesis;
@@ -13,7 +14,16 @@ internal static class Extensions
         builder.Services.AddObjectStore(builder.Configuration);
         builder.Services.AddMerFactoryMessaging(builder.Configuration, (_, _) => { });
         builder.Services.AddJobOrchestration();
+        builder.Services.AddOptions<JobApiOptions>().BindConfiguration(JobApiOptions.Section);
+        builder.Services.AddSingleton<InFlightCounter>();
+        builder.Services.AddSingleton<RateLimitInterceptor>();
+        builder.Services.AddGrpc(o => o.Interceptors.Add<RateLimitInterceptor>());
+        // Jobs outlive this process: PostgreSQL (ConnectionStrings:jobsdb, from the AppHost) holds them, and they resume on start.
+        builder.AddNpgsqlDbContext<JobsDbContext>("jobsdb");
+        builder.Services.AddSingleton<JobStore>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<JobStore>());
         builder.Services.AddSingleton<JobRegistry>();
         builder.Services.AddSingleton<JobExecutor>();
+        builder.Services.AddHostedService<JobResumer>();
     }
 }

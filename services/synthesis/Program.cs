@@ -7,6 +7,5 @@ builder.AddSynthesisServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.MapGrpcService<SynthesisService>();
 app.MapGrpcService<JobsService>();
 app.Run();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Aspire.Hosting.Testing;
 using Grpc.Net.Client;
 using MerFactory.Llm.Tests.Fakes;
+using MerFactory.Protos.Clients;
 using MerFactory.Protos.Jobs;
 using MerFactory.Protos.Media;
 using MerFactory.Storage;
@@ -11,7 +12,8 @@ using ProtoRef = MerFactory.Protos.Common.ObjectRef;
 namespace MerFactory.AppHost.Tests;
 
 /// <summary>Drives the real AppHost (one start for the class, <see cref="AppHostFixture"/>) as a client of the deployment would.</summary>
-public sealed class AppHostTests(AppHostFixture fixture) : IClassFixture<AppHostFixture>, IDisposable
+[Collection(AppHostCollection.Name)]
+public sealed class AppHostTests(AppHostFixture fixture) : IDisposable
 {
     private readonly string _downloads = Directory.CreateTempSubdirectory("mf-apphost-out-").FullName;
 
@@ -19,7 +21,7 @@ public sealed class AppHostTests(AppHostFixture fixture) : IClassFixture<AppHost
 
     private JobsApiClient Jobs(out GrpcChannel channel)
     {
-        channel = GrpcChannel.ForAddress(fixture.App.GetEndpoint("synthesis", "grpc"), new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
+        channel = ApiChannel.Create(fixture.App.GetEndpoint("synthesis", "grpc").AbsoluteUri, fixture.ApiToken, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
         return new JobsApiClient(new Jobs.JobsClient(channel));
     }
 
@@ -36,7 +38,7 @@ public sealed class AppHostTests(AppHostFixture fixture) : IClassFixture<AppHost
         var uploaded = await store.PutAsync($"uploads/{Guid.NewGuid():N}/default.wmv", clip, "video/x-ms-wmv", cts.Token);
         var source = new ProtoRef { Bucket = store.Bucket, Key = uploaded.Key, Size = uploaded.Size, Sha256 = uploaded.Sha256 };
 
-        using var channel = GrpcChannel.ForAddress(app.GetEndpoint("media-extract", "grpc"));
+        using var channel = ApiChannel.Create(app.GetEndpoint("media-extract", "grpc").AbsoluteUri, fixture.ServiceToken);
         var client = new MediaExtract.MediaExtractClient(channel);
         var audio = await client.ExtractAudioAsync(new ExtractAudioRequest { Source = source }, cancellationToken: cts.Token);
         var frames = await client.SampleFramesAsync(new SampleFramesRequest { Source = source, Fps = 2 }, cancellationToken: cts.Token);

@@ -19,7 +19,7 @@ public sealed class RemoteDownloadTests : IDisposable
         var jobs = new ScriptedJobs(stalls: 1, "hello ", "world");
         var path = Path.Combine(_folder, "clip", "clip_steps.json");
 
-        await RemoteRun.DownloadAsync(jobs, new ObjectRef { Key = "jobs/1/output/clip/clip_steps.json" }, path, CancellationToken.None, Stall);
+        await RemoteDownloads.DownloadAsync(jobs, new ObjectRef { Key = "jobs/1/output/clip/clip_steps.json", Sha256 = Sha("hello world") }, path, CancellationToken.None, Stall);
 
         Assert.Equal(2, jobs.Calls);
         Assert.Equal("hello world", await File.ReadAllTextAsync(path));
@@ -33,9 +33,9 @@ public sealed class RemoteDownloadTests : IDisposable
         var path = Path.Combine(_folder, "clip.wav");
 
         var error = await Assert.ThrowsAsync<IOException>(() =>
-            RemoteRun.DownloadAsync(jobs, new ObjectRef { Key = "jobs/1/output/clip/clip.wav" }, path, CancellationToken.None, Stall));
+            RemoteDownloads.DownloadAsync(jobs, new ObjectRef { Key = "jobs/1/output/clip/clip.wav", Sha256 = Sha("") }, path, CancellationToken.None, Stall));
 
-        Assert.Equal(RemoteRun.DownloadAttempts, jobs.Calls);
+        Assert.Equal(RemoteDownloads.DownloadAttempts, jobs.Calls);
         Assert.Contains("jobs/1/output/clip/clip.wav", error.Message);
         Assert.False(File.Exists(path));
     }
@@ -45,7 +45,7 @@ public sealed class RemoteDownloadTests : IDisposable
     {
         var jobs = new ScriptedJobs(stalls: int.MaxValue);
         using var cancel = new CancellationTokenSource();
-        var download = RemoteRun.DownloadAsync(jobs, new ObjectRef { Key = "k" }, Path.Combine(_folder, "k"), cancel.Token, TimeSpan.FromMinutes(5));
+        var download = RemoteDownloads.DownloadAsync(jobs, new ObjectRef { Key = "k", Sha256 = Sha("") }, Path.Combine(_folder, "k"), cancel.Token, TimeSpan.FromMinutes(5));
         await jobs.FirstCallMade.Task;
 
         await cancel.CancelAsync();
@@ -53,6 +53,47 @@ public sealed class RemoteDownloadTests : IDisposable
         await Assert.ThrowsAnyAsync<Exception>(() => download);
         Assert.Equal(1, jobs.Calls);
     }
+
+    [Fact]
+    public async Task ADownloadWhoseBytesDoNotHaveTheNamedSha256IsNotKept()
+    {
+        var jobs = new ScriptedJobs(stalls: 0, "tampered");
+        var path = Path.Combine(_folder, "clip", "clip_merr_data.json");
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() =>
+            RemoteDownloads.DownloadAsync(jobs, new ObjectRef { Key = "jobs/a/1/output/clip/clip_merr_data.json", Sha256 = Sha("original") }, path, CancellationToken.None, Stall));
+
+        Assert.Contains(Sha("original"), error.Message);
+        Assert.False(File.Exists(path));
+        Assert.False(File.Exists(path + ".partial"));
+    }
+
+    [Fact]
+    public async Task ADownloadWithoutAHashToVerifyIsRefused()
+    {
+        var jobs = new ScriptedJobs(stalls: 0, "anything");
+        await Assert.ThrowsAsync<InvalidDataException>(() =>
+            RemoteDownloads.DownloadAsync(jobs, new ObjectRef { Key = "k" }, Path.Combine(_folder, "k"), CancellationToken.None, Stall));
+        Assert.Equal(0, jobs.Calls);
+    }
+
+    [Theory]
+    [InlineData("/etc/cron.d/evil")]
+    [InlineData("../outside.json")]
+    [InlineData("clip/../../outside.json")]
+    [InlineData("clip/./x.json")]
+    [InlineData("clip\\..\\..\\x.json")]
+    [InlineData("")]
+    public void AnOutputPathThatIsAbsoluteOrClimbsOutOfOutputIsRefused(string relativePath)
+    {
+        Assert.Throws<InvalidDataException>(() => RemoteDownloads.PathInside(_folder, relativePath));
+    }
+
+    [Fact]
+    public void AnOutputPathInsideOutputResolvesUnderIt() =>
+        Assert.Equal(Path.Combine(_folder, "clip", "clip.wav"), RemoteDownloads.PathInside(_folder, "clip/clip.wav"));
+
+    private static string Sha(string text) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 
     /// <summary>The generated client with its Download answered by a script: the first calls never answer, then chunks.</summary>
     private sealed class ScriptedJobs(int stalls, params string[] chunks) : MerFactory.Protos.Jobs.Jobs.JobsClient

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Grpc.Net.Client;
+using MerFactory.Protos.Clients;
 using MassTransit;
 using MerFactory.Jobs.Messaging;
 using MerFactory.Pipeline.Orchestration;
@@ -19,6 +21,23 @@ public class DistributedFixture : IAsyncLifetime
 
     public LocalS3Server S3 { get; private set; } = null!;
 
+    /// <summary>The credential services call each other with; every service started here accepts it.</summary>
+    public const string ServiceToken = "test-service-token";
+
+    /// <summary>Two clients of the job API and the export service (see <see cref="UserCredentials"/>).</summary>
+    public const string AliceToken = "test-alice-token", BobToken = "test-bob-token";
+
+    /// <summary>The settings that make a client-facing service (job API, export) accept alice and bob.</summary>
+    public static Dictionary<string, string> UserCredentials() => new()
+    {
+        ["Auth__Tokens__alice"] = AliceToken,
+        ["Auth__Tokens__bob"] = BobToken,
+    };
+
+    /// <summary>A channel to a service on this machine that sends <paramref name="token"/> with every call.</summary>
+    public static GrpcChannel Channel(int port, string token = ServiceToken, GrpcChannelOptions? options = null) =>
+        ApiChannel.Create($"http://127.0.0.1:{port}", token, options);
+
     /// <summary>The broker every process of this fixture uses: the shared one, unless a derived fixture brings its own.</summary>
     public string RabbitMq
     {
@@ -32,7 +51,16 @@ public class DistributedFixture : IAsyncLifetime
 
     public virtual async Task InitializeAsync() => S3 = await LocalS3Server.StartAsync();
 
-    public virtual async Task DisposeAsync() => await S3.DisposeAsync();
+    public virtual async Task DisposeAsync()
+    {
+        await S3.DisposeAsync();
+        if (_database.IsValueCreated) _database.Value.Dispose();
+    }
+
+    private readonly Lazy<LocalPostgres> _database = new(LocalPostgres.Start);
+
+    /// <summary>The job service's database (started on first use): jobs outlive a job service process.</summary>
+    public LocalPostgres Database => _database.Value;
 
     public S3ObjectStore CreateStore() => new(new S3StoreOptions { Endpoint = S3.Endpoint, Bucket = Bucket });
 
@@ -76,6 +104,8 @@ public class DistributedFixture : IAsyncLifetime
         grpcPort = LocalS3Server.FreePort();
         psi.Environment["MERFACTORY_GRPC_PORT"] = grpcPort.ToString();
         psi.Environment["MERFACTORY_HTTP_PORT"] = LocalS3Server.FreePort().ToString();
+        psi.Environment["Auth__Tokens__services"] = ServiceToken;
+        if (projectFolder == "synthesis") psi.Environment["ConnectionStrings__jobsdb"] = Database.ConnectionString;
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         var process = new ServiceProcess { StartInfo = psi };
         process.Start();

@@ -14,16 +14,16 @@ public sealed class ExportGrpcTests(DistributedFixture fixture) : IClassFixture<
     [Fact]
     public async Task ExportReadsAMerDatasetFromS3AndWritesShareGptJsonBackToS3()
     {
-        using var service = fixture.StartServiceProcess("export", "MerFactory.ExportService", out var port, out var log);
+        using var service = fixture.StartService("export", "MerFactory.ExportService.dll", DistributedFixture.UserCredentials(), out var port, out var log);
         try
         {
             using var store = fixture.CreateStore();
-            var prefix = $"datasets/{Guid.NewGuid():N}/";
+            var prefix = $"datasets/alice/{Guid.NewGuid():N}/";
             await UploadMerRecordAsync(store, prefix, "clip01", withAudioPath: true);
             await UploadMerRecordAsync(store, prefix, "clip02", withAudioPath: false);
             await PutTextAsync(store, $"{prefix}broken/broken_merr_data.json", "{ \"source_path\": ");
             await PutTextAsync(store, $"{prefix}error_logs/clip03_error.log", "Traceback ...");
-            using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+            using var channel = DistributedFixture.Channel(port, DistributedFixture.AliceToken);
             var client = new DatasetExport.DatasetExportClient(channel);
             var deadline = DateTime.UtcNow.AddMinutes(2);
 
@@ -45,7 +45,7 @@ public sealed class ExportGrpcTests(DistributedFixture fixture) : IClassFixture<
             Assert.Equal($"s3://{store.Bucket}/{prefix}broken/broken_merr_data.json", skipped.Location);
             Assert.Equal(["csv", "sharegpt-json"], reply.Files.Select(f => f.Format).Order());
             var shareGpt = reply.Files.Single(f => f.Format == "sharegpt-json").File;
-            Assert.Equal($"exports/{reply.ExportId}/mer_sharegpt_export.json", shareGpt.Key);
+            Assert.Equal($"exports/alice/{reply.ExportId}/mer_sharegpt_export.json", shareGpt.Key);
             Assert.Equal(store.Bucket, shareGpt.Bucket);
 
             await using var stream = await store.OpenReadAsync(shareGpt.Key);
@@ -59,7 +59,7 @@ public sealed class ExportGrpcTests(DistributedFixture fixture) : IClassFixture<
             Assert.Equal(["/out/clip01/clip01.wav"], first.GetProperty("audios").EnumerateArray().Select(e => e.GetString()));
             // An older record without audio_path: the extracted wav beside it in the store is its audio.
             Assert.Equal([$"s3://{store.Bucket}/{prefix}clip02/clip02.wav"], entries[1].GetProperty("audios").EnumerateArray().Select(e => e.GetString()));
-            Assert.NotNull(await store.StatAsync($"exports/{reply.ExportId}/mer_export_data.csv"));
+            Assert.NotNull(await store.StatAsync($"exports/alice/{reply.ExportId}/mer_export_data.csv"));
 
             // The same request again: same seed, same instructions, a new export id.
             var again = await client.ExportAsync(new ExportRequest { DatasetPrefix = prefix, FileType = "mer", Seed = 3 }, deadline: deadline);
@@ -70,7 +70,7 @@ public sealed class ExportGrpcTests(DistributedFixture fixture) : IClassFixture<
             var badType = await Assert.ThrowsAsync<RpcException>(() => client.ExportAsync(new ExportRequest { DatasetPrefix = prefix, FileType = "faces" }, deadline: deadline).ResponseAsync);
             Assert.Equal(StatusCode.InvalidArgument, badType.StatusCode);
             Assert.Contains("faces", badType.Status.Detail);
-            var missing = await Assert.ThrowsAsync<RpcException>(() => client.ExportAsync(new ExportRequest { DatasetPrefix = "datasets/none/", FileType = "mer" }, deadline: deadline).ResponseAsync);
+            var missing = await Assert.ThrowsAsync<RpcException>(() => client.ExportAsync(new ExportRequest { DatasetPrefix = "datasets/alice/none/", FileType = "mer" }, deadline: deadline).ResponseAsync);
             Assert.Equal(StatusCode.NotFound, missing.StatusCode);
             var description = await client.DescribeAsync(new MerFactory.Protos.Common.Empty(), deadline: deadline);
             Assert.Equal("export", description.Name);

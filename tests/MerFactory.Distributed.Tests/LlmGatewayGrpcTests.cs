@@ -58,7 +58,7 @@ public sealed class LlmGatewayGrpcTests(DistributedFixture fixture) : IClassFixt
             using var store = fixture.CreateStore();
             await using var jpeg = File.OpenRead(SharedData.DataPath("media", "pyfeat", "single_face.jpg"));
             var uploaded = await store.PutAsync($"uploads/{Guid.NewGuid():N}/single_face.jpg", jpeg, "image/jpeg");
-            using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+            using var channel = DistributedFixture.Channel(port);
             var client = new LlmGateway.LlmGatewayClient(channel);
             var deadline = DateTime.UtcNow.AddMinutes(3);
             var prompt = $"Describe the facial expression. ({Guid.NewGuid():N})";

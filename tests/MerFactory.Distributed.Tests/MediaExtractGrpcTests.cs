@@ -19,7 +19,7 @@ public sealed class MediaExtractGrpcTests(DistributedFixture fixture) : IClassFi
             var uploaded = await store.PutAsync($"uploads/{Guid.NewGuid():N}/single_face.mp4", clip);
             // No hash given: the service computes it (step keys depend on it).
             var source = new ProtoRef { Bucket = store.Bucket, Key = uploaded.Key };
-            using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+            using var channel = DistributedFixture.Channel(port);
             var client = new MediaExtract.MediaExtractClient(channel);
             var deadline = DateTime.UtcNow.AddMinutes(3);
 

@@ -15,7 +15,7 @@ public sealed class PipelineServices : IDisposable
     private readonly DistributedFixture _fixture;
     private readonly Dictionary<string, string> _gatewayConfiguration;
     private readonly string _noWhisperModels = Directory.CreateTempSubdirectory("mf-no-whisper-").FullName;
-    private readonly List<(string Name, Process Process, StringBuilder Log)> _processes = [];
+    private readonly List<(string Name, Process Process, StringBuilder Log, int GrpcPort)> _processes = [];
 
     private PipelineServices(DistributedFixture fixture, FakeOpenAi model)
     {
@@ -63,11 +63,14 @@ public sealed class PipelineServices : IDisposable
         await gateway.WaitForExitAsync();
     }
 
+    /// <summary>The gRPC port of the (latest) instance of <paramref name="service"/>.</summary>
+    public int GrpcPort(string service) => _processes.Last(p => p.Name == service).GrpcPort;
+
     /// <summary>Every service's console output, for failure messages.</summary>
     public string Logs()
     {
         var all = new StringBuilder();
-        foreach (var (name, _, log) in _processes)
+        foreach (var (name, _, log, _) in _processes)
         {
             all.AppendLine($"--- {name} ---");
             lock (log) all.Append(log);
@@ -77,13 +80,13 @@ public sealed class PipelineServices : IDisposable
 
     private void Add(string folder, string dll, IReadOnlyDictionary<string, string> environment)
     {
-        var process = _fixture.StartService(folder, dll, out _, out var log, environment);
-        _processes.Add((folder, process, log));
+        var process = _fixture.StartService(folder, dll, out var port, out var log, environment);
+        _processes.Add((folder, process, log, port));
     }
 
     public void Dispose()
     {
-        foreach (var (_, process, _) in _processes)
+        foreach (var (_, process, _, _) in _processes)
         {
             if (!process.HasExited) process.Kill(entireProcessTree: true);
             process.Dispose();

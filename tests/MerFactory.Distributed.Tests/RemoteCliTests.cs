@@ -30,7 +30,7 @@ public sealed class RemoteCliTests(DistributedFixture fixture) : IClassFixture<D
         File.Copy(SharedData.DataPath("speech", "jfk.wav"), Path.Combine(input, "talks", "jfk.wav"));
         File.Copy(SharedData.DataPath("media", "pyfeat", "single_face.jpg"), Path.Combine(input, "face.jpg"));
         using var services = PipelineServices.Start(fixture, _model);
-        using var synthesis = fixture.StartService("synthesis", "MerFactory.Synthesis.dll", out var port, out var log);
+        using var synthesis = fixture.StartService("synthesis", "MerFactory.Synthesis.dll", DistributedFixture.UserCredentials(), out var port, out var log);
         var server = $"http://127.0.0.1:{port}";
         using (var channel = GrpcChannel.ForAddress(server))
         {
@@ -40,7 +40,7 @@ public sealed class RemoteCliTests(DistributedFixture fixture) : IClassFixture<D
             Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
         }
 
-        var (exit, text) = await RunCliAsync("process", input, output, "--server", server, "--chatgpt-model", "gpt-4o");
+        var (exit, text) = await RunCliAsync("process", input, output, "--server", server, "--token", DistributedFixture.AliceToken, "--chatgpt-model", "gpt-4o");
 
         Assert.True(exit == 0, text + "\n" + services.Logs() + "\n" + log);
         var audio = OutputSchemas.AssertValidFile("audio_analysis", Path.Combine(output, "jfk", "jfk_audio_analysis.json"));
@@ -57,7 +57,7 @@ public sealed class RemoteCliTests(DistributedFixture fixture) : IClassFixture<D
         Assert.All(_model.Calls, c => Assert.Equal("gpt-4o", c.Model));
     }
 
-    private static async Task<(int ExitCode, string Output)> RunCliAsync(params string[] args)
+    internal static async Task<(int ExitCode, string Output)> RunCliAsync(params string[] args)
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
         var cli = Path.Combine(SharedData.RepoRoot, "cli", "MerFactory.Cli", "bin", configuration, "net10.0", "merfactory.dll");

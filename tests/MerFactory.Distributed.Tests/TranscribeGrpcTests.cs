@@ -35,7 +35,7 @@ public sealed class TranscribeGrpcTests(DistributedFixture fixture) : IClassFixt
             await using (var silence = File.OpenRead(silencePath)) await store.PutAsync($"uploads/{run}/silence.wav", silence);
             using (var text = new MemoryStream("not audio at all"u8.ToArray())) await store.PutAsync($"uploads/{run}/notes.wav", text);
 
-            using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+            using var channel = DistributedFixture.Channel(port);
             var client = new Transcription.TranscriptionClient(channel);
             var deadline = DateTime.UtcNow.AddMinutes(4);
 

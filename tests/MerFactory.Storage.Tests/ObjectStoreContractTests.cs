@@ -47,6 +47,33 @@ public abstract class ObjectStoreContractTests
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), Convert.ToHexStringLower(await SHA256.HashDataAsync(read)));
     }
 
+    [Theory]
+    [InlineData("../")]
+    [InlineData("../etc/")]
+    [InlineData("jobs/../")]
+    [InlineData("/etc/")]
+    [InlineData("jobs//")]
+    [InlineData("./jobs/")]
+    [InlineData("jobs\\..\\")]
+    public async Task AListPrefixThatClimbsOutOrIsMalformedIsRefused(string prefix)
+    {
+        await Assert.ThrowsAsync<ArgumentException>(async () =>
+        {
+            await foreach (var _ in Store.ListAsync(prefix)) { }
+        });
+    }
+
+    [Fact]
+    public async Task AListPrefixMayEndInsideASegment()
+    {
+        var prefix = Prefix();
+        await Store.PutAsync(prefix + "clip01/a.json", new MemoryStream([1]));
+        await Store.PutAsync(prefix + "clip02/b.json", new MemoryStream([2]));
+        var keys = new List<string>();
+        await foreach (var o in Store.ListAsync(prefix + "clip0")) keys.Add(o.Key);
+        Assert.Equal([prefix + "clip01/a.json", prefix + "clip02/b.json"], keys);
+    }
+
     [Fact]
     public async Task StatOfMissingObjectIsNullAndReadThrowsNotFound()
     {
@@ -191,6 +218,19 @@ public sealed class FileSystemObjectStoreTests : ObjectStoreContractTests, IDisp
         await Assert.ThrowsAsync<IOException>(() => _store.PutAsync(key, new FailingStream()));
         Assert.Null(await _store.StatAsync(key));
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(_store.GetLocalPath(key))!));
+    }
+
+    [Fact]
+    public async Task ListCannotTellWhatExistsOutsideTheStore()
+    {
+        // A file beside the store's folder: '../' must not find it (the old List answered with it, an existence oracle).
+        var outside = Path.Combine(_root, "secret-beside-the-bucket.txt");
+        await File.WriteAllTextAsync(outside, "not an object");
+        var error = await Assert.ThrowsAsync<ArgumentException>(async () =>
+        {
+            await foreach (var _ in _store.ListAsync("../")) { }
+        });
+        Assert.Contains("'..'", error.Message);
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);

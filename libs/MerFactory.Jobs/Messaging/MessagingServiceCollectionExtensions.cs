@@ -23,6 +23,12 @@ public static class MessagingServiceCollectionExtensions
             // No calls home to usage-tracking.masstransit.io (offline machines logged a failure in every service).
             x.DisableUsageTelemetry();
             x.SetDefaultRequestTimeout(options.RequestTimeout);
+            // The bus's health is the service's: a service whose broker is down can do no work and must say so.
+            x.ConfigureHealthCheckOptions(health =>
+            {
+                health.Name = "masstransit-bus";
+                health.MinimalFailureStatus = Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy;
+            });
             addConsumers(x, options);
             x.AddConfigureEndpointsCallback((_, _, endpoint) =>
             {

@@ -64,7 +64,7 @@ public static class InputDiscovery
     /// </summary>
     public static IReadOnlyList<InputFile> FromRelativePaths(IEnumerable<string> relativePaths)
     {
-        var files = relativePaths.Select(r => r.Replace('\\', '/'))
+        var files = relativePaths.Select(r => RequireRelative(r.Replace('\\', '/')))
             .Select(r => (Path: r, Relative: r, Kind: KindOf(r) ?? throw new InputDiscoveryException($"Error: '{r}' is not a recognized video, image, or audio file.")))
             .OrderBy(f => f.Relative, StringComparer.Ordinal)
             .ToList();
@@ -74,6 +74,15 @@ public static class InputDiscovery
 
     /// <summary>Longest id in UTF-8 bytes: the id names files such as <c>{id}_audio_analysis.json.partial</c>, and names have 255 bytes.</summary>
     public const int MaxIdBytes = 200;
+
+    /// <summary>A submitted path stays inside the job: relative, without empty, '.' or '..' segments.</summary>
+    private static string RequireRelative(string relative)
+    {
+        if (relative.Length == 0 || relative.StartsWith('/') || relative.Contains('\0') || System.IO.Path.IsPathRooted(relative)
+            || relative.Split('/').Any(segment => segment is "" or "." or ".."))
+            throw new InputDiscoveryException($"Error: '{relative}' is not a relative path inside the input folder.");
+        return relative;
+    }
 
     /// <summary>
     /// The id is the stem, as in MER-Factory; when stems collide, every one of them gets its extension added
@@ -93,6 +102,9 @@ public static class InputDiscovery
 
         var byStem = files.GroupBy(f => Stem(f.Relative), StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase);
         var byStemExt = files.GroupBy(f => WithExtension(f.Relative), StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase);
+        // A stem of '.', '..' or nothing ('...mp4', '.mp4') would name a folder outside (or the root of) OUTPUT.
+        if (files.FirstOrDefault(f => Stem(f.Relative) is "" or "." or "..") is { Relative: not null } unsafeName)
+            throw new InputDiscoveryException($"Error: '{unsafeName.Relative}' has no usable file name (its output folder would be '{Stem(unsafeName.Relative)}'); rename it.");
         return files.Select(f =>
         {
             var id = byStem[Stem(f.Relative)] == 1 ? Stem(f.Relative)

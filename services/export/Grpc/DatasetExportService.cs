@@ -31,7 +31,8 @@ public sealed partial class DatasetExportService(
     {
         var cancellationToken = context.CancellationToken;
         var (fileType, exportOptions) = Parse(request);
-        var prefix = request.DatasetPrefix.EndsWith('/') ? request.DatasetPrefix : request.DatasetPrefix + "/";
+        var owner = context.GetHttpContext().User.CredentialName();
+        var prefix = OwnedDatasetPrefix(request.DatasetPrefix, owner);
         if (!await AnyObjectAsync(prefix, cancellationToken))
             Throw(StatusCode.NotFound, $"No dataset under '{store.Bucket}/{prefix}'.");
 
@@ -65,7 +66,7 @@ public sealed partial class DatasetExportService(
             {
                 await using var content = File.OpenRead(file.Path);
                 var name = Path.GetFileName(file.Path);
-                var stored = await store.PutAsync($"{exportsPrefix}{exportId}/{name}", content, ContentType(name), cancellationToken);
+                var stored = await store.PutAsync($"{exportsPrefix}{owner}/{exportId}/{name}", content, ContentType(name), cancellationToken);
                 reply.Files.Add(new ExportedFile
                 {
                     File = new ObjectRef { Bucket = store.Bucket, Key = stored.Key, Size = stored.Size, Sha256 = stored.Sha256 ?? "", ContentType = stored.ContentType ?? ContentType(name) },
@@ -120,6 +121,26 @@ public sealed partial class DatasetExportService(
             Throw(StatusCode.InvalidArgument, e.Message);
             throw;
         }
+    }
+
+    /// <summary>
+    /// A caller exports only its own records: the outputs of its jobs (<c>jobs/{owner}/</c>) or datasets it placed under
+    /// <c>datasets/{owner}/</c>. Anything else, <c>jobs/</c> itself included, is PermissionDenied; a malformed prefix is InvalidArgument.
+    /// </summary>
+    private static string OwnedDatasetPrefix(string requested, string owner)
+    {
+        var prefix = requested.EndsWith('/') ? requested : requested + "/";
+        try
+        {
+            ObjectKeys.ValidatePrefix(prefix);
+        }
+        catch (ArgumentException e)
+        {
+            Throw(StatusCode.InvalidArgument, e.Message);
+        }
+        if (!OwnedKeys.IsOwnedBy(prefix, owner, OwnedKeys.Jobs, OwnedKeys.Datasets))
+            Throw(StatusCode.PermissionDenied, $"'{prefix}' is not under {OwnedKeys.Prefix(OwnedKeys.Jobs, owner)} or {OwnedKeys.Prefix(OwnedKeys.Datasets, owner)}");
+        return prefix;
     }
 
     private async Task<bool> AnyObjectAsync(string prefix, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using MerFactory.Contracts;
 using MerFactory.Pipeline.Orchestration;
 using MerFactory.Protos.Jobs;
@@ -9,26 +10,57 @@ namespace MerFactory.Synthesis.Jobs;
 
 /// <summary>
 /// Runs a submitted job with the same <see cref="JobRunner"/> as the CLI: steps go to the services over the
-/// bus, and the OUTPUT folder the runner writes is published to the store under <c>jobs/{id}/output/</c>: each
+/// bus, and the OUTPUT folder the runner writes is published to the store under <c>jobs/{owner}/{id}/output/</c>: each
 /// file's folder as soon as the file finishes (a <c>file-outputs</c> event names the objects, so clients download
 /// while the job goes on), the rest at the end.
 /// </summary>
-public sealed partial class JobExecutor(JobRunner runner, IObjectStore store, JobRegistry registry, ILogger<JobExecutor> logger)
+public sealed partial class JobExecutor(JobRunner runner, IObjectStore objects, JobStore store, JobRegistry registry, ILogger<JobExecutor> logger)
 {
     /// <summary>Uploads at once; each waits mostly on a store round trip.</summary>
     private const int Transfers = 8;
 
-    public JobState Start(string jobId, IReadOnlyList<InputFile> inputs, IReadOnlyDictionary<string, ObjectReference> staged, JobOptions options)
+    /// <summary>Records the job in the database, then runs it in the background.</summary>
+    public async Task<JobState> StartAsync(string jobId, string owner, IReadOnlyList<InputFile> inputs, IReadOnlyDictionary<string, ObjectReference> staged,
+        JobOptions options, CancellationToken cancellationToken)
     {
-        var state = registry.Create(jobId, inputs.Count);
+        await store.AddAsync(new JobRow
+        {
+            Id = Guid.Parse(jobId), Owner = owner, SubmittedAt = DateTimeOffset.UtcNow, FilesTotal = inputs.Count,
+            OptionsJson = JobOptionsJson.Serialize(options),
+            InputsJson = JsonSerializer.Serialize(inputs.Select(i => new SubmittedInput(i.RelativePath, staged[i.Id])).ToList()),
+        }, cancellationToken);
+        var state = registry.Create(jobId, owner, inputs.Count);
         _ = Task.Run(() => RunAsync(jobId, inputs, staged, options, state));
         return state;
     }
 
+    /// <summary>
+    /// Runs an unfinished job again (this process started after the one running it stopped). Steps committed before
+    /// answer from their manifests, so no step, LLM calls included, is done twice; the outputs are published again
+    /// under the same keys.
+    /// </summary>
+    public async Task ResumeAsync(JobRow job, CancellationToken cancellationToken)
+    {
+        var submitted = JsonSerializer.Deserialize<List<SubmittedInput>>(job.InputsJson) ?? [];
+        var inputs = InputDiscovery.FromRelativePaths(submitted.Select(i => i.RelativePath));
+        var byPath = submitted.ToDictionary(i => i.RelativePath, i => i.Object, StringComparer.Ordinal);
+        var staged = inputs.ToDictionary(i => i.Id, i => byPath[i.RelativePath]);
+        var run = await store.BeginRunAsync(job.Id, cancellationToken);
+        var jobId = job.Id.ToString();
+        LogResuming(logger, jobId, run);
+        var state = registry.Create(jobId, job.Owner, inputs.Count, run);
+        _ = Task.Run(() => RunAsync(jobId, inputs, staged, JobOptionsJson.Deserialize(job.OptionsJson), state));
+    }
+
+    /// <summary>What a job was submitted with: an input's path in the client's folder and its verified reference.</summary>
+    private sealed record SubmittedInput(string RelativePath, ObjectReference Object);
+
     private async Task RunAsync(string jobId, IReadOnlyList<InputFile> inputs, IReadOnlyDictionary<string, ObjectReference> staged, JobOptions options, JobState state)
     {
         var folder = Path.Combine(Path.GetTempPath(), "merfactory-jobs", jobId);
-        var publisher = new OutputPublisher(store, jobId, folder);
+        // What a run that was killed left behind is not this run's output.
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        var publisher = new OutputPublisher(objects, $"{OwnedKeys.Prefix(OwnedKeys.Jobs, state.Owner)}{jobId}/output/", folder);
         var progress = new PublishingProgress(state, publisher, (fileId, e) => LogFileOutputsFailed(logger, jobId, fileId, e));
         var outputs = new List<JobOutput>();
         string? error = null;
@@ -46,7 +78,7 @@ public sealed partial class JobExecutor(JobRunner runner, IObjectStore store, Jo
         }
         finally
         {
-            state.Complete(outputs, error);
+            await state.CompleteAsync(outputs, error);
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         }
     }
@@ -83,7 +115,7 @@ public sealed partial class JobExecutor(JobRunner runner, IObjectStore store, Jo
     }
 
     /// <summary>Puts output files in the store once each (again only if the file changed since).</summary>
-    private sealed class OutputPublisher(IObjectStore store, string jobId, string folder)
+    private sealed class OutputPublisher(IObjectStore store, string outputPrefix, string folder)
     {
         private readonly ConcurrentDictionary<string, (long Length, DateTime Modified, JobOutput Output)> _published = new(StringComparer.Ordinal);
 
@@ -110,7 +142,7 @@ public sealed partial class JobExecutor(JobRunner runner, IObjectStore store, Jo
                 var info = new FileInfo(file);
                 if (_published.TryGetValue(relative, out var known) && known.Length == info.Length && known.Modified == info.LastWriteTimeUtc) return;
                 await using var stream = File.OpenRead(file);
-                var put = await store.PutAsync($"jobs/{jobId}/output/{relative}", stream, cancellationToken: ct);
+                var put = await store.PutAsync(outputPrefix + relative, stream, cancellationToken: ct);
                 var output = new JobOutput { RelativePath = relative, Object = new ProtoRef { Bucket = store.Bucket, Key = put.Key, Size = put.Size, Sha256 = put.Sha256 ?? "" } };
                 _published[relative] = (info.Length, info.LastWriteTimeUtc, output);
                 outputs.Add(output);
@@ -118,6 +150,9 @@ public sealed partial class JobExecutor(JobRunner runner, IObjectStore store, Jo
             return [.. outputs.OrderBy(o => o.RelativePath, StringComparer.Ordinal)];
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming job {JobId} (run {Run}) after a restart")]
+    private static partial void LogResuming(ILogger logger, string jobId, int run);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} failed")]
     private static partial void LogJobFailed(ILogger logger, string jobId, Exception exception);
