@@ -12,6 +12,7 @@ internal static class CliApplication
             ModelsCommand.Create(),
             ExportCommand.Create(),
             TrainCommand.Create(),
+            DashboardCommand.Create(),
         };
         return root;
     }

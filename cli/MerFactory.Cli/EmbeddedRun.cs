@@ -55,6 +55,39 @@ internal static class EmbeddedRun
             ? "LLM: none configured (no model flag, no GOOGLE_API_KEY): AU and transcripts are produced, LLM steps are skipped."
             : $"LLM: {routing.Description}");
 
+        var progress = ConsoleJobProgress.Create(console, options.Silent);
+
+        using var host = BuildHost(options, flags, output, inputs);
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        RunSummary summary;
+        try
+        {
+            summary = await progress.RunAsync(() => host.Services.GetRequiredService<JobRunner>().RunAsync(inputs, options, output, progress, cancellationToken)).ConfigureAwait(false);
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        console.WriteLine();
+        console.WriteLine($"Total files attempted: {summary.Total}");
+        console.MarkupLine($"[green]✅ Successful: {summary.Succeeded}[/]");
+        if (summary.Skipped > 0) console.MarkupLine($"⏭️ Skipped (Cached): {summary.Skipped}");
+        foreach (var noted in summary.Files.Where(f => f.Notes is { Count: > 0 }))
+            console.MarkupLineInterpolated($"   [yellow]{noted.RelativePath}: {string.Join("; ", noted.Notes!)}[/]");
+        if (summary.Failed > 0)
+        {
+            console.MarkupLine($"[red]❌ Failed: {summary.Failed}[/]");
+            foreach (var failed in summary.Files.Where(f => f.Status == FileStatus.Failed))
+                console.MarkupLineInterpolated($"   [red]{failed.Error}[/]");
+            console.WriteLine($"Error logs saved in: {output.ErrorLogs}");
+        }
+        return summary.Failed > 0 ? 1 : 0;
+    }
+
+    /// <summary>The in-process pipeline host for one run (also what the dashboard's run builder starts).</summary>
+    public static IHost BuildHost(JobOptions options, LlmCliFlags flags, OutputFolder output, IReadOnlyList<InputFile> inputs)
+    {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         // Model locations and engine settings, e.g. AuModels__ModelsDirectory (see `merfactory models`).
         builder.Configuration.AddEnvironmentVariables();
@@ -82,33 +115,6 @@ internal static class EmbeddedRun
         builder.Services.AddSpeechEngines(builder.Configuration);
         builder.Services.AddLlmSteps(builder.Configuration, configured => LlmRouting.FromCliFlags(flags, null, configured));
         builder.Services.AddJobOrchestration();
-        var progress = ConsoleJobProgress.Create(console, options.Silent);
-
-        using var host = builder.Build();
-        await host.StartAsync(cancellationToken).ConfigureAwait(false);
-        RunSummary summary;
-        try
-        {
-            summary = await progress.RunAsync(() => host.Services.GetRequiredService<JobRunner>().RunAsync(inputs, options, output, progress, cancellationToken)).ConfigureAwait(false);
-        }
-        finally
-        {
-            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-
-        console.WriteLine();
-        console.WriteLine($"Total files attempted: {summary.Total}");
-        console.MarkupLine($"[green]✅ Successful: {summary.Succeeded}[/]");
-        if (summary.Skipped > 0) console.MarkupLine($"⏭️ Skipped (Cached): {summary.Skipped}");
-        foreach (var noted in summary.Files.Where(f => f.Notes is { Count: > 0 }))
-            console.MarkupLineInterpolated($"   [yellow]{noted.RelativePath}: {string.Join("; ", noted.Notes!)}[/]");
-        if (summary.Failed > 0)
-        {
-            console.MarkupLine($"[red]❌ Failed: {summary.Failed}[/]");
-            foreach (var failed in summary.Files.Where(f => f.Status == FileStatus.Failed))
-                console.MarkupLineInterpolated($"   [red]{failed.Error}[/]");
-            console.WriteLine($"Error logs saved in: {output.ErrorLogs}");
-        }
-        return summary.Failed > 0 ? 1 : 0;
+        return builder.Build();
     }
 }
