@@ -73,7 +73,8 @@ export async function showPrompts() {
   const jsonBox = document.getElementById('prompts-json');
   const keySelect = document.getElementById('prompt-key');
   const load = async v => {
-    jsonBox.value = await api(`/prompts/${v}`);
+    const prompts = await api(`/prompts/${v}`);
+    jsonBox.value = typeof prompts === 'string' ? prompts : JSON.stringify(prompts, null, 2);
     const all = leaves(JSON.parse(jsonBox.value));
     keySelect.innerHTML = Object.keys(all).map(k => `<option>${esc(k)}</option>`).join('');
     keySelect.value = all['synthesis.MERR.without_label'] !== undefined ? 'synthesis.MERR.without_label' : keySelect.value;
