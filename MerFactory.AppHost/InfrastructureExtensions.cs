@@ -6,7 +6,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace MerFactory.AppHost;
 
-/// <summary>The broker and object store every service talks through, and how to reach Ollama.</summary>
+/// <summary>The broker and object store every service talks through, the database, and how to reach Ollama.</summary>
 internal sealed record Infrastructure(
     IResourceBuilder<IResourceWithConnectionString> Messaging,
     IResourceBuilder<IResource> Broker,
@@ -16,7 +16,8 @@ internal sealed record Infrastructure(
     string S3SecretKey,
     bool UsesContainers,
     IResourceBuilder<IResource>? Ollama,
-    ReferenceExpression? OllamaUrl);
+    ReferenceExpression? OllamaUrl,
+    Database Database);
 
 internal static class InfrastructureExtensions
 {
@@ -55,10 +56,10 @@ internal static class InfrastructureExtensions
             ollama = container;
             ollamaUrl = ReferenceExpression.Create($"{container.GetEndpoint("http")}");
         }
-        return new Infrastructure(rabbit, rabbit, objectStore, minio, minioUser, minioPassword, true, ollama, ollamaUrl);
+        return new Infrastructure(rabbit, rabbit, objectStore, minio, minioUser, minioPassword, true, ollama, ollamaUrl, builder.AddPostgresContainer());
     }
 
-    /// <summary>No container runtime (as on these machines): Debian's rabbitmq-server and npm s3rver as plain processes on loopback.</summary>
+    /// <summary>No container runtime (as on these machines): Debian's rabbitmq-server, npm s3rver and Debian's postgres as plain processes on loopback.</summary>
     private static Infrastructure AddExecutables(IDistributedApplicationBuilder builder, IConfiguration settings)
     {
         var amqpPort = settings.GetValue("AmqpPort", 15210);
@@ -100,7 +101,8 @@ internal static class InfrastructureExtensions
         var objectStore = builder.AddConnectionString("objectstore", ReferenceExpression.Create($"http://127.0.0.1:{s3Port.ToString()}"));
 
         ReferenceExpression? ollamaUrl = settings["OllamaUrl"] is { Length: > 0 } url ? ReferenceExpression.Create($"{url}") : null;
-        return new Infrastructure(messaging, broker, objectStore, s3, "S3RVER", "S3RVER", false, null, ollamaUrl);
+        var database = builder.AddPostgresExecutable(settings, state, Path.Combine(RepositoryRoot(), "tools"));
+        return new Infrastructure(messaging, broker, objectStore, s3, "S3RVER", "S3RVER", false, null, ollamaUrl, database);
     }
 
     public static IResourceBuilder<ProjectResource> AddMerFactoryService<TProject>(this IDistributedApplicationBuilder builder, string name, Infrastructure infrastructure)

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace MerFactory.AppHost.Tests;
 
 /// <summary>
-/// One start of the real AppHost (RabbitMQ and s3rver as executables here) shared by a test class: every resource
+/// One start of the real AppHost (RabbitMQ, s3rver and postgres as executables here) shared by the test classes: every resource
 /// healthy, the llm-gateway configured through the AppHost with a loopback OpenAI-compatible model. The broker and the
 /// object store run on ports and in a folder of this run, so it never meets scripts/test.sh's services or another run.
 /// </summary>
@@ -22,15 +22,22 @@ public sealed class AppHostFixture : IAsyncLifetime
     private readonly string _noWhisperModels = Directory.CreateTempSubdirectory("mf-no-whisper-").FullName;
     private readonly int _amqpPort = FreePorts.Block(3); // AMQP, Erlang distribution, epmd
     private readonly int _s3Port = FreePorts.Block(1);
+    private readonly int _databasePort = FreePorts.Block(1);
     private DistributedApplication? _app;
 
     /// <summary>The model behind the llm-gateway; it accepts only the key the AppHost passes as a secret parameter.</summary>
     public FakeOpenAi Model { get; } = new() { ApiKey = ModelKey, Answer = InstructionFollowingModel.Create() };
 
+    /// <summary>The database password handed to the AppHost as its secret parameter.</summary>
+    public string DatabasePassword { get; } = "pw-" + Guid.NewGuid().ToString("N");
+
     public DistributedApplication App => _app ?? throw new InvalidOperationException("the AppHost is not started");
 
     public async Task InitializeAsync()
     {
+        // PostgreSQL runs as the `postgres` user when the tests run as root: it must be able to enter the state folder.
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(_state, File.GetUnixFileMode(_state) | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         await Model.StartAsync();
         using var cts = new CancellationTokenSource(StartupTimeout * 2);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MerFactory_AppHost>(
@@ -39,6 +46,9 @@ public sealed class AppHostFixture : IAsyncLifetime
             "MerFactory:UseContainers=false",
             $"MerFactory:AmqpPort={_amqpPort}",
             $"MerFactory:S3Port={_s3Port}",
+            $"MerFactory:DatabasePort={_databasePort}",
+            // A password of this run (not one generated and persisted into the developer's user secrets).
+            $"Parameters:postgres-password={DatabasePassword}",
             $"MerFactory:StateDirectory={Path.Combine(_state, "state")}",
             // Models from the shared folder (what `merfactory models install --from` would install); no Whisper model.
             $"AuModels:ModelsDirectory={SharedData.Data}",
@@ -84,4 +94,11 @@ public sealed class AppHostFixture : IAsyncLifetime
         Directory.Delete(_state, recursive: true);
         Directory.Delete(_noWhisperModels, recursive: true);
     }
+}
+
+/// <summary>One AppHost start shared by every test class that drives it (each start costs a minute or more here).</summary>
+[CollectionDefinition(Name)]
+public sealed class AppHostCollection : ICollectionFixture<AppHostFixture>
+{
+    public const string Name = "AppHost";
 }

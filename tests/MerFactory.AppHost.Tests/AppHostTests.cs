@@ -11,7 +11,8 @@ using ProtoRef = MerFactory.Protos.Common.ObjectRef;
 namespace MerFactory.AppHost.Tests;
 
 /// <summary>Drives the real AppHost (one start for the class, <see cref="AppHostFixture"/>) as a client of the deployment would.</summary>
-public sealed class AppHostTests(AppHostFixture fixture) : IClassFixture<AppHostFixture>, IDisposable
+[Collection(AppHostCollection.Name)]
+public sealed class AppHostTests(AppHostFixture fixture) : IDisposable
 {
     private readonly string _downloads = Directory.CreateTempSubdirectory("mf-apphost-out-").FullName;
 
