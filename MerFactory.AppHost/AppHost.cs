@@ -26,5 +26,8 @@ builder.AddMerFactoryService<Projects.MerFactory_Synthesis>("synthesis", infrast
     .WithReference(transcribe.GetEndpoint("grpc"))
     .WithReference(llmGateway.GetEndpoint("grpc"));
 builder.AddMerFactoryService<Projects.MerFactory_ExportService>("export", infrastructure);
+// The curation dashboard: records and media from the object store (Dashboard:StorePrefix), curation in PostgreSQL.
+builder.AddMerFactoryDashboard<Projects.MerFactory_DashboardService>(infrastructure)
+    .WithConfigurationSections("Dashboard", "LlmGateway");
 
 builder.Build().Run();

@@ -11,6 +11,8 @@ using MerFactory.Llm;
 using MerFactory.Llm.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -72,7 +74,10 @@ internal sealed class DashboardStartup(IDbContextFactory<CurationDb> dbFactory, 
     {
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            await db.Database.EnsureCreatedAsync(cancellationToken);
+            var creator = db.GetService<IRelationalDatabaseCreator>();
+            if (!await creator.ExistsAsync(cancellationToken)) await creator.CreateAsync(cancellationToken);
+            // EnsureCreated skips a database that has any table; a shared PostgreSQL database has the job plane's.
+            if (!await TablesExistAsync(db, cancellationToken)) await creator.CreateTablesAsync(cancellationToken);
             // WAL lets the page read while an edit is written.
             if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
@@ -80,4 +85,12 @@ internal sealed class DashboardStartup(IDbContextFactory<CurationDb> dbFactory, 
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static async Task<bool> TablesExistAsync(CurationDb db, CancellationToken cancellationToken)
+    {
+        var sql = db.Database.IsNpgsql()
+            ? $"SELECT COUNT(*)::int AS \"Value\" FROM information_schema.tables WHERE table_schema = '{CurationDb.Schema}' AND table_name = 'Records'"
+            : "SELECT COUNT(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = 'Records'";
+        return await db.Database.SqlQueryRaw<int>(sql).SingleAsync(cancellationToken) > 0;
+    }
 }

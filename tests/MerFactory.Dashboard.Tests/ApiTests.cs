@@ -32,10 +32,10 @@ public sealed class ApiTests : IAsyncLifetime, IDisposable
         Assert.Equal(_data.Specs.Count(s => s.Type == "mer" && s.Emotion == "happiness"), happyMer.Total);
         Assert.Equal(_data.Specs.Count(s => s.Type == "mer" && s.Emotion == "happiness"), happyMer.Counts["type"].GetValueOrDefault("mer"));
 
-        var evaluated = await _server.GetAsync<RecordPage>("/api/records?metric=metrics.clip_score&metric_min=0.5");
-        Assert.Equal(_data.Specs.Count(s => s.ClipScore >= 0.5), evaluated.Total);
-        var flagged = await _server.GetAsync<RecordPage>("/api/records?flag=low_clip_score");
-        Assert.Equal(_data.Specs.Count(s => s.Flags.Contains("low_clip_score")), flagged.Total);
+        var evaluated = await _server.GetAsync<RecordPage>("/api/records?metric=composite_score&metric_min=0.5");
+        Assert.Equal(_data.Specs.Count(s => s.CompositeScore >= 0.5), evaluated.Total);
+        var flagged = await _server.GetAsync<RecordPage>("/api/records?flag=unsupported_au");
+        Assert.Equal(_data.Specs.Count(s => s.Flags.Contains("unsupported_au")), flagged.Total);
 
         var text = await _server.GetAsync<RecordPage>("/api/records?q=CLIP_00003");
         Assert.Equal(["clip_00003"], text.Items.Select(i => i.Id));

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace MerFactory.Dashboard.Testing;
 
 /// <summary>What one generated record is: its type, emotions, label, model and evaluation.</summary>
-public sealed record SampleSpec(string Id, string Type, string Emotion, string? Label, string Model, double PeakSeconds, double? ClipScore, string[] Flags);
+public sealed record SampleSpec(string Id, string Type, string Emotion, string? Label, string Model, double PeakSeconds, double? CompositeScore, string[] Flags);
 
 /// <summary>
 /// Writes record folders in MerFactory's output layout (schemas/*.schema.json; <c>{id}.csv</c> AU table,
@@ -29,7 +29,7 @@ public static class SampleDataset
             Models[random.Next(Models.Length)],
             Math.Round(0.3 + random.NextDouble() * 1.8, 2),
             i % 2 == 0 ? Math.Round(random.NextDouble(), 3) : null,
-            i % 2 == 0 && random.Next(4) == 0 ? ["low_clip_score"] : [])).ToList();
+            i % 2 == 0 && random.Next(4) == 0 ? ["unsupported_au"] : [])).ToList();
     }
 
     public static void Write(string outputDir, SampleSpec spec, string? videoPath, string? wavPath, int frames = 72, double fps = 30)
@@ -82,11 +82,17 @@ public static class SampleDataset
             ["Id"] = id, ["Type"] = spec.Type, ["PromptsVersion"] = spec.Model == "llama3.2" ? "p2" : "p1",
             ["Steps"] = new JsonArray(new JsonObject { ["Step"] = "llm-synthesis", ["Status"] = "completed", ["Model"] = spec.Model, ["Seconds"] = 1.0 }),
         }.ToJsonString());
-        if (spec.ClipScore is { } score)
+        if (spec.CompositeScore is { } score)
         {
+            // The evaluation sidecar as the evaluator writes it (schemas/eval.schema.json): metrics by name (null when
+            // not computable) and flags as {code, message}.
             File.WriteAllText(Path.Combine(folder, id + "_eval.json"), new JsonObject
             {
-                ["metrics"] = new JsonObject { ["clip_score"] = score }, ["flags"] = new JsonArray(spec.Flags.Select(f => (JsonNode)f).ToArray()),
+                ["schema_version"] = 1, ["id"] = id, ["kind"] = spec.Type,
+                ["metrics"] = new JsonObject { ["composite_score"] = score, ["transcript_wer"] = null, ["word_count"] = 24 },
+                ["flags"] = new JsonArray(spec.Flags.Select(f => (JsonNode)new JsonObject { ["code"] = f, ["message"] = $"{f} in {id}" }).ToArray()),
+                ["reasons"] = new JsonObject { ["transcript_wer"] = "no reference transcript" },
+                ["cues"] = new JsonArray(),
             }.ToJsonString());
         }
         if (spec.Type != "mer") return;

@@ -26,18 +26,11 @@ internal static class RecordEndpoints
         api.MapGet("/records/{id}", async (string id, RecordDetailsReader reader, CancellationToken ct) =>
             await reader.ReadAsync(id, ct) is { } details ? Results.Ok(details) : Results.NotFound());
 
-        // Previous/next in the filtered list, so keyboard review walks across pages.
+        // Previous/next in the filtered list, so keyboard review walks across pages (indexed look-ups, not a scan of ids).
         api.MapGet("/records/{id}/neighbors", async (string id, HttpContext http, IDbContextFactory<CurationDb> dbs, CancellationToken ct) =>
         {
             await using var db = await dbs.CreateDbContextAsync(ct);
-            var ids = await RecordQuery.IdsAsync(db, RecordFilter.From(http.Request.Query), ct);
-            var index = ids.IndexOf(id);
-            return Results.Ok(new
-            {
-                index, total = ids.Count,
-                previous = index > 0 ? ids[index - 1] : null,
-                next = index >= 0 && index + 1 < ids.Count ? ids[index + 1] : index < 0 && ids.Count > 0 ? ids[0] : null,
-            });
+            return Results.Ok(await RecordQuery.NeighborsAsync(db, RecordFilter.From(http.Request.Query), id, ct));
         });
 
         api.MapPut("/records/{id}/fields/{field}", (string id, string field, ValueBody<string> body, HttpContext http, CurationService curation, IOptions<DashboardOptions> options, CancellationToken ct) =>

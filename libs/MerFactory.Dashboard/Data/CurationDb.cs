@@ -14,8 +14,12 @@ public sealed class CurationDb(DbContextOptions<CurationDb> options) : DbContext
     public DbSet<PromptVersion> Prompts => Set<PromptVersion>();
     public DbSet<RunConfig> RunConfigs => Set<RunConfig>();
 
+    /// <summary>In PostgreSQL the tables live in their own schema: the database is shared with the job plane.</summary>
+    public const string Schema = "curation";
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        if (Database.IsNpgsql()) modelBuilder.HasDefaultSchema(Schema);
         modelBuilder.Entity<RecordEntry>(e =>
         {
             e.HasKey(r => r.Id);

@@ -20,7 +20,8 @@ public sealed record PromptTrial(string Status, string? Text, string? Model, str
 /// </summary>
 public sealed class PromptLab(IDbContextFactory<CurationDb> dbFactory, IRecordFiles files, ILlmGateway gateway, TimeProvider clock)
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Relaxed escaping: the JSON is shown to people, who should read quotes, not \u0022.
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public async Task<List<PromptVersionInfo>> VersionsAsync(CancellationToken cancellationToken)
     {

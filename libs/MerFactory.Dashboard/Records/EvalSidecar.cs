@@ -3,13 +3,15 @@ using System.Text.Json.Nodes;
 namespace MerFactory.Dashboard.Records;
 
 /// <summary>
-/// What the index takes from an evaluation sidecar <c>{id}/{id}_eval.json</c>: every finite number as a metric
-/// (nested keys joined with '.', e.g. <c>metrics.clip_score</c>) and every flag. Read tolerantly: unknown keys are
-/// kept as metrics or ignored, a missing or malformed file means no evaluation.
+/// What the index takes from an evaluation sidecar <c>{id}/{id}_eval.json</c> (schemas/eval.schema.json of the
+/// evaluation: <c>metrics</c> by name, <c>flags</c> as <c>{code, message}</c>): every finite number as a metric (those
+/// under <c>metrics</c> by their own name, others with their path, e.g. <c>extra.score</c>) and every flag code. Read
+/// tolerantly: null metrics and unknown keys are skipped, a missing or malformed file means no evaluation.
 /// </summary>
 public sealed record EvalSidecar(IReadOnlyDictionary<string, double> Metrics, IReadOnlyList<string> Flags, JsonNode Raw)
 {
     private static readonly string[] FlagKeys = ["flags", "issues", "warnings"];
+    private static readonly string[] NotMetrics = ["schema_version"];
 
     public static EvalSidecar? From(JsonNode? node)
     {
@@ -27,6 +29,8 @@ public sealed record EvalSidecar(IReadOnlyDictionary<string, double> Metrics, IR
             var name = prefix + key;
             switch (value)
             {
+                case JsonValue when prefix.Length == 0 && NotMetrics.Contains(key):
+                    break;
                 case JsonValue v when v.TryGetValue<double>(out var d) && double.IsFinite(d):
                     metrics[name] = d;
                     break;
@@ -40,7 +44,7 @@ public sealed record EvalSidecar(IReadOnlyDictionary<string, double> Metrics, IR
                     flags.AddRange(child.Where(p => p.Value is JsonValue f && f.TryGetValue<bool>(out var on) && on).Select(p => p.Key));
                     break;
                 case JsonObject child:
-                    Walk(child, name + ".", metrics, flags);
+                    Walk(child, prefix.Length == 0 && key == "metrics" ? "" : name + ".", metrics, flags);
                     break;
             }
         }

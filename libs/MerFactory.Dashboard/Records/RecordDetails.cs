@@ -20,7 +20,7 @@ public sealed record RecordDetails(
     string Id, string Type, int? Rating, string State, string Tier, string? Label, string? Emotion, string? Model, string? PromptsVersion,
     string? SourcePath, PeakView Peak, IReadOnlyList<double> PeakTimes, IReadOnlyList<string> EmotionPeaks,
     IReadOnlyList<FieldView> Fields, MediaLinks Media, TranscriptView? Transcript, AuTimeline? Au, double AuThreshold,
-    JsonNode? Eval, IReadOnlyList<string> Files);
+    JsonNode? Eval, IReadOnlyList<string> Files, IReadOnlyList<FieldRevision> History);
 
 /// <summary>Builds <see cref="RecordDetails"/> from the record folder and the curation database.</summary>
 public sealed class RecordDetailsReader(IRecordFiles files, IDbContextFactory<CurationDb> dbFactory, Microsoft.Extensions.Options.IOptions<DashboardOptions> options)
@@ -35,6 +35,7 @@ public sealed class RecordDetailsReader(IRecordFiles files, IDbContextFactory<Cu
         var entry = await db.Records.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (entry is null) return null;
         var edits = await db.Edits.AsNoTracking().Where(e => e.RecordId == id).ToDictionaryAsync(e => e.Field, e => e.Value, cancellationToken);
+        var history = await db.Revisions.AsNoTracking().Where(r => r.RecordId == id).OrderByDescending(r => r.Id).ToListAsync(cancellationToken);
 
         var fields = RecordFields.For(snapshot.Type).Where(f => snapshot.Fields.ContainsKey(f.Key) || edits.ContainsKey(f.Key)).Select(f =>
         {
@@ -43,7 +44,7 @@ public sealed class RecordDetailsReader(IRecordFiles files, IDbContextFactory<Cu
             return new FieldView(f.Key, f.Label, f.FromLlm, edited ? value! : original, original, edited);
         }).ToList();
 
-        var names = (await files.ListFilesAsync(id, cancellationToken)).Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        var names = snapshot.FileNames;
         var media = new MediaLinks(
             snapshot.SourcePath is { } source && VideoExtensions.Contains(Path.GetExtension(source)) && File.Exists(source) ? $"/api/records/{Uri.EscapeDataString(id)}/source" : null,
             names.Contains($"{id}.wav") ? FileUrl(id, $"{id}.wav") : null,
@@ -63,7 +64,7 @@ public sealed class RecordDetailsReader(IRecordFiles files, IDbContextFactory<Cu
 
         return new RecordDetails(id, entry.Type, entry.Rating, entry.State, entry.Tier, entry.Label, entry.Emotion, entry.Model, snapshot.PromptsVersion,
             snapshot.SourcePath, new PeakView(snapshot.PeakTimestamp, snapshot.PeakFrame, topAus), snapshot.PeakTimes, peaks,
-            fields, media, transcript, au, options.Value.AuThreshold, snapshot.Eval?.Raw, names.Order(StringComparer.Ordinal).ToList());
+            fields, media, transcript, au, options.Value.AuThreshold, snapshot.Eval?.Raw, names.Order(StringComparer.Ordinal).ToList(), history);
     }
 
     public static string FileUrl(string id, string name) => $"/api/records/{Uri.EscapeDataString(id)}/files/{Uri.EscapeDataString(name)}";

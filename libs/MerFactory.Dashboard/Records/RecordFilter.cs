@@ -49,15 +49,16 @@ public sealed record RecordFilter
         if (RatingMin is { } min) q = q.Where(r => r.Rating >= min);
         if (States.Count > 0) q = q.Where(r => States.Contains(r.State));
         if (Tiers.Count > 0) q = q.Where(r => Tiers.Contains(r.Tier));
-        if (Emotion is { } emotion) q = q.Where(r => db.Tags.Any(t => t.RecordId == r.Id && t.Kind == TagKinds.Emotion && t.Value == emotion));
+        // Uncorrelated "Id IN (SELECT ...)": the database builds the id set once, instead of probing per record.
+        if (Emotion is { } emotion) q = q.Where(r => db.Tags.Where(t => t.Kind == TagKinds.Emotion && t.Value == emotion).Select(t => t.RecordId).Contains(r.Id));
         if (Label is { } label) q = q.Where(r => r.Label == label);
         if (Text is { } text) q = q.Where(r => r.SearchText.Contains(text));
-        if (Flag is { } flag) q = q.Where(r => db.Tags.Any(t => t.RecordId == r.Id && t.Kind == TagKinds.EvalFlag && t.Value == flag));
+        if (Flag is { } flag) q = q.Where(r => db.Tags.Where(t => t.Kind == TagKinds.EvalFlag && t.Value == flag).Select(t => t.RecordId).Contains(r.Id));
         if (Metric is { } metric)
         {
             var lo = MetricMin ?? double.MinValue;
             var hi = MetricMax ?? double.MaxValue;
-            q = q.Where(r => db.Metrics.Any(m => m.RecordId == r.Id && m.Name == metric && m.Value >= lo && m.Value <= hi));
+            q = q.Where(r => db.Metrics.Where(m => m.Name == metric && m.Value >= lo && m.Value <= hi).Select(m => m.RecordId).Contains(r.Id));
         }
         return q;
     }

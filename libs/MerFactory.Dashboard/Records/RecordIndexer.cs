@@ -47,6 +47,8 @@ public sealed partial class RecordIndexer(IRecordFiles files, IDbContextFactory<
                 await db.Tags.Where(r => chunk.Contains(r.RecordId)).ExecuteDeleteAsync(cancellationToken);
                 await db.Metrics.Where(r => chunk.Contains(r.RecordId)).ExecuteDeleteAsync(cancellationToken);
             }
+            // Fresh statistics let the planner skip an index that selects most rows (type=mer, state=pending).
+            if (changed > 0 || gone.Count > 0) await db.Database.ExecuteSqlRawAsync("ANALYZE", cancellationToken);
             LogSynced(logger, files.Description, changed, gone.Count);
             return changed;
         }

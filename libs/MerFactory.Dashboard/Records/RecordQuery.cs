@@ -5,6 +5,8 @@ namespace MerFactory.Dashboard.Records;
 
 public sealed record RecordListItem(string Id, string Type, string? Emotion, string? Label, string? Model, int? Rating, string State, string Tier);
 
+public sealed record RecordNeighbors(int Index, int Total, string? Previous, string? Next);
+
 /// <summary>One page of the list, the exact total, and per-facet counts within the filtered set.</summary>
 public sealed record RecordPage(int Total, int Page, int PageSize, IReadOnlyList<RecordListItem> Items, IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Counts);
 
@@ -18,11 +20,11 @@ public static class RecordQuery
         page = Math.Max(1, page);
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
         var query = filter.Apply(db).AsNoTracking();
-        var total = await query.CountAsync(cancellationToken);
         var items = await query.OrderBy(r => r.Id).Skip((page - 1) * pageSize).Take(pageSize)
             .Select(r => new RecordListItem(r.Id, r.Type, r.Emotion, r.Label, r.Model, r.Rating, r.State, r.Tier))
             .ToListAsync(cancellationToken);
-        var counts = withCounts ? await CountsAsync(db, query, cancellationToken) : new Dictionary<string, IReadOnlyDictionary<string, int>>();
+        if (!withCounts) return new RecordPage(await query.CountAsync(cancellationToken), page, pageSize, items, new Dictionary<string, IReadOnlyDictionary<string, int>>());
+        var (total, counts) = await CountsAsync(db, query, cancellationToken);
         return new RecordPage(total, page, pageSize, items, counts);
     }
 
@@ -30,24 +32,41 @@ public static class RecordQuery
     public static Task<List<string>> IdsAsync(CurationDb db, RecordFilter filter, CancellationToken cancellationToken) =>
         filter.Apply(db).AsNoTracking().OrderBy(r => r.Id).Select(r => r.Id).ToListAsync(cancellationToken);
 
-    private static async Task<Dictionary<string, IReadOnlyDictionary<string, int>>> CountsAsync(CurationDb db, IQueryable<RecordEntry> query, CancellationToken cancellationToken)
+    /// <summary>Where <paramref name="id"/> sits in the filtered list and the records before and after it.</summary>
+    public static async Task<RecordNeighbors> NeighborsAsync(CurationDb db, RecordFilter filter, string id, CancellationToken cancellationToken)
     {
-        var counts = new Dictionary<string, IReadOnlyDictionary<string, int>>
-        {
-            ["type"] = await Group(query.GroupBy(r => r.Type).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken), g => g.Key, g => g.Count),
-            ["state"] = await Group(query.GroupBy(r => r.State).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken), g => g.Key, g => g.Count),
-            ["tier"] = await Group(query.GroupBy(r => r.Tier).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken), g => g.Key, g => g.Count),
-            ["rating"] = await Group(query.GroupBy(r => r.Rating ?? 0).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken), g => g.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), g => g.Count),
-            ["label"] = await Group(query.Where(r => r.Label != null).GroupBy(r => r.Label!).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken), g => g.Key, g => g.Count),
-        };
-        foreach (var (facet, kind) in new[] { ("emotion", TagKinds.Emotion), ("flag", TagKinds.EvalFlag) })
-        {
-            var tags = db.Tags.AsNoTracking().Where(t => t.Kind == kind && query.Any(r => r.Id == t.RecordId));
-            counts[facet] = await Group(tags.GroupBy(t => t.Value).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken), g => g.Key, g => g.Count);
-        }
-        return counts;
+        var query = filter.Apply(db).AsNoTracking();
+        var total = await query.CountAsync(cancellationToken);
+        var inList = await query.AnyAsync(r => r.Id == id, cancellationToken);
+        var previous = await query.Where(r => r.Id.CompareTo(id) < 0).OrderByDescending(r => r.Id).Select(r => r.Id).FirstOrDefaultAsync(cancellationToken);
+        var next = await query.Where(r => r.Id.CompareTo(id) > 0).OrderBy(r => r.Id).Select(r => r.Id).FirstOrDefaultAsync(cancellationToken);
+        var index = inList ? await query.CountAsync(r => r.Id.CompareTo(id) < 0, cancellationToken) : -1;
+        return new RecordNeighbors(index, total, previous, next);
     }
 
-    private static async Task<IReadOnlyDictionary<string, int>> Group<T>(Task<List<T>> rows, Func<T, string> key, Func<T, int> count) =>
-        (await rows).ToDictionary(key, count, StringComparer.Ordinal);
+    /// <summary>
+    /// The exact total and per-facet counts of the filtered set in two passes over it (a free-text filter is evaluated
+    /// twice, not once per facet): the record facets are grouped from one projection, the tag facets by one join.
+    /// </summary>
+    private static async Task<(int Total, Dictionary<string, IReadOnlyDictionary<string, int>> Counts)> CountsAsync(CurationDb db, IQueryable<RecordEntry> query, CancellationToken cancellationToken)
+    {
+        var rows = await query.Select(r => new { r.Type, r.State, r.Tier, r.Rating, r.Label }).ToListAsync(cancellationToken);
+        static IReadOnlyDictionary<string, int> Count(IEnumerable<string> values) =>
+            values.GroupBy(v => v, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var counts = new Dictionary<string, IReadOnlyDictionary<string, int>>
+        {
+            ["type"] = Count(rows.Select(r => r.Type)),
+            ["state"] = Count(rows.Select(r => r.State)),
+            ["tier"] = Count(rows.Select(r => r.Tier)),
+            ["rating"] = Count(rows.Select(r => (r.Rating ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture))),
+            ["label"] = Count(rows.Where(r => r.Label != null).Select(r => r.Label!)),
+        };
+        // A join walks the filtered records and reaches their tags through the (RecordId, Kind, Value) key.
+        var tags = await (from r in query join t in db.Tags.AsNoTracking() on r.Id equals t.RecordId
+                          group t by new { t.Kind, t.Value } into g
+                          select new { g.Key.Kind, g.Key.Value, Count = g.Count() }).ToListAsync(cancellationToken);
+        foreach (var (facet, kind) in new[] { ("emotion", TagKinds.Emotion), ("flag", TagKinds.EvalFlag) })
+            counts[facet] = tags.Where(t => t.Kind == kind).ToDictionary(t => t.Value, t => t.Count, StringComparer.Ordinal);
+        return (rows.Count, counts);
+    }
 }

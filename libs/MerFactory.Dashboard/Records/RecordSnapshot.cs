@@ -18,7 +18,8 @@ public sealed record RecordSnapshot(
     string? Model,
     string? PromptsVersion,
     EvalSidecar? Eval,
-    long Stamp)
+    long Stamp,
+    IReadOnlySet<string> FileNames)
 {
     public string? SourcePath => Analysis["source_path"]?.GetValue<string>();
 
@@ -56,7 +57,7 @@ public static partial class RecordReader
             (model, promptsVersion) = StepsModel(steps);
         var eval = names.ContainsKey($"{id}_eval.json") ? EvalSidecar.From(await ReadJsonAsync(files, id, $"{id}_eval.json", cancellationToken)) : null;
         var label = analysis["ground_truth_label"] is JsonValue l && l.TryGetValue<string>(out var lt) && lt.Length > 0 ? lt : null;
-        return new RecordSnapshot(id, type, analysis, fields, emotions, times, label, model, promptsVersion, eval, stamp);
+        return new RecordSnapshot(id, type, analysis, fields, emotions, times, label, model, promptsVersion, eval, stamp, names.Keys.ToHashSet(StringComparer.Ordinal));
     }
 
     /// <summary>The newest write time of the files the index reads: a change to any of them re-indexes the record.</summary>

@@ -6,10 +6,17 @@ import { timelineSvg } from './timeline.js';
 
 const fmt = t => Number(t).toFixed(2) + 's';
 
+// The next record is fetched while the curator reads this one, so j shows it without waiting for the server.
+const prefetched = new Map();
+const load = (id, query) => Promise.all([api(`/records/${encodeURIComponent(id)}`), api(`/records/${encodeURIComponent(id)}/neighbors?${query}`)]);
+
 export async function showRecord(r) {
   const id = r.arg;
   const query = filterQuery(r.query);
-  const [rec, nav] = await Promise.all([api(`/records/${encodeURIComponent(id)}`), api(`/records/${encodeURIComponent(id)}/neighbors?${query}`)]);
+  const key = id + '?' + query;
+  const pending = prefetched.get(key);
+  prefetched.clear();
+  const [rec, nav] = await (pending || load(id, query));
   const peak = rec.peak || {};
   view().innerHTML = `
     <div class="row" style="align-items:center">
@@ -48,9 +55,14 @@ export async function showRecord(r) {
       </div>
     </div>`;
   wire(rec, nav, query);
-  await loadHistory(rec.id);
+  renderHistory(rec.id, rec.history);
   document.body.dataset.record = rec.id;
   document.dispatchEvent(new CustomEvent('record-rendered', { detail: rec.id }));
+  if (nav.next) {
+    const next = load(nav.next, query);
+    next.catch(() => prefetched.delete(nav.next + '?' + query));
+    prefetched.set(nav.next + '?' + query, next);
+  }
 }
 
 function wire(rec, nav, query) {
@@ -130,7 +142,10 @@ async function refreshBadges(id) {
 }
 
 async function loadHistory(id) {
-  const revisions = await api(`/records/${encodeURIComponent(id)}/history`);
+  renderHistory(id, await api(`/records/${encodeURIComponent(id)}/history`));
+}
+
+function renderHistory(id, revisions) {
   const box = document.getElementById('history');
   box.innerHTML = revisions.length ? revisions.map(r => `<div class="revision" data-revision="${r.id}">
       <p class="meta"><strong>${esc(r.field)}</strong> · ${r.kind} by ${esc(r.author)} at ${new Date(r.at + (r.at.endsWith('Z') ? '' : 'Z')).toLocaleString()}
