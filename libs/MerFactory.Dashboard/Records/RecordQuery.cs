@@ -46,20 +46,24 @@ public static class RecordQuery
 
     /// <summary>
     /// The exact total and per-facet counts of the filtered set in two passes over it (a free-text filter is evaluated
-    /// twice, not once per facet): the record facets are grouped from one projection, the tag facets by one join.
+    /// twice, not once per facet): the record facets by one GROUP BY over their columns, the tag facets by one join.
     /// </summary>
     private static async Task<(int Total, Dictionary<string, IReadOnlyDictionary<string, int>> Counts)> CountsAsync(CurationDb db, IQueryable<RecordEntry> query, CancellationToken cancellationToken)
     {
-        var rows = await query.Select(r => new { r.Type, r.State, r.Tier, r.Rating, r.Label }).ToListAsync(cancellationToken);
-        static IReadOnlyDictionary<string, int> Count(IEnumerable<string> values) =>
-            values.GroupBy(v => v, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        // One GROUP BY over the facet columns: a few hundred combinations come back, not one row per record.
+        var groups = await query.GroupBy(r => new { r.Type, r.State, r.Tier, Rating = r.Rating ?? 0, r.Label })
+            .Select(g => new { g.Key.Type, g.Key.State, g.Key.Tier, g.Key.Rating, g.Key.Label, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        IReadOnlyDictionary<string, int> Count(Func<int, string?> facet) =>
+            Enumerable.Range(0, groups.Count).Where(i => facet(i) is not null)
+                .GroupBy(i => facet(i)!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(i => groups[i].Count), StringComparer.Ordinal);
         var counts = new Dictionary<string, IReadOnlyDictionary<string, int>>
         {
-            ["type"] = Count(rows.Select(r => r.Type)),
-            ["state"] = Count(rows.Select(r => r.State)),
-            ["tier"] = Count(rows.Select(r => r.Tier)),
-            ["rating"] = Count(rows.Select(r => (r.Rating ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture))),
-            ["label"] = Count(rows.Where(r => r.Label != null).Select(r => r.Label!)),
+            ["type"] = Count(i => groups[i].Type),
+            ["state"] = Count(i => groups[i].State),
+            ["tier"] = Count(i => groups[i].Tier),
+            ["rating"] = Count(i => groups[i].Rating.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ["label"] = Count(i => groups[i].Label),
         };
         // A join walks the filtered records and reaches their tags through the (RecordId, Kind, Value) key.
         var tags = await (from r in query join t in db.Tags.AsNoTracking() on r.Id equals t.RecordId
@@ -67,6 +71,6 @@ public static class RecordQuery
                           select new { g.Key.Kind, g.Key.Value, Count = g.Count() }).ToListAsync(cancellationToken);
         foreach (var (facet, kind) in new[] { ("emotion", TagKinds.Emotion), ("flag", TagKinds.EvalFlag) })
             counts[facet] = tags.Where(t => t.Kind == kind).ToDictionary(t => t.Value, t => t.Count, StringComparer.Ordinal);
-        return (rows.Count, counts);
+        return (groups.Sum(g => g.Count), counts);
     }
 }
