@@ -32,5 +32,8 @@ builder.AddMerFactoryService<Projects.MerFactory_Synthesis>("synthesis", infrast
     .WithReference(llmGateway.GetEndpoint("grpc"));
 builder.AddMerFactoryService<Projects.MerFactory_ExportService>("export", infrastructure)
     .WithUserCredential();
+// The curation dashboard: records and media from the object store (Dashboard:StorePrefix), curation in PostgreSQL.
+builder.AddMerFactoryDashboard<Projects.MerFactory_DashboardService>(infrastructure)
+    .WithConfigurationSections("Dashboard", "LlmGateway");
 
 builder.Build().Run();

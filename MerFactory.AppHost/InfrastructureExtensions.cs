@@ -173,6 +173,17 @@ internal static class InfrastructureExtensions
     /// environment variables, so models and routes are configured once, in the AppHost's appsettings or command line.
     /// Keys named <c>ApiKey</c> (a backend's key) travel as secret parameters, so the dashboard masks them.
     /// </summary>
+    /// <summary>The curation dashboard (HTTP only, loopback): object store for records and media, the database for curation.</summary>
+    public static IResourceBuilder<ProjectResource> AddMerFactoryDashboard<TProject>(this IDistributedApplicationBuilder builder, Infrastructure infrastructure)
+        where TProject : IProjectMetadata, new() =>
+        builder.AddProject<TProject>("dashboard", launchProfileName: null)
+            .WithHttpEndpoint(name: "http", env: "MERFACTORY_HTTP_PORT")
+            .WithHttpHealthCheck("/health", endpointName: "http")
+            .WithReference(infrastructure.ObjectStore).WaitFor(infrastructure.ObjectStoreServer)
+            .WithEnvironment("ObjectStore__S3__AccessKey", infrastructure.S3AccessKey)
+            .WithEnvironment("ObjectStore__S3__SecretKey", infrastructure.S3SecretKey)
+            .WithDatabase(infrastructure.Database);
+
     public static IResourceBuilder<ProjectResource> WithConfigurationSections(this IResourceBuilder<ProjectResource> service, params string[] sections)
     {
         var builder = service.ApplicationBuilder;

@@ -14,6 +14,7 @@ internal static class CliApplication
             ExportCommand.Create(),
             TrainCommand.Create(),
             EvaluateCommand.Create(),
+            DashboardCommand.Create(),
         };
         return root;
     }

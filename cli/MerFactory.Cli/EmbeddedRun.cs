@@ -79,43 +79,12 @@ internal static class EmbeddedRun
         if (output.RemoveLeftovers() is > 0 and var removed && !options.Silent) console.WriteLine($"Removed {removed} half-written file(s) of an interrupted run.");
         var jobId = output.ResumeOrStartJob();
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        // Model locations and engine settings, e.g. AuModels__ModelsDirectory (see `merfactory models`).
-        builder.Configuration.AddEnvironmentVariables();
-        // MER-Factory's variable for an external OpenFace (also read from ./.env).
-        if (Environment.GetEnvironmentVariable("OPENFACE_EXECUTABLE") is { Length: > 0 } openFace && builder.Configuration["OpenFace:ExecutablePath"] is null)
-            builder.Configuration["OpenFace:ExecutablePath"] = openFace;
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        // Step failures are reported per file by the run itself; the transport's own fault logs would repeat them.
-        builder.Logging.AddFilter("MassTransit", LogLevel.None);
-        builder.Services.AddObjectStore(new ObjectStoreOptions { Provider = "FileSystem", Root = output.StoreRoot });
-        builder.Services.AddMerFactoryMessaging(new MessagingOptions { Transport = "InMemory", RetryLimit = 1, RetryMinInterval = TimeSpan.FromMilliseconds(200) },
-            (bus, messaging) =>
-            {
-                bus.AddMediaExtractConsumers(messaging);
-                bus.AddAuServiceConsumers(messaging, concurrentRequests: 64);
-                bus.AddTranscribeConsumers(messaging);
-                bus.AddLlmConsumers(messaging);
-            });
-        // Answers always go to the LLM response cache; only --cache reads it (spec §1.7 C), so without it every LLM step of a
-        // new run reaches the model again, while a restarted, interrupted run reuses its finished steps either way.
-        builder.Configuration[$"{LlmRoutingOptions.SectionName}:CacheEnabled"] = "true";
-        builder.Services.AddMediaEngines();
-        builder.Services.AddAuEngines(builder.Configuration);
-        // The AU models load while the first files are probed, not when the first video asks for them.
-        if (inputs.Any(i => JobRunner.EffectiveType(i, options) is ProcessingType.AU or ProcessingType.MER or ProcessingType.Image))
-            builder.Services.AddHostedService<ActionUnitEngineWarmUp>();
-        if (inputs.Any(i => JobRunner.EffectiveType(i, options) is ProcessingType.Audio or ProcessingType.Video or ProcessingType.MER))
-            builder.Services.AddSpeechEngineWarmUp(options.SpeechEngine, options.Language);
-        builder.Services.AddSpeechEngines(builder.Configuration);
-        builder.Services.AddLlmSteps(builder.Configuration, configured => LlmRouting.FromCliFlags(flags, null, configured));
-        builder.Services.AddJobOrchestration();
         var progress = ConsoleJobProgress.Create(console, options.Silent);
         // --evaluate: each record's {id}_eval.json is written as soon as its file finishes.
         var evaluating = evaluate ? new EvaluatingJobProgress(output.Root, options.Labels) : null;
         IJobProgress listener = evaluating is null ? progress : new CompositeJobProgress(progress, evaluating);
 
-        using var host = builder.Build();
+        using var host = BuildHost(options, flags, output, inputs);
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         RunSummary summary;
         try
@@ -147,6 +116,43 @@ internal static class EmbeddedRun
             console.WriteLine($"Error logs saved in: {output.ErrorLogs}");
         }
         return summary.Failed > 0 ? 1 : 0;
+    }
+
+    /// <summary>The in-process pipeline host for one run (also what the dashboard's run builder starts).</summary>
+    public static IHost BuildHost(JobOptions options, LlmCliFlags flags, OutputFolder output, IReadOnlyList<InputFile> inputs)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        // Model locations and engine settings, e.g. AuModels__ModelsDirectory (see `merfactory models`).
+        builder.Configuration.AddEnvironmentVariables();
+        // MER-Factory's variable for an external OpenFace (also read from ./.env).
+        if (Environment.GetEnvironmentVariable("OPENFACE_EXECUTABLE") is { Length: > 0 } openFace && builder.Configuration["OpenFace:ExecutablePath"] is null)
+            builder.Configuration["OpenFace:ExecutablePath"] = openFace;
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        // Step failures are reported per file by the run itself; the transport's own fault logs would repeat them.
+        builder.Logging.AddFilter("MassTransit", LogLevel.None);
+        builder.Services.AddObjectStore(new ObjectStoreOptions { Provider = "FileSystem", Root = output.StoreRoot });
+        builder.Services.AddMerFactoryMessaging(new MessagingOptions { Transport = "InMemory", RetryLimit = 1, RetryMinInterval = TimeSpan.FromMilliseconds(200) },
+            (bus, messaging) =>
+            {
+                bus.AddMediaExtractConsumers(messaging);
+                bus.AddAuServiceConsumers(messaging, concurrentRequests: 64);
+                bus.AddTranscribeConsumers(messaging);
+                bus.AddLlmConsumers(messaging);
+            });
+        // Answers always go to the LLM response cache; only --cache reads it (spec §1.7 C), so without it every LLM step of a
+        // new run reaches the model again, while a restarted, interrupted run reuses its finished steps either way.
+        builder.Configuration[$"{LlmRoutingOptions.SectionName}:CacheEnabled"] = "true";
+        builder.Services.AddMediaEngines();
+        builder.Services.AddAuEngines(builder.Configuration);
+        // The AU models load while the first files are probed, not when the first video asks for them.
+        if (inputs.Any(i => JobRunner.EffectiveType(i, options) is ProcessingType.AU or ProcessingType.MER or ProcessingType.Image))
+            builder.Services.AddHostedService<ActionUnitEngineWarmUp>();
+        if (inputs.Any(i => JobRunner.EffectiveType(i, options) is ProcessingType.Audio or ProcessingType.Video or ProcessingType.MER))
+            builder.Services.AddSpeechEngineWarmUp(options.SpeechEngine, options.Language);
+        builder.Services.AddSpeechEngines(builder.Configuration);
+        builder.Services.AddLlmSteps(builder.Configuration, configured => LlmRouting.FromCliFlags(flags, null, configured));
+        builder.Services.AddJobOrchestration();
+        return builder.Build();
     }
 
     private static string NoModelMessage(IReadOnlyList<ProcessingType> types) =>

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using MerFactory.Dashboard.Curation;
+using MerFactory.Dashboard.Data;
+using MerFactory.Dashboard.Export;
+using MerFactory.Dashboard.Preferences;
+using MerFactory.Dashboard.Prompts;
+using MerFactory.Dashboard.Records;
+using MerFactory.Dashboard.Runs;
+using MerFactory.Export;
+using MerFactory.Llm;
+using MerFactory.Llm.Routing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MerFactory.Dashboard;
+
+public static class DashboardServices
+{
+    /// <summary>
+    /// Registers the dashboard: curation database (SQLite under <c>OUTPUT_DIR/.merfactory/</c> or PostgreSQL), the record
+    /// folders (a folder unless an <see cref="IRecordFiles"/> is registered), the LLM gateway for the prompt lab
+    /// (<paramref name="routing"/>; none = prompts are answered "skipped"), and the services behind the API.
+    /// </summary>
+    public static IServiceCollection AddMerFactoryDashboard(this IServiceCollection services, DashboardOptions options, LlmRoutingOptions? routing = null)
+    {
+        services.AddSingleton(Options.Create(options));
+        services.AddDbContextFactory<CurationDb>(db =>
+        {
+            if (options.Database.Equals("postgres", StringComparison.OrdinalIgnoreCase))
+            {
+                db.UseNpgsql(options.ConnectionString ?? throw new InvalidOperationException("Dashboard:ConnectionString is required with Database=postgres."));
+            }
+            else
+            {
+                Directory.CreateDirectory(options.CurationDirectory);
+                db.UseSqlite($"Data Source={Path.Combine(options.CurationDirectory, "curation.db")};Pooling=True");
+            }
+        });
+        services.TryAddSingleton<IRecordFiles>(_ => new FolderRecordFiles(options.OutputDir));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ILlmGateway>(sp => new LlmGateway(routing ?? new LlmRoutingOptions(), null, sp.GetService<ILogger<LlmGateway>>(), sp.GetService<TimeProvider>()));
+        services.AddSingleton<RecordIndexer>();
+        services.AddSingleton<RecordDetailsReader>();
+        services.AddSingleton<CurationService>();
+        services.AddSingleton<PreferenceService>();
+        services.AddSingleton<PromptLab>();
+        services.AddSingleton(sp => new RunTracker(sp.GetService<IRunLauncher>(), sp.GetRequiredService<PromptLab>(), sp.GetRequiredService<RecordIndexer>(),
+            sp.GetRequiredService<IOptions<DashboardOptions>>(), sp.GetRequiredService<ILogger<RunTracker>>()));
+        services.AddSingleton(sp => new ExportRunner(sp.GetService<ILogger<ExportRunner>>()));
+        services.AddSingleton<CuratedExport>();
+        services.AddHostedService<DashboardStartup>();
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "merfactory_af";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.HeaderName = "X-CSRF-TOKEN";
+        });
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        return services;
+    }
+}
+
+/// <summary>Creates the curation schema and indexes the dataset before the server takes requests.</summary>
+internal sealed class DashboardStartup(IDbContextFactory<CurationDb> dbFactory, RecordIndexer indexer) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var creator = db.GetService<IRelationalDatabaseCreator>();
+            if (!await creator.ExistsAsync(cancellationToken)) await creator.CreateAsync(cancellationToken);
+            // EnsureCreated skips a database that has any table; a shared PostgreSQL database has the job plane's.
+            if (!await TablesExistAsync(db, cancellationToken)) await creator.CreateTablesAsync(cancellationToken);
+            // WAL lets the page read while an edit is written.
+            if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+        await indexer.SyncAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static async Task<bool> TablesExistAsync(CurationDb db, CancellationToken cancellationToken)
+    {
+        var sql = db.Database.IsNpgsql()
+            ? $"SELECT COUNT(*)::int AS \"Value\" FROM information_schema.tables WHERE table_schema = '{CurationDb.Schema}' AND table_name = 'Records'"
+            : "SELECT COUNT(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = 'Records'";
+        return await db.Database.SqlQueryRaw<int>(sql).SingleAsync(cancellationToken) > 0;
+    }
+}

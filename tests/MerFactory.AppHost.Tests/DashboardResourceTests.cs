@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using MerFactory.Dashboard.Testing;
+using MerFactory.Storage;
+using MerFactory.Testing;
+using Npgsql;
+
+namespace MerFactory.AppHost.Tests;
+
+/// <summary>
+/// The real AppHost with only what the dashboard resource needs (the object store, PostgreSQL and the dashboard itself;
+/// the pipeline services and the broker are left out so that it starts in seconds rather than minutes).
+/// </summary>
+public sealed class DashboardAppHostFixture : IAsyncLifetime
+{
+    private static readonly string[] Needed = ["dashboard", "objectstore-s3", "postgres"];
+    private readonly string _state = Directory.CreateTempSubdirectory("mf-apphost-dash-").FullName;
+    private DistributedApplication? _app;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("the AppHost is not started");
+
+    public async Task InitializeAsync()
+    {
+        // PostgreSQL runs as the `postgres` user when the tests run as root: it must be able to enter the state folder.
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(_state, File.GetUnixFileMode(_state) | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(6));
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MerFactory_AppHost>(
+        [
+            "DcpPublisher:RandomizePorts=false",
+            "MerFactory:UseContainers=false",
+            $"MerFactory:AmqpPort={FreePorts.Block(3)}",
+            $"MerFactory:S3Port={FreePorts.Block(1)}",
+            $"MerFactory:DatabasePort={FreePorts.Block(1)}",
+            $"Parameters:postgres-password=pw-{Guid.NewGuid():N}",
+            $"MerFactory:StateDirectory={Path.Combine(_state, "state")}",
+        ], cts.Token);
+        foreach (var resource in builder.Resources.Where(r => r is ProjectResource or ExecutableResource && !Needed.Contains(r.Name)).ToList())
+            builder.Resources.Remove(resource);
+        _app = await builder.BuildAsync(cts.Token);
+        try
+        {
+            await _app.StartAsync(cts.Token);
+            foreach (var name in Needed) await _app.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            var states = builder.Resources.Select(r => _app.ResourceNotifications.TryGetCurrentState(r.Name, out var e)
+                ? $"{r.Name}={e.Snapshot.State?.Text}/{e.Snapshot.HealthStatus}" : $"{r.Name}=?");
+            throw new TimeoutException("the dashboard's resources did not become healthy: " + string.Join(", ", states));
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(CancellationToken.None);
+            await _app.DisposeAsync();
+        }
+        Directory.Delete(_state, recursive: true);
+    }
+}
+
+/// <summary>The AppHost's dashboard resource: records and media from the object store, curation stored in PostgreSQL.</summary>
+public sealed class DashboardResourceTests(DashboardAppHostFixture fixture) : IClassFixture<DashboardAppHostFixture>, IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("mf-apphost-dash-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task TheDashboardReadsRecordsFromTheStoreAndKeepsCurationInPostgres()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var app = fixture.App;
+        var spec = SampleDataset.Specs(1)[0] with { Id = "apphost_" + Guid.NewGuid().ToString("N")[..8] };
+        SampleDataset.Write(_folder, spec, videoPath: null, wavPath: null);
+        using var store = new S3ObjectStore(new S3StoreOptions { Endpoint = (await app.GetConnectionStringAsync("objectstore", cts.Token))!, Bucket = "merfactory" });
+        foreach (var file in Directory.GetFiles(Path.Combine(_folder, spec.Id)))
+        {
+            await using var content = File.OpenRead(file);
+            await store.PutAsync($"datasets/{spec.Id}/{Path.GetFileName(file)}", content, cancellationToken: cts.Token);
+        }
+
+        using var http = new HttpClient { BaseAddress = app.GetEndpoint("dashboard", "http") };
+        (await http.PostAsync("/api/reindex", null, cts.Token)).EnsureSuccessStatusCode();
+        var list = await http.GetFromJsonAsync<JsonObject>($"/api/records?q={spec.Id}", cts.Token);
+        Assert.Equal(spec.Id, list!["items"]![0]!["id"]!.GetValue<string>());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await http.PutAsJsonAsync($"/api/records/{spec.Id}/rating", new { value = 4 }, cts.Token)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.PutAsJsonAsync($"/api/records/{spec.Id}/fields/final_summary", new { value = "Edited through the AppHost." }, cts.Token)).StatusCode);
+        var details = await http.GetFromJsonAsync<JsonObject>($"/api/records/{spec.Id}", cts.Token);
+        Assert.Equal("human-edited", details!["tier"]!.GetValue<string>());
+        // The AU table is streamed from the store; a file that is not the record's is not.
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/api/records/{spec.Id}/files/{spec.Id}.csv", cts.Token)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/api/records/{spec.Id}/files/..%2F..%2Fuploads", cts.Token)).StatusCode);
+
+        // The curation is in PostgreSQL, in the dashboard's own schema of the AppHost's database.
+        await using var connection = new NpgsqlConnection(await app.GetConnectionStringAsync("jobsdb", cts.Token));
+        await connection.OpenAsync(cts.Token);
+        await using var query = new NpgsqlCommand("""SELECT r."Rating", r."Tier", e."Value" FROM curation."Records" r JOIN curation."Edits" e ON e."RecordId" = r."Id" WHERE r."Id" = @id""", connection);
+        query.Parameters.AddWithValue("id", spec.Id);
+        await using var row = await query.ExecuteReaderAsync(cts.Token);
+        Assert.True(await row.ReadAsync(cts.Token));
+        Assert.Equal((4, "human-edited", "Edited through the AppHost."), (row.GetInt32(0), row.GetString(1), row.GetString(2)));
+    }
+}
