@@ -35,11 +35,12 @@ public sealed partial class LocalModelEndToEndTests : IDisposable
         var summary = record["final_summary"]!.GetValue<string>();
         Assert.Matches(WordPieces(), summary);
         // A text-only model describes the audio and video from their text evidence (transcript, AU timeline) and is
-        // never sent the peak image: that field says N/A instead of storing an empty answer.
+        // never sent the peak image: that field is null (never a placeholder) and the record says it is degraded.
         var coarse = record["coarse_descriptions_at_peak"]!;
         Assert.Matches(WordPieces(), coarse["audio_analysis"]!.GetValue<string>());
         Assert.Matches(WordPieces(), coarse["video_content"]!.GetValue<string>());
-        Assert.Equal("N/A", coarse["visual_objective"]!.GetValue<string>());
+        Assert.Null(coarse["visual_objective"]);
+        Assert.True(record["degraded"]!.GetValue<bool>());
         Assert.NotEqual(summary, coarse["video_content"]!.GetValue<string>());
     }
 

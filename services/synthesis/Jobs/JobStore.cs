@@ -2,6 +2,8 @@ using System.Threading.Channels;
 using Google.Protobuf;
 using MerFactory.Protos.Jobs;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace MerFactory.Synthesis.Jobs;
 
@@ -17,7 +19,14 @@ public sealed partial class JobStore(IServiceScopeFactory scopes, ILogger<JobSto
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<JobsDbContext>().Database.EnsureCreatedAsync(cancellationToken);
+        var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
+        var creator = db.GetService<IRelationalDatabaseCreator>();
+        if (!await creator.ExistsAsync(cancellationToken)) await creator.CreateAsync(cancellationToken);
+        // EnsureCreated skips a database that has any table, and jobsdb is shared (the dashboard keeps its curation schema there).
+        var tables = await db.Database.SqlQueryRaw<int>(
+            "SELECT COUNT(*)::int AS \"Value\" FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'jobs'")
+            .SingleAsync(cancellationToken);
+        if (tables == 0) await creator.CreateTablesAsync(cancellationToken);
     }
 
     public Task AddAsync(JobRow job, CancellationToken cancellationToken) =>
