@@ -47,14 +47,14 @@ public abstract class ModelServerContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_image_for_a_model_without_a_projector_is_a_client_error_that_is_not_retried()
+    public async Task An_image_for_a_model_without_a_projector_is_refused_and_the_step_is_skipped_not_invented()
     {
-        using var gateway = Gateway("text,image"); // claimed, so the request reaches the server
+        using var gateway = Gateway("text,image"); // claimed, so the request reaches the server, which refuses it
         var image = await MediaAttachment.FromFileAsync(MerFactory.Testing.SharedData.DataPath("media", "pyfeat", "single_face.jpg"));
-        var error = await Assert.ThrowsAsync<LlmGatewayException>(() => gateway.RunAsync(new LlmStepRequest(LlmStep.Image, "Describe the face.", [image])));
-        Assert.Equal(LlmFailureKind.ClientError, error.Kind);
-        Assert.Equal(1, error.Attempts);
-        Assert.Contains("image", error.Message, StringComparison.OrdinalIgnoreCase);
+        var result = await gateway.RunAsync(new LlmStepRequest(LlmStep.Image, "Describe the face.", [image]));
+        Assert.Equal(LlmStepStatus.Skipped, result.Status);
+        Assert.Null(result.Text);
+        Assert.Contains("image", result.SkipReason, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
