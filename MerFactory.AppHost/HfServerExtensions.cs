@@ -16,7 +16,9 @@ internal static class HfServerExtensions
         apiKey = builder.AddParameter("hf-server-api-key", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)), secret: true);
         return builder.AddMerFactoryService<Projects.MerFactory_HfServer>("hf-server", infrastructure)
             .WithConfigurationSections("ModelHost")
-            .WithEnvironment("ModelHost__ApiKey", apiKey);
+            .WithEnvironment("ModelHost__ApiKey", apiKey)
+            // The service's bearer-token authentication (every API) accepts the model key too: its OpenAI clients send only that.
+            .WithEnvironment("Auth__Tokens__model-clients", apiKey);
     }
 
     /// <summary>
