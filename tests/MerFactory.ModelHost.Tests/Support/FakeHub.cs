@@ -80,7 +80,8 @@ public sealed class FakeHub : LoopbackServer
         context.Response.Headers.ETag = $"\"{Convert.ToHexStringLower(MD5.HashData(content))}\"";
         context.Response.ContentLength = data.Length - from;
         if (HttpMethods.IsHead(context.Request.Method)) return;
-        await context.Response.Body.WriteAsync(data.AsMemory((int)from));
+        // Counted before writing: the client can finish reading before this handler's write returns.
         Interlocked.Add(ref _bytesServed, data.Length - from);
+        await context.Response.Body.WriteAsync(data.AsMemory((int)from));
     }
 }
