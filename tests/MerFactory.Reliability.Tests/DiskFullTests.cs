@@ -37,8 +37,9 @@ public sealed class DiskFullTests(ITestOutputHelper log) : IAsyncLifetime
     {
         var input = Path.Combine(_work, "in");
         Directory.CreateDirectory(input);
-        foreach (var name in new[] { "a_small", "c_small", "d_small" })
-            await CliRunner.FfmpegAsync("-f", "lavfi", "-i", "testsrc=duration=1:size=160x120:rate=5", "-pix_fmt", "yuv420p", Path.Combine(input, name + ".mp4"));
+        // Distinct clips, so the files after the full disk do their own work (identical ones would reuse a_small's steps).
+        foreach (var (name, source) in new[] { ("a_small", "testsrc"), ("c_small", "testsrc2"), ("d_small", "smptebars") })
+            await CliRunner.FfmpegAsync("-f", "lavfi", "-i", source + "=duration=1:size=160x120:rate=5", "-pix_fmt", "yuv420p", Path.Combine(input, name + ".mp4"));
         // Every frame of 2 s of noise at 1280x720 as PNG is far more than 24 MB.
         await CliRunner.FfmpegAsync("-f", "lavfi", "-i", "color=c=gray:s=1280x720:d=2:r=25", "-vf", "noise=alls=100:allf=t", "-pix_fmt", "yuv420p", Path.Combine(input, "b_big.mp4"));
         var output = Path.Combine(Disk, "out");
@@ -57,6 +58,12 @@ public sealed class DiskFullTests(ITestOutputHelper log) : IAsyncLifetime
         Assert.Contains("No space left on device", files["b_big"].Item2);
         Assert.DoesNotContain('\n', files["b_big"].Item2!);
         foreach (var small in new[] { "a_small", "c_small", "d_small" }) Assert.Equal(FileStatus.Succeeded, files[small].Item1);
+        // The failed file's error log holds its cause, or the summary says why it could not be written; no empty log remains.
+        var errorLog = Path.Combine(output, "error_logs", "b_big_error.log");
+        Assert.True(File.Exists(errorLog) ? (await File.ReadAllTextAsync(errorLog)).Contains("No space left on device") : files["b_big"].Item2!.Contains("error log not written"),
+            "b_big has neither an error log with the cause nor a note that it could not be written");
+        var logs = Path.Combine(output, "error_logs");
+        Assert.All(Directory.Exists(logs) ? Directory.EnumerateFiles(logs) : [], f => Assert.True(new FileInfo(f).Length > 0, $"{f} is empty"));
         DatasetAudit.AssertClean(output);
         Assert.Empty(Directory.EnumerateDirectories(temp, "mf-*")); // no step scratch folder left behind
     }
