@@ -70,4 +70,31 @@ public sealed class BadInputTests(ITestOutputHelper log) : IAsyncLifetime, IDisp
         Assert.True(noAudio.GetProperty("degraded").GetBoolean());
         Assert.True(DatasetAudit.AssertClean(output) >= 7);
     }
+
+    [Fact]
+    public async Task An_error_log_that_cannot_be_written_fails_only_its_file_and_the_summary_says_why()
+    {
+        var input = Path.Combine(_work, "in");
+        var output = Path.Combine(_work, "out");
+        Directory.CreateDirectory(input);
+        File.Copy(MerFactory.Testing.SharedData.DataPath("media", "pyfeat", "single_face.jpg"), Path.Combine(input, "a_face.jpg"));
+        await File.WriteAllBytesAsync(Path.Combine(input, "b_empty.jpg"), []);
+        // A folder where b_empty's error log would go: the log cannot be written.
+        Directory.CreateDirectory(Path.Combine(output, "error_logs", "b_empty_error.log"));
+
+        var (exit, console) = await CliRunner.RunAsync("process", input, output, "--type", "image",
+            "--chatgpt-model", "gpt-4o", "--openai-base-url", new Uri(_model.BaseUrl, "v1").ToString(), "--model-capabilities", "text,image");
+        log.WriteLine(console);
+
+        Assert.Equal(1, exit);
+        using var summary = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "run_summary.json")));
+        var files = summary.RootElement.GetProperty("Files").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("Id").GetString()!, f => (Status: (FileStatus)f.GetProperty("Status").GetInt32(), Error: f.GetProperty("Error").GetString()));
+        Assert.Equal(FileStatus.Succeeded, files["a_face"].Status);
+        Assert.Equal(FileStatus.Failed, files["b_empty"].Status);
+        Assert.StartsWith("b_empty.jpg: ", files["b_empty"].Error);
+        Assert.Contains("file is empty", files["b_empty"].Error);
+        Assert.Contains("(error log not written: ", files["b_empty"].Error);
+        Assert.Empty(Directory.EnumerateFiles(output, "*.partial", SearchOption.AllDirectories));
+    }
 }
