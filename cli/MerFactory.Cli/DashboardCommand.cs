@@ -1,6 +1,8 @@
 using System.CommandLine;
 using MerFactory.Dashboard;
+using MerFactory.Dashboard.Preferences;
 using MerFactory.Dashboard.Runs;
+using Microsoft.AspNetCore.Builder;
 using MerFactory.Llm.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -16,16 +18,26 @@ internal static class DashboardCommand
     private static readonly Option<string?> Token = new("--token") { Description = "Access token (also MERFACTORY_DASHBOARD_TOKEN); generated for non-loopback binds when omitted." };
     private static readonly Option<string?> InputRoot = new("--input-root") { Description = "Folder the run builder may take inputs from (default: the current folder)." };
     private static readonly Option<string?> Author = new("--author") { Description = "Name recorded with edits (default: the user name)." };
+    private static readonly Option<string[]> Compare = new("--compare")
+    {
+        Description = "Another output folder of the same clips ([NAME=]DIR; repeatable): its descriptions are compared pairwise with this dataset's.",
+        AllowMultipleArgumentsPerToken = false,
+    };
 
     public static Command Create()
     {
         var command = new Command("dashboard", "Curation dashboard: review, edit, rate and compare records beside their evidence; prompt lab, run builder, curated export.")
         {
-            Output, HostOption, Port, Token, InputRoot, Author,
+            Output, HostOption, Port, Token, InputRoot, Author, Compare,
             ProcessCommand.ChatGptModel, ProcessCommand.OllamaVisionModel, ProcessCommand.OllamaTextModel, ProcessCommand.HuggingFaceModel,
             ProcessCommand.OpenAiBaseUrl, ProcessCommand.ModelCapabilities, ProcessCommand.LlmRoute,
         };
         Output.Validators.Add(r => { if (!Directory.Exists(r.GetValueOrDefault<string>())) r.AddError($"OUTPUT_DIR '{r.GetValueOrDefault<string>()}' does not exist."); });
+        Compare.Validators.Add(r =>
+        {
+            foreach (var (_, folder) in (r.GetValueOrDefault<string[]>() ?? []).Select(ComparedRun))
+                if (!Directory.Exists(folder)) r.AddError($"--compare: '{folder}' does not exist.");
+        });
         Port.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 0 or > 65535) r.AddError("--port must be 0–65535."); });
         command.SetAction(async (parse, ct) =>
         {
@@ -38,6 +50,14 @@ internal static class DashboardCommand
                 InputRoot = parse.GetValue(InputRoot),
             };
             if (parse.GetValue(Author) is { Length: > 0 } author) options.DefaultAuthor = author;
+            foreach (var (name, folder) in (parse.GetValue(Compare) ?? []).Select(ComparedRun))
+            {
+                if (!options.Compare.TryAdd(name, Path.GetFullPath(folder)))
+                {
+                    Console.Error.WriteLine($"Error: two compared runs are named '{name}': name them (--compare NAME=DIR).");
+                    return 1;
+                }
+            }
             var flags = new LlmCliFlags
             {
                 ChatGptModel = parse.GetValue(ProcessCommand.ChatGptModel),
@@ -49,25 +69,35 @@ internal static class DashboardCommand
                 StepRoutes = parse.GetValue(ProcessCommand.LlmRoute) ?? [],
             };
             LlmRoutingOptions routing;
+            WebApplication app;
             try
             {
                 routing = LlmRouting.FromCliFlags(flags);
+                app = DashboardHost.Build(options, routing, services => services.AddSingleton<IRunLauncher>(new DashboardRunLauncher(flags, options.OutputDir)));
             }
             catch (ArgumentException e)
             {
                 Console.Error.WriteLine($"Error: {e.Message}");
                 return 1;
             }
-            await using var app = DashboardHost.Build(options, routing, services => services.AddSingleton<IRunLauncher>(new DashboardRunLauncher(flags, options.OutputDir)));
+            await using var _ = app;
             await app.StartAsync(ct);
             var address = DashboardHost.Address(app);
             var shown = options.IsLoopback ? address.ToString() : new UriBuilder(address) { Host = options.Host }.Uri.ToString();
             Console.WriteLine($"MerFactory dashboard for {options.OutputDir}");
+            foreach (var (name, folder) in options.Compare) Console.WriteLine($"  compared with {name}: {folder}");
             Console.WriteLine(options.Token is { } token ? $"Open {shown}?token={token}" : $"Open {shown}");
             Console.WriteLine("Press Ctrl+C to stop.");
             await app.WaitForShutdownAsync(ct);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>"NAME=DIR" or "DIR" (named after the folder).</summary>
+    internal static (string Name, string Folder) ComparedRun(string value)
+    {
+        var split = value.IndexOf('=', StringComparison.Ordinal);
+        return split > 0 && !Directory.Exists(value) ? (value[..split], value[(split + 1)..]) : (ComparisonRuns.NameFor(value), value);
     }
 }
