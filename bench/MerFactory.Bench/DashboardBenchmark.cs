@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using MerFactory.Dashboard;
 using MerFactory.Dashboard.Testing;
 using MerFactory.Testing;
 using Microsoft.Playwright;
@@ -41,11 +40,10 @@ public sealed class DashboardBenchmark : IBenchmark
             }
 
             clock.Restart();
-            var options = new DashboardOptions { OutputDir = root, Port = 0 };
-            await using var app = DashboardHost.Build(options);
-            await app.StartAsync(cancellationToken);
-            output.WriteLine($"# first start (schema + index of {count} records): {clock.Elapsed.TotalSeconds:0.0} s");
-            var address = DashboardHost.Address(app);
+            // The dashboard as users run it: `merfactory dashboard DIR` in its own process, with the CLI's runtime settings.
+            using var server = await StartDashboardAsync(root, cancellationToken);
+            var address = server.Address;
+            output.WriteLine($"# start (schema + index of {count} records, or their check when kept): {clock.Elapsed.TotalSeconds:0.0} s");
             using var http = new HttpClient { BaseAddress = address };
 
             if (only.Contains("next")) Report(output, "next record, API (details + neighbours)", await NextRecordApiAsync(http, 300, cancellationToken), 200);
@@ -58,6 +56,35 @@ public sealed class DashboardBenchmark : IBenchmark
         finally
         {
             if (kept is null) Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static async Task<DashboardProcess> StartDashboardAsync(string outputDir, CancellationToken cancellationToken)
+    {
+        var cli = Path.Combine(AppContext.BaseDirectory, "merfactory.dll");
+        var process = Process.Start(new ProcessStartInfo("dotnet", [cli, "dashboard", outputDir, "--port", "0"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        }) ?? throw new InvalidOperationException("could not start " + cli);
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) Console.Error.WriteLine("# dashboard: " + e.Data); };
+        process.BeginErrorReadLine();
+        while (await process.StandardOutput.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (!line.StartsWith("Open ", StringComparison.Ordinal)) continue;
+            _ = process.StandardOutput.ReadToEndAsync(cancellationToken); // keep draining: a full pipe would stall the server's logging
+            return new DashboardProcess(process, new Uri(line["Open ".Length..].Trim()));
+        }
+        throw new InvalidOperationException($"merfactory dashboard exited ({process.ExitCode}) before printing its address");
+    }
+
+    /// <summary>The dashboard server process; stopped (with its children) when disposed.</summary>
+    private sealed record DashboardProcess(Process Process, Uri Address) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (!Process.HasExited) Process.Kill(entireProcessTree: true);
+            Process.WaitForExit();
+            Process.Dispose();
         }
     }
 
