@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Grpc.Health.V1;
-using Grpc.Net.Client;
 using MerFactory.Llm.Tests.Fakes;
 using MerFactory.Testing;
 
@@ -33,12 +31,7 @@ public sealed class DashboardRemoteRunTests(DistributedFixture fixture) : IClass
         using var services = PipelineServices.Start(fixture, _model);
         using var synthesis = fixture.StartService("synthesis", "MerFactory.Synthesis.dll", DistributedFixture.UserCredentials(), out var port, out var log);
         var server = $"http://127.0.0.1:{port}";
-        using (var channel = GrpcChannel.ForAddress(server))
-        {
-            var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(),
-                new Grpc.Core.CallOptions(deadline: DateTime.UtcNow.AddMinutes(2)).WithWaitForReady());
-            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
-        }
+        await RemoteCliTests.WaitUntilServingAsync(server);
 
         using var dashboard = await DashboardProcess.StartAsync("dashboard", output, "--port", "0", "--input-root", Path.Combine(_work, "in"),
             "--server", server, "--server-token", DistributedFixture.AliceToken, "--chatgpt-model", "gpt-4o");
@@ -79,9 +72,8 @@ public sealed class DashboardRemoteRunTests(DistributedFixture fixture) : IClass
 
         public static async Task<DashboardProcess> StartAsync(params string[] args)
         {
-            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
             var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            psi.ArgumentList.Add(Path.Combine(SharedData.RepoRoot, "cli", "MerFactory.Cli", "bin", configuration, "net10.0", "merfactory.dll"));
+            psi.ArgumentList.Add(RemoteCliTests.CliDll());
             foreach (var a in args) psi.ArgumentList.Add(a);
             psi.Environment["NO_COLOR"] = "1";
             var process = Process.Start(psi)!;
