@@ -6,10 +6,13 @@ using Microsoft.Extensions.Hosting;
 
 namespace MerFactory.Cli;
 
-/// <summary>The dashboard's run builder in the embedded mode: the same in-process pipeline as <c>merfactory process</c>.</summary>
-internal sealed class DashboardRunLauncher(LlmCliFlags flags, string outputDir) : IRunLauncher
+/// <summary>
+/// The dashboard's run builder: the same in-process pipeline as <c>merfactory process</c> (embedded), or, given a job API
+/// (<c>--server</c>), a job run there as <c>merfactory process --server</c> runs it, its records downloaded into OUTPUT_DIR.
+/// </summary>
+internal sealed class DashboardRunLauncher(LlmCliFlags flags, string outputDir, RemoteServer? remote = null) : IRunLauncher
 {
-    public string Mode => "embedded";
+    public string Mode => remote is null ? "embedded" : "distributed";
 
     public async Task<int> RunAsync(RunRequest request, string inputPath, string? promptsJson, IRunObserver observer, CancellationToken cancellationToken)
     {
@@ -29,6 +32,7 @@ internal sealed class DashboardRunLauncher(LlmCliFlags flags, string outputDir) 
             HuggingFaceModel = flags.HuggingFaceModel,
             PromptsJson = promptsJson,
         };
+        if (remote is not null) return await RunRemoteAsync(options with { LlmRoutes = RemoteRoutes.FromFlags(flags) }, inputPath, remote, observer, cancellationToken);
         var output = new OutputFolder(outputDir);
         var inputs = InputDiscovery.Discover(inputPath);
         using var runLock = output.AcquireRunLock();
@@ -46,6 +50,31 @@ internal sealed class DashboardRunLauncher(LlmCliFlags flags, string outputDir) 
         }
     }
 
+    /// <summary>The job's events as the page shows them; a run that could not be submitted or watched counts every file as failed.</summary>
+    private async Task<int> RunRemoteAsync(JobOptions options, string inputPath, RemoteServer remote, IRunObserver observer, CancellationToken cancellationToken)
+    {
+        var started = 0;
+        var failed = 0;
+        var exit = await RemoteRun.RunAsync(options, inputPath, outputDir, remote.Url, remote.Token, null, cancellationToken, e =>
+        {
+            if (Interlocked.Exchange(ref started, 1) == 0) observer.JobStarted(e.FilesTotal);
+            switch (e.State)
+            {
+                case "started" when e.Step.Length == 0: observer.FileStarted(e.File); break;
+                case "completed" or "cached": observer.StepFinished(e.File, e.Step); break;
+                case "failed": observer.StepFailed(e.File, e.Step, e.Message); break;
+                case "file-completed": observer.FileFinished(e.File, "succeeded"); break;
+                case "file-skipped": observer.FileFinished(e.File, "skipped"); break;
+                case "file-failed":
+                    Interlocked.Increment(ref failed);
+                    observer.FileFinished(e.File, "failed");
+                    break;
+            }
+        });
+        if (exit != 0 && failed == 0) throw new InvalidOperationException($"the job on {remote.Url} did not run (see the dashboard's console)");
+        return failed;
+    }
+
     private sealed class ObserverProgress(IRunObserver observer) : IJobProgress
     {
         public void JobStarted(int files) => observer.JobStarted(files);
@@ -56,3 +85,6 @@ internal sealed class DashboardRunLauncher(LlmCliFlags flags, string outputDir) 
         public void FileFinished(string fileId, FileOutcome outcome) => observer.FileFinished(fileId, outcome.Status.ToString().ToLowerInvariant());
     }
 }
+
+/// <summary>A deployment's job API and the token to call it with (<c>merfactory dashboard --server URL --token T</c>).</summary>
+internal sealed record RemoteServer(string Url, string Token);

@@ -20,7 +20,9 @@ internal static class RemoteRun
     internal static readonly TimeSpan ReattachWindow = TimeSpan.FromMinutes(5);
 
     /// <summary>Runs the job on <paramref name="server"/>; with <paramref name="attachTo"/>, watches that job (submitted earlier) instead of submitting.</summary>
-    public static async Task<int> RunAsync(JobOptions options, string inputPath, string outputPath, string server, string token, string? attachTo, CancellationToken cancellationToken)
+    /// <param name="onEvent">Sees every event of the job as it comes (the dashboard's run builder shows them).</param>
+    public static async Task<int> RunAsync(JobOptions options, string inputPath, string outputPath, string server, string token, string? attachTo, CancellationToken cancellationToken,
+        Action<JobEvent>? onEvent = null)
     {
         var console = AnsiConsole.Console;
         IReadOnlyList<InputFile> inputs;
@@ -64,7 +66,7 @@ internal static class RemoteRun
 
             // A finished file's outputs come while the job goes on; the rest (and anything missed) once it completes.
             var downloads = new RemoteDownloads(jobs, output.Root, Transfers);
-            await WatchAsync(jobs, jobId, downloads, options.Silent, console, cancellationToken);
+            await WatchAsync(jobs, jobId, downloads, options.Silent, console, onEvent, cancellationToken);
 
             var status = await jobs.GetStatusAsync(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
             var outputs = await jobs.ListOutputsAsync(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
@@ -118,7 +120,8 @@ internal static class RemoteRun
     /// the watch is asked for again, waiting for the service, for up to <see cref="ReattachWindow"/>: the restarted service
     /// resumes the job and replays its events.
     /// </summary>
-    private static async Task WatchAsync(Protos.Jobs.Jobs.JobsClient jobs, string jobId, RemoteDownloads downloads, bool silent, IAnsiConsole console, CancellationToken cancellationToken)
+    private static async Task WatchAsync(Protos.Jobs.Jobs.JobsClient jobs, string jobId, RemoteDownloads downloads, bool silent, IAnsiConsole console,
+        Action<JobEvent>? onEvent, CancellationToken cancellationToken)
     {
         var lostSince = (DateTime?)null;
         while (true)
@@ -130,6 +133,7 @@ internal static class RemoteRun
                 await foreach (var e in watch.ResponseStream.ReadAllAsync(cancellationToken))
                 {
                     lostSince = null;
+                    onEvent?.Invoke(e);
                     if (e.State == "file-outputs")
                     {
                         var file = e.File;

@@ -30,6 +30,15 @@ public sealed class DashboardOptions
     /// <summary>AU intensity the timeline draws as the threshold (the run's <c>--threshold</c>).</summary>
     public double AuThreshold { get; set; } = 0.8;
 
+    /// <summary>Name of this dataset in comparisons (default: the output folder's name).</summary>
+    public string? Name { get; set; }
+
+    /// <summary>
+    /// Other outputs of the same clips to compare with, by name: output folders for <c>merfactory dashboard --compare</c>,
+    /// object-store prefixes for the AppHost resource (<c>Dashboard:Compare:{name}</c>).
+    /// </summary>
+    public Dictionary<string, string> Compare { get; set; } = new(StringComparer.Ordinal);
+
     public string CurationDirectory => Path.Combine(OutputDir, ".merfactory");
 
     public bool IsLoopback =>

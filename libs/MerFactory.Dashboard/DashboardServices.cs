@@ -44,6 +44,10 @@ public static class DashboardServices
             }
         });
         services.TryAddSingleton<IRecordFiles>(_ => new FolderRecordFiles(options.OutputDir));
+        // Built now, not on first use: a bad run name stops the start with its reason.
+        if (!services.Any(s => s.ServiceType == typeof(ComparisonRuns)))
+            services.AddSingleton(new ComparisonRuns(options.Name ?? ComparisonRuns.NameFor(options.OutputDir),
+                options.Compare.Select(run => new ComparisonRun(run.Key, new FolderRecordFiles(run.Value)))));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ILlmGateway>(sp => new LlmGateway(routing ?? new LlmRoutingOptions(), null, sp.GetService<ILogger<LlmGateway>>(), sp.GetService<TimeProvider>()));
         services.AddSingleton<RecordIndexer>();

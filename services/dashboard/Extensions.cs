@@ -1,4 +1,5 @@
 using MerFactory.Dashboard;
+using MerFactory.Dashboard.Preferences;
 using MerFactory.Dashboard.Records;
 using MerFactory.Llm.Routing;
 using MerFactory.Storage;
@@ -35,6 +36,10 @@ internal static class Extensions
         }
         builder.Services.AddObjectStore(builder.Configuration);
         builder.Services.AddSingleton<IRecordFiles>(sp => new ObjectStoreRecordFiles(sp.GetRequiredService<IObjectStore>(), storePrefix));
+        // Dashboard:Compare:{name} = another dataset's prefix in the same store (e.g. another job's output).
+        foreach (var name in options.Compare.Keys) ComparisonRuns.ValidName(name);
+        builder.Services.AddSingleton(sp => new ComparisonRuns(options.Name ?? ComparisonRuns.NameFor(storePrefix.TrimEnd('/')),
+            options.Compare.Select(run => new ComparisonRun(run.Key, new ObjectStoreRecordFiles(sp.GetRequiredService<IObjectStore>(), run.Value)))));
         var routing = builder.Configuration.GetSection(LlmRoutingOptions.SectionName).Get<LlmRoutingOptions>();
         builder.Services.AddMerFactoryDashboard(options, routing);
     }

@@ -98,6 +98,9 @@ public sealed class AppHostTests(AppHostFixture fixture) : IDisposable
         Assert.True(File.Exists(Out("default", "_peak_frame.png")));
         Assert.True(File.Exists(Out("default", ".csv")));
         OutputSchemas.AssertValidFile("au_analysis", Out("default", "_au_analysis.json")); // MER keeps the AU record too
+        // The media sidecar names the uploaded clip in the store (the dashboard resource serves it from there).
+        var sourceKey = JsonDocument.Parse(await File.ReadAllTextAsync(Out("default", "_media.json"))).RootElement.GetProperty("SourceKey").GetString();
+        Assert.Matches("^uploads/default/[^/]+/default\\.wmv$", sourceKey);
         var image = OutputSchemas.AssertValidFile("image_analysis", Out("single_face", "_image_analysis.json"));
         Assert.EndsWith("based on the evidence at hand.", image["final_summary"]!.GetValue<string>());
         OutputSchemas.AssertValidFile("audio_analysis", Out("jfk", "_audio_analysis.json"));

@@ -38,6 +38,8 @@ public sealed class DashboardAppHostFixture : IAsyncLifetime
             $"MerFactory:DatabasePort={FreePorts.Block(1)}",
             $"Parameters:postgres-password=pw-{Guid.NewGuid():N}",
             $"MerFactory:StateDirectory={Path.Combine(_state, "state")}",
+            // The dataset in the default credential's folder, so the uploads its records name can be served.
+            "Dashboard:StorePrefix=datasets/default/",
         ], cts.Token);
         foreach (var resource in builder.Resources.Where(r => r is ProjectResource or ExecutableResource && !Needed.Contains(r.Name)).ToList())
             builder.Resources.Remove(resource);
@@ -81,10 +83,15 @@ public sealed class DashboardResourceTests(DashboardAppHostFixture fixture) : IC
         var spec = SampleDataset.Specs(1)[0] with { Id = "apphost_" + Guid.NewGuid().ToString("N")[..8] };
         SampleDataset.Write(_folder, spec, videoPath: null, wavPath: null);
         using var store = new S3ObjectStore(new S3StoreOptions { Endpoint = (await app.GetConnectionStringAsync("objectstore", cts.Token))!, Bucket = "merfactory" });
+        // The clip was uploaded as a distributed job's input; the record's media sidecar names it, as such a job writes it.
+        var clip = SharedData.DataPath("media", "pyfeat", "single_face.mp4");
+        var clipKey = $"uploads/default/{Guid.NewGuid():N}/single_face.mp4";
+        await using (var content = File.OpenRead(clip)) await store.PutAsync(clipKey, content, cancellationToken: cts.Token);
+        await File.WriteAllTextAsync(Path.Combine(_folder, spec.Id, spec.Id + "_media.json"), new JsonObject { ["SourcePath"] = "/elsewhere/single_face.mp4", ["SourceKey"] = clipKey }.ToJsonString(), cts.Token);
         foreach (var file in Directory.GetFiles(Path.Combine(_folder, spec.Id)))
         {
             await using var content = File.OpenRead(file);
-            await store.PutAsync($"datasets/{spec.Id}/{Path.GetFileName(file)}", content, cancellationToken: cts.Token);
+            await store.PutAsync($"datasets/default/{spec.Id}/{Path.GetFileName(file)}", content, cancellationToken: cts.Token);
         }
 
         using var http = new HttpClient { BaseAddress = app.GetEndpoint("dashboard", "http") };
@@ -99,6 +106,12 @@ public sealed class DashboardResourceTests(DashboardAppHostFixture fixture) : IC
         // The AU table is streamed from the store; a file that is not the record's is not.
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/api/records/{spec.Id}/files/{spec.Id}.csv", cts.Token)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/api/records/{spec.Id}/files/..%2F..%2Fuploads", cts.Token)).StatusCode);
+        // The source video comes from the store, with the byte ranges a player seeks by.
+        Assert.Equal($"/api/records/{spec.Id}/source", details["media"]!["video"]!.GetValue<string>());
+        using var range = new HttpRequestMessage(HttpMethod.Get, $"/api/records/{spec.Id}/source") { Headers = { Range = new(500, 1499) } };
+        using var source = await http.SendAsync(range, cts.Token);
+        Assert.Equal(HttpStatusCode.PartialContent, source.StatusCode);
+        Assert.Equal((await File.ReadAllBytesAsync(clip, cts.Token))[500..1500], await source.Content.ReadAsByteArrayAsync(cts.Token));
 
         // The curation is in PostgreSQL, in the dashboard's own schema of the AppHost's database.
         await using var connection = new NpgsqlConnection(await app.GetConnectionStringAsync("jobsdb", cts.Token));

@@ -16,8 +16,10 @@ public sealed class DashboardServer : IAsyncDisposable
 {
     private WebApplication? _app;
 
-    public DashboardServer(string outputDir, LlmCliFlags? flags = null, string? inputRoot = null, string host = "127.0.0.1", string? token = null)
+    public DashboardServer(string outputDir, LlmCliFlags? flags = null, string? inputRoot = null, string host = "127.0.0.1", string? token = null,
+        IReadOnlyDictionary<string, string>? compare = null)
     {
+        Compare = compare ?? new Dictionary<string, string>();
         OutputDir = outputDir;
         Flags = flags ?? new LlmCliFlags();
         InputRoot = inputRoot;
@@ -28,6 +30,8 @@ public sealed class DashboardServer : IAsyncDisposable
     public string OutputDir { get; }
     public LlmCliFlags Flags { get; }
     public string? InputRoot { get; }
+    /// <summary>Other outputs of the same clips, by name (<c>--compare NAME=DIR</c>).</summary>
+    public IReadOnlyDictionary<string, string> Compare { get; }
     public string Host { get; }
     public string? Token { get; private set; }
     public Uri Address { get; private set; } = null!;
@@ -39,7 +43,8 @@ public sealed class DashboardServer : IAsyncDisposable
         Environment.SetEnvironmentVariable("AuModels__ModelsDirectory", SharedData.Data);
         Environment.SetEnvironmentVariable("AuModels__YuNetModelPath", Path.Combine("models", "face_detection_yunet_2026may.onnx"));
         Environment.SetEnvironmentVariable("Speech__Vad__ModelPath", SharedData.DataPath("models", "silero_vad.onnx"));
-        var options = new DashboardOptions { OutputDir = OutputDir, Host = Host, Port = 0, Token = Token, InputRoot = InputRoot, DefaultAuthor = "tester" };
+        var options = new DashboardOptions { OutputDir = OutputDir, Host = Host, Port = 0, Token = Token, InputRoot = InputRoot, DefaultAuthor = "tester",
+            Compare = new Dictionary<string, string>(Compare, StringComparer.Ordinal) };
         _app = DashboardHost.Build(options, LlmRouting.FromCliFlags(Flags, _ => null),
             services => services.AddSingleton<IRunLauncher>(new DashboardRunLauncher(Flags, OutputDir)));
         await _app.StartAsync();

@@ -32,7 +32,7 @@ public static class SampleDataset
             i % 2 == 0 && random.Next(4) == 0 ? ["unsupported_au"] : [])).ToList();
     }
 
-    public static void Write(string outputDir, SampleSpec spec, string? videoPath, string? wavPath, int frames = 72, double fps = 30)
+    public static void Write(string outputDir, SampleSpec spec, string? videoPath, string? wavPath, int frames = 72, double fps = 30, string? promptsVersion = null)
     {
         var folder = Directory.CreateDirectory(Path.Combine(outputDir, spec.Id)).FullName;
         var id = spec.Id;
@@ -79,7 +79,7 @@ public static class SampleDataset
 
         File.WriteAllText(Path.Combine(folder, id + "_steps.json"), new JsonObject
         {
-            ["Id"] = id, ["Type"] = spec.Type, ["PromptsVersion"] = spec.Model == "llama3.2" ? "p2" : "p1",
+            ["Id"] = id, ["Type"] = spec.Type, ["PromptsVersion"] = promptsVersion ?? (spec.Model == "llama3.2" ? "p2" : "p1"),
             ["Steps"] = new JsonArray(new JsonObject { ["Step"] = "llm-synthesis", ["Status"] = "completed", ["Model"] = spec.Model, ["Seconds"] = 1.0 }),
         }.ToJsonString());
         if (spec.CompositeScore is { } score)

@@ -32,13 +32,7 @@ public sealed class RemoteCliTests(DistributedFixture fixture) : IClassFixture<D
         using var services = PipelineServices.Start(fixture, _model);
         using var synthesis = fixture.StartService("synthesis", "MerFactory.Synthesis.dll", DistributedFixture.UserCredentials(), out var port, out var log);
         var server = $"http://127.0.0.1:{port}";
-        using (var channel = GrpcChannel.ForAddress(server))
-        {
-            // Waits for the service to listen (the call is queued until the channel connects), then for it to be serving.
-            var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(),
-                new Grpc.Core.CallOptions(deadline: DateTime.UtcNow.AddMinutes(2)).WithWaitForReady());
-            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
-        }
+        await WaitUntilServingAsync(server);
 
         var (exit, text) = await RunCliAsync("process", input, output, "--server", server, "--token", DistributedFixture.AliceToken, "--chatgpt-model", "gpt-4o");
 
@@ -57,12 +51,26 @@ public sealed class RemoteCliTests(DistributedFixture fixture) : IClassFixture<D
         Assert.All(_model.Calls, c => Assert.Equal("gpt-4o", c.Model));
     }
 
-    internal static async Task<(int ExitCode, string Output)> RunCliAsync(params string[] args)
+    /// <summary>Waits for the service to listen (the call is queued until the channel connects), then for it to be serving.</summary>
+    internal static async Task WaitUntilServingAsync(string server)
+    {
+        using var channel = GrpcChannel.ForAddress(server);
+        var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(),
+            new Grpc.Core.CallOptions(deadline: DateTime.UtcNow.AddMinutes(2)).WithWaitForReady());
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+    }
+
+    /// <summary>The CLI built in this test run's configuration.</summary>
+    internal static string CliDll()
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        var cli = Path.Combine(SharedData.RepoRoot, "cli", "MerFactory.Cli", "bin", configuration, "net10.0", "merfactory.dll");
+        return Path.Combine(SharedData.RepoRoot, "cli", "MerFactory.Cli", "bin", configuration, "net10.0", "merfactory.dll");
+    }
+
+    internal static async Task<(int ExitCode, string Output)> RunCliAsync(params string[] args)
+    {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(cli);
+        psi.ArgumentList.Add(CliDll());
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["NO_COLOR"] = "1";
         using var process = Process.Start(psi)!;

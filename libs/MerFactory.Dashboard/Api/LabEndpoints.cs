@@ -23,6 +23,9 @@ internal static class LabEndpoints
 {
     public static void Map(RouteGroupBuilder api)
     {
+        // The runs attached beside the dataset (fixed at start; there is no way to attach a path through the API).
+        api.MapGet("/comparisons", (ComparisonRuns runs, IRecordFiles files) => Results.Ok(runs.Describe(files)));
+
         api.MapGet("/records/{id}/candidates", (string id, string field, PreferenceService preferences, CancellationToken ct) =>
             ApiResults.Guard(async () => Results.Ok(await preferences.CandidatesAsync(id, field, ct))));
 

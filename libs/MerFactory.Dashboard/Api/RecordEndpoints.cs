@@ -71,13 +71,14 @@ internal static class RecordEndpoints
             return await files.OpenAsync(id, name, ct) is { } stream ? Results.Stream(stream, contentType) : Results.NotFound();
         });
 
-        // The clip the record was made from (its source_path), when it is a video on this machine.
-        api.MapGet("/records/{id}/source", async (string id, RecordDetailsReader reader, CancellationToken ct) =>
+        // The clip the record was made from: its source_path on this machine (a folder dataset), or the upload its media
+        // sidecar names (a dataset in the object store). Nothing else, whatever the request says.
+        api.MapGet("/records/{id}/source", async (string id, IRecordFiles files, CancellationToken ct) =>
         {
-            var details = await reader.ReadAsync(id, ct);
-            if (details?.Media.Video is null || details.SourcePath is null) return Results.NotFound();
-            var contentType = ContentTypes.TryGetContentType(details.SourcePath, out var type) ? type : "application/octet-stream";
-            return Results.File(details.SourcePath, contentType, enableRangeProcessing: true);
+            if (await RecordReader.ReadAsync(files, id, ct) is not { } snapshot || await files.FindSourceAsync(snapshot, ct) is not { } clip
+                || await files.SourceFileAsync(clip, ct) is not { } path) return Results.NotFound();
+            var contentType = ContentTypes.TryGetContentType(clip.Name, out var type) ? type : "application/octet-stream";
+            return Results.File(path, contentType, enableRangeProcessing: true);
         });
 
         api.MapPost("/reindex", async (RecordIndexer indexer, CancellationToken ct) => Results.Ok(new { changed = await indexer.SyncAsync(ct) }));

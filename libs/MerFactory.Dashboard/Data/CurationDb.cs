@@ -29,6 +29,8 @@ public sealed class CurationDb(DbContextOptions<CurationDb> options) : DbContext
             e.HasIndex(r => r.Tier);
             e.HasIndex(r => r.Emotion);
             e.HasIndex(r => r.Label);
+            // Covers the facet counts' GROUP BY, in its order: a narrow index scan instead of the rows and a sort.
+            e.HasIndex(r => new { r.Type, r.State, r.Tier, r.Rating, r.Label }, "IX_Records_Facets");
         });
         modelBuilder.Entity<RecordTag>(e =>
         {

@@ -30,7 +30,9 @@ public sealed class CuratedExport(IDbContextFactory<CurationDb> dbFactory, IReco
             _ => throw new CurationException("format is csv, sharegpt, emotion-llama or emotion-llama-fine"),
         };
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var entries = await (filter with { Type = type.Name() }).Apply(db).AsNoTracking().OrderBy(r => r.Id).ToListAsync(cancellationToken);
+        // Only what the manifest needs (the rows' search text stays in the database).
+        var entries = await (filter with { Type = type.Name() }).Apply(db).AsNoTracking().OrderBy(r => r.Id)
+            .Select(r => new { r.Id, r.Tier, r.Rating, r.State }).ToListAsync(cancellationToken);
         var ids = entries.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
         var edits = (await db.Edits.AsNoTracking().ToListAsync(cancellationToken))
             .Where(e => ids.Contains(e.RecordId)).GroupBy(e => e.RecordId)

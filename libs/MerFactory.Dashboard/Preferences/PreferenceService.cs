@@ -5,29 +5,46 @@ using Microsoft.EntityFrameworkCore;
 
 namespace MerFactory.Dashboard.Preferences;
 
-/// <summary>One description of a record's field that can be compared: the pipeline's (by its model) or a human edit.</summary>
-public sealed record Candidate(string Key, string System, string Prompts, string Text);
+/// <summary>
+/// One description of a record's field that can be compared: this dataset's (<c>original</c>), another run's of the
+/// same clip (<c>run:{name}</c>), or a human edit (<c>rev:{revision}</c>). <paramref name="Source"/> names where it comes
+/// from; <paramref name="System"/> (the model) and <paramref name="Prompts"/> (the prompts version) are what is ranked.
+/// </summary>
+public sealed record Candidate(string Key, string Source, string System, string Prompts, string Text);
 
 public sealed record Rankings(IReadOnlyList<RankedItem> Models, IReadOnlyList<RankedItem> PromptVersions, int Comparisons);
 
 /// <summary>Pairwise preferences between descriptions of one clip, their Bradley–Terry rankings, and the pairs for training.</summary>
-public sealed class PreferenceService(IDbContextFactory<CurationDb> dbFactory, IRecordFiles files, TimeProvider clock)
+public sealed class PreferenceService(IDbContextFactory<CurationDb> dbFactory, IRecordFiles files, ComparisonRuns runs, TimeProvider clock)
 {
     public const string HumanEdit = "human-edit";
+    public const string OriginalKey = "original";
+    public const string RunKeyPrefix = "run:";
 
-    /// <summary>The pipeline's text and every distinct edited text of the field (an edit against the original).</summary>
+    /// <summary>
+    /// The pipeline's text, the same field of the same clip in every compared run that has it, and every edited text of
+    /// the field; a text already offered is not offered twice (nothing to choose between).
+    /// </summary>
     public async Task<IReadOnlyList<Candidate>> CandidatesAsync(string id, string field, CancellationToken cancellationToken)
     {
         var snapshot = await RecordReader.ReadAsync(files, id, cancellationToken) ?? throw new CurationException($"no record '{id}'", notFound: true);
         if (RecordFields.Find(snapshot.Type, field) is null) throw new CurationException($"'{field}' is not a text field of this record");
+        var candidates = new List<Candidate> { FromSnapshot(OriginalKey, runs.PrimaryName, snapshot, field) };
+        foreach (var run in runs.Runs)
+        {
+            // Another run may lack the clip, or describe it as another type; either way it has nothing to offer here.
+            if (await RecordReader.ReadAsync(run.Files, id, cancellationToken) is { } other && other.Type == snapshot.Type && other.Fields.ContainsKey(field))
+                candidates.Add(FromSnapshot(RunKeyPrefix + run.Name, run.Name, other, field));
+        }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var original = snapshot.Fields.GetValueOrDefault(field, "");
-        var candidates = new List<Candidate> { new("original", snapshot.Model ?? "auto", snapshot.PromptsVersion ?? "unknown", original) };
         var revisions = await db.Revisions.AsNoTracking().Where(r => r.RecordId == id && r.Field == field).OrderBy(r => r.Id).ToListAsync(cancellationToken);
-        foreach (var revision in revisions.Where(r => r.NewValue != original).DistinctBy(r => r.NewValue))
-            candidates.Add(new($"rev:{revision.Id}", HumanEdit, HumanEdit, revision.NewValue));
-        return candidates;
+        candidates.AddRange(revisions.Select(r => new Candidate($"rev:{r.Id}", HumanEdit, HumanEdit, HumanEdit, r.NewValue)));
+        return candidates.DistinctBy(c => c.Text, StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>A run's description: ranked by its model (else the run's name) and its prompts version.</summary>
+    private static Candidate FromSnapshot(string key, string source, RecordSnapshot snapshot, string field) =>
+        new(key, source, snapshot.Model ?? source, snapshot.PromptsVersion ?? "unknown", snapshot.Fields.GetValueOrDefault(field, ""));
 
     public async Task<Preference> AddAsync(string id, string field, string chosenKey, string rejectedKey, string author, CancellationToken cancellationToken)
     {

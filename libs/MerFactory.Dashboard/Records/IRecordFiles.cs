@@ -5,6 +5,9 @@ namespace MerFactory.Dashboard.Records;
 /// <summary>A file inside a record folder.</summary>
 public sealed record RecordFileInfo(string Name, long Length, DateTime LastWriteUtc);
 
+/// <summary>The clip a record was made from, where this storage keeps it: a local file, or an object of the store.</summary>
+public sealed record SourceClip(string Name, string? LocalPath, string? StoreKey);
+
 /// <summary>
 /// The dataset's record folders (<c>{id}/{files}</c>) on some storage. Only names listed here are ever opened:
 /// a request names a record and one of its files, never a path.
@@ -25,6 +28,12 @@ public interface IRecordFiles
 
     /// <summary>The same layout for the exporter's record source.</summary>
     IRecordFileProvider ExportProvider { get; }
+
+    /// <summary>The record's source video when this storage can serve it (a cheap look-up: nothing is copied).</summary>
+    Task<SourceClip?> FindSourceAsync(RecordSnapshot snapshot, CancellationToken cancellationToken = default);
+
+    /// <summary>A local file holding <paramref name="clip"/>, to serve with byte ranges (a player seeks).</summary>
+    Task<string?> SourceFileAsync(SourceClip clip, CancellationToken cancellationToken = default);
 }
 
 /// <summary>An output folder on disk.</summary>
@@ -66,6 +75,12 @@ public sealed class FolderRecordFiles : IRecordFiles
         var path = Path.Combine(folder, fileName);
         return File.Exists(path) ? path : null;
     }
+
+    /// <summary>A folder's records were made here: the clip is the local file their <c>source_path</c> names.</summary>
+    public Task<SourceClip?> FindSourceAsync(RecordSnapshot snapshot, CancellationToken cancellationToken = default) =>
+        Task.FromResult(snapshot.SourcePath is { } path && SourceClips.IsVideo(path) && File.Exists(path) ? new SourceClip(Path.GetFileName(path), path, null) : null);
+
+    public Task<string?> SourceFileAsync(SourceClip clip, CancellationToken cancellationToken = default) => Task.FromResult(clip.LocalPath);
 
     /// <summary>The record's folder when <paramref name="id"/> is a plain name of an existing folder under the root.</summary>
     private string? RecordFolder(string id)

@@ -5,11 +5,13 @@ namespace MerFactory.Dashboard.Records;
 
 /// <summary>
 /// The dataset in an object store, under <c>{prefix}{id}/{file}</c> (e.g. a distributed job's <c>jobs/{job}/output/</c>),
-/// as the dashboard resource of the AppHost reads it. Media are streamed from the store.
+/// as the dashboard resource of the AppHost reads it. Media are streamed from the store; the source video of a record
+/// is the upload its <c>{id}_media.json</c> names, when the dataset lies in that upload's owner's folders.
 /// </summary>
 public sealed class ObjectStoreRecordFiles(IObjectStore store, string prefix) : IRecordFiles
 {
     private readonly string _prefix = prefix.Length == 0 || prefix.EndsWith('/') ? prefix : prefix + "/";
+    private readonly string? _owner = SourceClips.OwnerOf(prefix.Length == 0 || prefix.EndsWith('/') ? prefix : prefix + "/");
 
     public string Description => $"{store.Bucket}/{_prefix}";
 
@@ -45,4 +47,11 @@ public sealed class ObjectStoreRecordFiles(IObjectStore store, string prefix) : 
     }
 
     public string? LocalPath(string id, string fileName) => null;
+
+    /// <summary>Never a local path (records in a store name paths of other machines): the upload the record names, if its owner's.</summary>
+    public Task<SourceClip?> FindSourceAsync(RecordSnapshot snapshot, CancellationToken cancellationToken = default) =>
+        SourceClips.FindInStoreAsync(this, snapshot, _owner, cancellationToken);
+
+    public Task<string?> SourceFileAsync(SourceClip clip, CancellationToken cancellationToken = default) =>
+        clip.StoreKey is { } key ? SourceClips.LocalCopyAsync(store, key, cancellationToken) : Task.FromResult<string?>(null);
 }

@@ -25,8 +25,6 @@ public sealed record RecordDetails(
 /// <summary>Builds <see cref="RecordDetails"/> from the record folder and the curation database.</summary>
 public sealed class RecordDetailsReader(IRecordFiles files, IDbContextFactory<CurationDb> dbFactory, Microsoft.Extensions.Options.IOptions<DashboardOptions> options)
 {
-    private static readonly HashSet<string> VideoExtensions = new(StringComparer.OrdinalIgnoreCase) { ".mp4", ".webm", ".mov", ".mkv", ".m4v", ".ogv", ".avi", ".wmv" };
-
     public async Task<RecordDetails?> ReadAsync(string id, CancellationToken cancellationToken)
     {
         var snapshot = await RecordReader.ReadAsync(files, id, cancellationToken);
@@ -46,7 +44,7 @@ public sealed class RecordDetailsReader(IRecordFiles files, IDbContextFactory<Cu
 
         var names = snapshot.FileNames;
         var media = new MediaLinks(
-            snapshot.SourcePath is { } source && VideoExtensions.Contains(Path.GetExtension(source)) && File.Exists(source) ? $"/api/records/{Uri.EscapeDataString(id)}/source" : null,
+            await files.FindSourceAsync(snapshot, cancellationToken) is not null ? $"/api/records/{Uri.EscapeDataString(id)}/source" : null,
             names.Contains($"{id}.wav") ? FileUrl(id, $"{id}.wav") : null,
             names.Contains($"{id}_peak_frame.png") ? FileUrl(id, $"{id}_peak_frame.png") : null);
 

@@ -40,6 +40,11 @@ public sealed record RecordFilter
         MetricMax = Double(query["metric_max"]),
     };
 
+    /// <summary>True when no filter is set: the whole dataset.</summary>
+    public bool IsEmpty =>
+        Type is null && Rating is null && RatingMin is null && States.Count == 0 && Tiers.Count == 0 && Emotion is null && Label is null
+        && Text is null && Flag is null && Metric is null;
+
     public IQueryable<RecordEntry> Apply(CurationDb db)
     {
         IQueryable<RecordEntry> q = db.Records;

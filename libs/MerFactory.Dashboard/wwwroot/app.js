@@ -1,7 +1,8 @@
 // The dashboard's router and API helper. Views live in their own modules; all data comes from /api.
 import { showList } from './list.js';
 import { showRecord } from './record.js';
-import { showCompare, showPrompts } from './lab.js';
+import { showCompare } from './compare.js';
+import { showPrompts } from './lab.js';
 import { showRun, showExport } from './run.js';
 
 export const view = () => document.getElementById('view');

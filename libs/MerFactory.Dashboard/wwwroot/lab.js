@@ -1,47 +1,5 @@
-// Pairwise preference with Bradley–Terry rankings, and the prompt lab (versions, diffs, trying a prompt on a record).
-import { api, esc, onKeys, route, status, view } from './app.js';
-
-const rankingTable = (title, items) => `<div class="col"><h3>${title}</h3><table class="ranking" data-ranking="${title}">
-  <tr><th>#</th><th>name</th><th>strength</th><th>wins</th><th>losses</th></tr>
-  ${items.map((r, i) => `<tr data-name="${esc(r.name)}"><td>${i + 1}</td><td>${esc(r.name)}</td><td>${r.strength}</td><td>${r.wins}</td><td>${r.losses}</td></tr>`).join('')}</table></div>`;
-
-export async function showCompare(r) {
-  const id = r.arg, field = r.query.get('field') || 'final_summary';
-  const ranking = await api('/preferences/ranking');
-  let pairHtml = '<p class="keys">Open a record and choose “compare” on a field, or enter a record id.</p>';
-  let candidates = [];
-  if (id) {
-    candidates = await api(`/records/${encodeURIComponent(id)}/candidates?field=${encodeURIComponent(field)}`);
-    const [left, right] = [candidates[0], candidates[candidates.length - 1]];
-    pairHtml = candidates.length < 2
-      ? '<p>Only one description of this field so far: edit it on the record page (or run another model) to compare.</p>'
-      : `<div class="pair">${[left, right].map((c, i) => `<div class="card candidate" data-key="${esc(c.key)}">
-          <h3>${i ? 'Right' : 'Left'} · ${esc(c.system)} · prompts ${esc(c.prompts)}</h3><p>${esc(c.text)}</p>
-          <button class="primary prefer" data-chosen="${esc(c.key)}" data-rejected="${esc((i ? left : right).key)}">Prefer ${i ? 'right (→)' : 'left (←)'}</button></div>`).join('')}</div>`;
-  }
-  view().innerHTML = `<h2>Compare descriptions</h2>
-    <form class="card filters" id="pick"><label>record<input name="id" value="${esc(id || '')}"></label>
-      <label>field<input name="field" value="${esc(field)}" size="40"></label><button>Load</button></form>
-    ${pairHtml}
-    <div class="card"><div class="row">${rankingTable('Models', ranking.models)}${rankingTable('Prompt versions', ranking.prompt_versions)}</div>
-      <p class="keys">${ranking.comparisons} comparison(s) · <a href="/api/preferences/export" download="merfactory_preferences.json">Download pairs (LLaMA-Factory pairwise)</a></p></div>`;
-  document.getElementById('pick').addEventListener('submit', e => {
-    e.preventDefault();
-    const f = new FormData(e.target);
-    location.hash = `#/compare/${encodeURIComponent(f.get('id'))}?field=${encodeURIComponent(f.get('field'))}`;
-  });
-  const prefer = async (chosen, rejected) => {
-    await api('/preferences', { json: { record_id: id, field, chosen, rejected } });
-    status('preference saved');
-    await showCompare(route());
-  };
-  document.querySelectorAll('button.prefer').forEach(b => b.addEventListener('click', () => prefer(b.dataset.chosen, b.dataset.rejected)));
-  onKeys(key => {
-    const buttons = document.querySelectorAll('button.prefer');
-    if (buttons.length === 2 && (key === 'ArrowLeft' || key === 'ArrowRight')) { buttons[key === 'ArrowLeft' ? 0 : 1].click(); return true; }
-    return false;
-  });
-}
+// The prompt lab: versions, diffs, trying a prompt on a record.
+import { api, esc, status, view } from './app.js';
 
 /** Every string leaf of the prompts JSON by dotted path (arrays stay arrays: MER-Factory's dashboard broke them). */
 function leaves(node, prefix = '', out = {}) {

@@ -27,8 +27,9 @@ public sealed partial record AuCsvStatistics(int FrameCount, IReadOnlyList<strin
             for (var i = 0; i < auColumns.Length; i++)
             {
                 var index = auColumns[i].index;
+                // Parsed from the field's UTF-8 bytes: no string per cell (10k clips hold millions of cells).
                 if (index < reader.FieldCount
-                    && double.TryParse(reader.GetString(index), NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                    && double.TryParse(reader.GetSpan(index), NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
                     && value > threshold)
                 {
                     activeCounts[i]++;

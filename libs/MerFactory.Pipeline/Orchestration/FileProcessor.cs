@@ -34,7 +34,9 @@ public sealed class FileProcessor(StepRunner steps, IEvidenceGate? gate = null)
         var probe = StepRunner.Result<MediaProbe>(await RunStepAsync(run, "probe", new ProbeMedia(job.JobId, input.Id, source), cancellationToken).ConfigureAwait(false));
         Directory.CreateDirectory(job.Output.FileFolder(input.Id));
         var type = JobRunner.EffectiveType(input, job.Options);
-        await job.Output.WriteJsonAsync(run.FilePath("_media.json"), new MediaSummary(run.RecordedSourcePath, input.Kind.ToString().ToLowerInvariant(), probe, probe.HasAudio), cancellationToken).ConfigureAwait(false);
+        // An uploaded input (a distributed job's) is named by its key too: the client's path means nothing where the records are read.
+        var sourceKey = job.Staged?.ContainsKey(input.Id) == true ? source.Key : null;
+        await job.Output.WriteJsonAsync(run.FilePath("_media.json"), new MediaSummary(run.RecordedSourcePath, input.Kind.ToString().ToLowerInvariant(), probe, probe.HasAudio, sourceKey), cancellationToken).ConfigureAwait(false);
         if (type is ProcessingType.AU or ProcessingType.MER or ProcessingType.Video && !probe.HasVideo)
             throw new StepFailedException("probe", $"{input.RelativePath}: no video stream, so --type {type} cannot run on it (use --type audio for sound only).");
         if (type == ProcessingType.Image && !probe.HasVideo)
@@ -377,5 +379,8 @@ public interface IEvidenceGate
 public sealed record GateMedia(ObjectReference? Wav, ObjectReference PeakFrame, double PeakTimestamp, ObjectReference AuCsv, TranscriptArtifact? Transcript,
     LlmEvidenceRefs? AudioEvidence, LlmEvidenceRefs? VideoEvidence);
 
-/// <summary>Sidecar <c>{id}_media.json</c>: what the probe found (MER-Factory has no equivalent).</summary>
-public sealed record MediaSummary(string SourcePath, string Kind, MediaProbe Probe, bool HasAudio);
+/// <summary>
+/// Sidecar <c>{id}_media.json</c>: what the probe found (MER-Factory has no equivalent), and for an uploaded input its
+/// object-store key (<see cref="SourceKey"/>, e.g. <c>uploads/{owner}/…</c>; null for local inputs).
+/// </summary>
+public sealed record MediaSummary(string SourcePath, string Kind, MediaProbe Probe, bool HasAudio, string? SourceKey = null);

@@ -1,0 +1,77 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using MerFactory.Storage;
+
+namespace MerFactory.Dashboard.Records;
+
+/// <summary>Source videos of records kept in an object store: found through <c>{id}_media.json</c>, served from a local copy.</summary>
+public static class SourceClips
+{
+    private static readonly HashSet<string> VideoExtensions = new(StringComparer.OrdinalIgnoreCase) { ".mp4", ".webm", ".mov", ".mkv", ".m4v", ".ogv", ".avi", ".wmv" };
+
+    public static bool IsVideo(string name) => VideoExtensions.Contains(Path.GetExtension(name));
+
+    /// <summary>
+    /// The uploaded clip a stored record names (<c>SourceKey</c> of its media sidecar, written by distributed jobs). Only
+    /// a video in the uploads of the owner whose folder holds the dataset (<paramref name="owner"/>) is served: a record
+    /// cannot point the dashboard at another owner's objects, or at anything but an upload.
+    /// </summary>
+    public static async Task<SourceClip?> FindInStoreAsync(IRecordFiles files, RecordSnapshot snapshot, string? owner, CancellationToken cancellationToken)
+    {
+        var sidecar = $"{snapshot.Id}_media.json";
+        if (owner is null || !snapshot.FileNames.Contains(sidecar)) return null;
+        if (await RecordReader.ReadJsonAsync(files, snapshot.Id, sidecar, cancellationToken) is not JsonObject media
+            || media["SourceKey"] is not JsonValue value || !value.TryGetValue<string>(out var key)) return null;
+        try
+        {
+            ObjectKeys.Validate(key);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+        return OwnedKeys.IsOwnedBy(key, owner, OwnedKeys.Uploads) && IsVideo(key) ? new SourceClip(Path.GetFileName(key), null, key) : null;
+    }
+
+    /// <summary>The owner whose area (<c>jobs/{owner}/…</c> or <c>datasets/{owner}/…</c>) holds <paramref name="prefix"/>; null when none does.</summary>
+    public static string? OwnerOf(string prefix)
+    {
+        var segments = prefix.Split('/');
+        if (segments.Length < 3 || segments[0] is not (OwnedKeys.Jobs or OwnedKeys.Datasets)) return null;
+        try
+        {
+            return OwnedKeys.ValidateOwner(segments[1]);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A local copy of the object (kept in a temporary folder while its size is unchanged): a player's byte-range
+    /// requests are then answered from a file, whatever ranges the store itself offers.
+    /// </summary>
+    public static async Task<string?> LocalCopyAsync(IObjectStore store, string key, CancellationToken cancellationToken)
+    {
+        if (await store.StatAsync(key, cancellationToken) is not { } info) return null;
+        var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "merfactory-dashboard-sources")).FullName;
+        var name = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{store.Bucket}/{key}"))) + Path.GetExtension(key).ToLowerInvariant();
+        var path = Path.Combine(folder, name);
+        if (File.Exists(path) && new FileInfo(path).Length == info.Size) return path;
+        var partial = $"{path}.{Guid.NewGuid():N}.partial";
+        try
+        {
+            await using (var source = await store.OpenReadAsync(key, cancellationToken))
+            await using (var target = File.Create(partial))
+                await source.CopyToAsync(target, cancellationToken);
+            File.Move(partial, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(partial);
+        }
+        return path;
+    }
+}
