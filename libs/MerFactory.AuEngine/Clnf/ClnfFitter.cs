@@ -74,7 +74,7 @@ public sealed class ClnfFitter
             var expert = experts.Experts[view][i];
             var side = window + expert.Width - 1;
             if (_area.Length < side * side) _area = new float[side * side];
-            var need = window * window * (expert.Width * expert.Height + 3);
+            var need = expert.ScratchLength(window);
             if (_scratch.Length < need) _scratch = new float[need];
             image.SampleSquare(imageShape[i], imageShape[i + n], a1, b1, side, _area);
             expert.Response(_area.AsSpan(0, side * side), window, components, componentCount, _responses[i], _scratch);
