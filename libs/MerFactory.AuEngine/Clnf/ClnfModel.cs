@@ -196,7 +196,11 @@ public sealed class ClnfModel(ClnfPatchModel main, IReadOnlyList<ClnfPart> parts
             if (space < 0) continue;
             var module = trimmed[..space];
             var location = System.IO.Path.Combine(root, trimmed[(space + 1)..].Trim());
-            if (module == "PDM") pdm = ClnfPdm.Load(location);
+            if (module == "PDM")
+            {
+                if (!File.Exists(location)) throw new ModelNotFoundException("OpenFace CLNF PDM", location, InstallName);
+                pdm = ClnfPdm.Load(location);
+            }
             else if (module == "PatchesCCNF") scales.Add(Task.Run(() => CcnfScale.Read(location)));
         }
         if (pdm is null || scales.Count == 0) throw new CorruptModelException(path, "needs a PDM and at least one PatchesCCNF line");
