@@ -63,6 +63,7 @@ public sealed class CcnfPatchExpert
         writer.Write(_alphaSum);
         writer.Write(_betas);
         writer.Write(Confidence);
+        WriteSigmas(writer);
     }
 
     internal static CcnfPatchExpert ReadFrom(Models.ModelPackReader reader)
@@ -77,7 +78,9 @@ public sealed class CcnfPatchExpert
         var confidence = reader.ReadDouble();
         if (width is <= 0 or > 64 || height is <= 0 or > 64 || weights.Length != biases.Length * width * height || twiceAlphas.Length != biases.Length)
             throw reader.Corrupt("patch expert arrays do not fit together");
-        return new CcnfPatchExpert(width, height, weights, biases, twiceAlphas, alphaSum, betas, confidence);
+        var expert = new CcnfPatchExpert(width, height, weights, biases, twiceAlphas, alphaSum, betas, confidence);
+        expert.ReadSigmas(reader);
+        return expert;
     }
 
     /// <summary>Reads one expert (type tag 5) from a patch-expert stream.</summary>
@@ -187,6 +190,36 @@ public sealed class CcnfPatchExpert
         }
         if (min < 0)
             for (var i = 0; i < positions; i++) response[i] -= min;
+    }
+
+    /// <summary>Computes Sigma for <paramref name="window"/> now (the compiled model stores it) unless it is known.</summary>
+    internal void PrepareSigma(int window, ReadOnlySpan<float> components, int componentCount)
+    {
+        if (!IsEmpty) Sigma(window, components, componentCount);
+    }
+
+    /// <summary>The Sigmas computed so far, to be stored with the model: (window, matrix) pairs.</summary>
+    internal void WriteSigmas(Models.ModelPackWriter writer)
+    {
+        var known = Enumerable.Range(0, _sigmas.Length).Where(w => _sigmas[w] is not null).ToList();
+        writer.Write(known.Count);
+        foreach (var window in known)
+        {
+            writer.Write(window);
+            writer.Write(_sigmas[window]);
+        }
+    }
+
+    internal void ReadSigmas(Models.ModelPackReader reader)
+    {
+        var count = reader.ReadCount(_sigmas.Length);
+        for (var i = 0; i < count; i++)
+        {
+            var window = reader.ReadCount(_sigmas.Length - 1);
+            var sigma = reader.ReadSingles();
+            if (sigma.Length != window * window * window * window) throw reader.Corrupt("a stored Sigma does not fit its window");
+            _sigmas[window] = sigma;
+        }
     }
 
     /// <summary>Sigma for a window size, computed once (Cholesky inverse of 2·(Σα·I + Σβₖ·Sₖ)).</summary>

@@ -55,6 +55,14 @@ public sealed class CcnfScale
         return best;
     }
 
+    /// <summary>Computes the Sigmas of <paramref name="view"/> for <paramref name="window"/> (in parallel), so they are stored with the model.</summary>
+    internal void PrepareSigmas(int view, int window)
+    {
+        var (components, count) = SigmaComponents(window);
+        if (count == 0) return;
+        Parallel.ForEach(Experts[view], expert => expert.PrepareSigma(window, components, count));
+    }
+
     internal void WriteTo(Models.ModelPackWriter writer)
     {
         writer.Write(PatchScaling);

@@ -66,7 +66,7 @@ public sealed class ClnfModel(ClnfPatchModel main, IReadOnlyList<ClnfPart> parts
 
     /// <summary>Name and layout version of the compiled form (bump the version when <see cref="WriteTo"/> changes).</summary>
     public const string CompiledKind = "openface-clnf";
-    public const int CompiledVersion = 1;
+    public const int CompiledVersion = 2;
 
     public ClnfPatchModel Main { get; } = main;
     public IReadOnlyList<ClnfPart> Parts { get; } = parts;
@@ -133,8 +133,28 @@ public sealed class ClnfModel(ClnfPatchModel main, IReadOnlyList<ClnfPart> parts
         if (!File.Exists(mainPath)) throw new ModelNotFoundException("OpenFace CLNF landmark model", mainPath, InstallName);
         var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(mainPath))!;
         return CompiledModelCache.LoadOrCompile(
-            new CompiledModelSpec<ClnfModel>(CompiledKind, CompiledVersion, [folder], () => Load(mainPath), (m, w) => m.WriteTo(w), ReadFrom),
+            new CompiledModelSpec<ClnfModel>(CompiledKind, CompiledVersion, [folder], () => Load(mainPath), (m, w) =>
+            {
+                m.PrepareFrontalSigmas();
+                m.WriteTo(w);
+            }, ReadFrom),
             compiledPath);
+    }
+
+    /// <summary>
+    /// Computes the CCNF Sigmas a fit needs first (frontal view, each scale's start and tracking windows, every part) so
+    /// the compiled model carries them: they cost more than a whole still-image fit to compute. Other views stay lazy.
+    /// </summary>
+    internal void PrepareFrontalSigmas()
+    {
+        void Prepare(ClnfPatchModel model, ClnfFitParameters parameters)
+        {
+            for (var s = 0; s < model.Scales.Count; s++)
+                foreach (var windows in new[] { parameters.WindowsInit, parameters.WindowsSmall })
+                    if (s < windows.Length && windows[s] > 0) model.Scales[s].PrepareSigmas(0, windows[s]);
+        }
+        Prepare(Main, Parameters);
+        foreach (var part in Parts) Prepare(part.Model, part.Parameters);
     }
 
     internal void WriteTo(ModelPackWriter writer)
