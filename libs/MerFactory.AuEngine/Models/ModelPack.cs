@@ -42,6 +42,9 @@ public sealed class ModelPackWriter
 
     public void Write(ReadOnlySpan<int> values) => WriteBlock(MemoryMarshal.AsBytes(values), values.Length);
 
+    /// <summary>Any array of plain structs, as their raw bytes (a count first).</summary>
+    public void WriteStructs<T>(ReadOnlySpan<T> values) where T : unmanaged => WriteBlock(MemoryMarshal.AsBytes(values), values.Length);
+
     public void Write(ReadOnlySpan<bool> values)
     {
         Write(values.Length);
@@ -91,6 +94,12 @@ public sealed unsafe class ModelPackReader
     public double[] ReadDoubles() => MemoryMarshal.Cast<byte, double>(Take(Count(8) * 8)).ToArray();
 
     public int[] ReadInt32s() => MemoryMarshal.Cast<byte, int>(Take(Count(4) * 4)).ToArray();
+
+    public T[] ReadStructs<T>() where T : unmanaged
+    {
+        var size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        return MemoryMarshal.Cast<byte, T>(Take(Count(size) * size)).ToArray();
+    }
 
     public bool[] ReadBooleans()
     {

@@ -68,7 +68,7 @@ public sealed class ActionUnitEngine : IDisposable
         // The landmark model dominates start-up: parse it while the other models load.
         var landmarksLoad = options.Landmarks == LandmarkMethod.Clnf
             ? Task.Run<object>(() => Clnf.ClnfModel.LoadCompiled(landmarkPath, models.CompiledPathFor(Clnf.ClnfModel.CompiledKind, landmarkPath)))
-            : Task.Run<object>(() => ShapePredictor.Load(landmarkPath));
+            : Task.Run<object>(() => ShapePredictor.LoadCompiled(landmarkPath, models.CompiledPathFor(ShapePredictor.CompiledKind, landmarkPath)));
         try
         {
             var core = LoadOpenFaceModels(models, options.AlignOnModelShape);
@@ -76,13 +76,14 @@ public sealed class ActionUnitEngine : IDisposable
             var landmarks = landmarksLoad.GetAwaiter().GetResult();
             Func<ILandmarkSource> sources = landmarks is CompiledModelResult<Clnf.ClnfModel> clnf
                 ? () => new Clnf.ClnfLandmarkSource(FaceDetectorFactory.Create(models, detection), clnf.Model)
-                : () => new DetectorLandmarkSource(FaceDetectorFactory.Create(models, detection), (ShapePredictor)landmarks);
-            return new ActionUnitEngine(options, sources, core.Extractor, core.Video, core.Image)
+                : () => new DetectorLandmarkSource(FaceDetectorFactory.Create(models, detection), ((CompiledModelResult<ShapePredictor>)landmarks).Model);
+            var note = landmarks switch
             {
-                CompiledModels = landmarks is CompiledModelResult<Clnf.ClnfModel> c
-                    ? [new CompiledModelNote(Clnf.ClnfModel.CompiledKind, c.Outcome, c.CompiledPath, c.Reason)]
-                    : [],
+                CompiledModelResult<Clnf.ClnfModel> c => new CompiledModelNote(Clnf.ClnfModel.CompiledKind, c.Outcome, c.CompiledPath, c.Reason),
+                CompiledModelResult<ShapePredictor> d => new CompiledModelNote(ShapePredictor.CompiledKind, d.Outcome, d.CompiledPath, d.Reason),
+                _ => null,
             };
+            return new ActionUnitEngine(options, sources, core.Extractor, core.Video, core.Image) { CompiledModels = note is null ? [] : [note] };
         }
         catch
         {
