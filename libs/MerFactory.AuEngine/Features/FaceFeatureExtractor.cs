@@ -33,6 +33,10 @@ public sealed class FaceFeatureExtractor(PointDistributionModel pdm, FaceAligner
         return new FaceFeatures(pose, local, hog, geometry);
     }
 
+    /// <summary>OpenFace's perspective-corrected head pose of a face whose features were extracted from <paramref name="landmarks"/>.</summary>
+    public Pipeline.HeadPose HeadPoseOf(FaceFeatures features, ReadOnlySpan<double> landmarks, int frameWidth, int frameHeight) =>
+        Pipeline.HeadPose.FromPerspective(features.Pose, pdm.Shape3D(features.LocalParams), landmarks, frameWidth, frameHeight);
+
     /// <summary>FHOG of an 8-bit BGR image, flattened as OpenFace does.</summary>
     public static float[] HogOf(Mat bgr)
     {

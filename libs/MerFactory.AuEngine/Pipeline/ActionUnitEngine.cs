@@ -365,7 +365,7 @@ public sealed class ActionUnitEngine : IDisposable
             {
                 Landmarks = options.IncludeLandmarks ? faces[i].Landmarks : null,
                 Pose = options.IncludeLandmarks ? features.Pose : null,
-                HeadPose = options.IncludeLandmarks ? HeadPose.FromPdm(features.Pose, image.Cols, image.Rows) : null,
+                HeadPose = options.IncludeLandmarks ? _extractor.HeadPoseOf(features, faces[i].Landmarks, image.Cols, image.Rows) : null,
             });
         }
         return new AuImageResult(path, rows);
@@ -441,7 +441,7 @@ public sealed class ActionUnitEngine : IDisposable
             track.Analyser.AddFrame(face.Features.Hog, face.Features.Geometry, success: true);
             track.Rows.Add(new RowInfo(work.Index + 1, work.Timestamp, face.Face.Confidence, true,
                 options.IncludeLandmarks ? face.Face.Landmarks : null, options.IncludeLandmarks ? face.Features.Pose : null,
-                options.IncludeLandmarks ? HeadPose.FromPdm(face.Features.Pose, work.Width, work.Height) : null));
+                options.IncludeLandmarks ? engine._extractor.HeadPoseOf(face.Features, face.Face.Landmarks, work.Width, work.Height) : null));
         }
 
         public IEnumerable<AuFrameResult> Finish()
