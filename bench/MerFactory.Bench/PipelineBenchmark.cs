@@ -141,7 +141,7 @@ public sealed partial class PipelineBenchmark : IBenchmark
     /// The CLI under test: <c>MERFACTORY_BENCH_CLI</c> if set; else the ReadyToRun publish that <c>scripts/setup.sh</c>
     /// makes (<c>.build/merfactory</c>, what users run) unless it is older than the build beside the benchmark; else that build.
     /// </summary>
-    private static readonly string CliPath = FindCli();
+    internal static readonly string CliPath = FindCli();
 
     private static string FindCli()
     {
@@ -156,7 +156,7 @@ public sealed partial class PipelineBenchmark : IBenchmark
         return built;
     }
 
-    private static void AddModelEnvironment(IDictionary<string, string?> environment)
+    internal static void AddModelEnvironment(IDictionary<string, string?> environment)
     {
         environment["AuModels__ModelsDirectory"] = SharedData.Data;
         environment["AuModels__YuNetModelPath"] = Path.Combine("models", "face_detection_yunet_2026may.onnx");

@@ -1,4 +1,5 @@
 using MassTransit;
+using MerFactory.AuEngine.Pipeline;
 using MerFactory.Jobs.Messaging;
 using MerFactory.Llm.Routing;
 using MerFactory.Pipeline.Consumers;
@@ -19,7 +20,7 @@ namespace MerFactory.Cli;
 internal static class EmbeddedRun
 {
     public static async Task<int> RunAsync(JobOptions options, LlmCliFlags flags, string inputPath, string outputPath, bool evidenceOnly, CancellationToken cancellationToken,
-        bool evaluate = false)
+        bool evaluate = false, EmbeddedEngineChoices? engines = null)
     {
         var console = AnsiConsole.Console;
         console.MarkupLine($"MERR CLI - Mode: [bold]{options.Type}[/] | Task: [bold]{(options.Task == TaskKind.MERR ? "MERR" : "Sentiment Analysis")}[/]");
@@ -84,7 +85,7 @@ internal static class EmbeddedRun
         var evaluating = evaluate ? new EvaluatingJobProgress(output.Root, options.Labels) : null;
         IJobProgress listener = evaluating is null ? progress : new CompositeJobProgress(progress, evaluating);
 
-        using var host = BuildHost(options, flags, output, inputs);
+        using var host = BuildHost(options, flags, output, inputs, engines);
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         RunSummary summary;
         try
@@ -119,11 +120,14 @@ internal static class EmbeddedRun
     }
 
     /// <summary>The in-process pipeline host for one run (also what the dashboard's run builder starts).</summary>
-    public static IHost BuildHost(JobOptions options, LlmCliFlags flags, OutputFolder output, IReadOnlyList<InputFile> inputs)
+    public static IHost BuildHost(JobOptions options, LlmCliFlags flags, OutputFolder output, IReadOnlyList<InputFile> inputs, EmbeddedEngineChoices? engines = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         // Model locations and engine settings, e.g. AuModels__ModelsDirectory (see `merfactory models`).
         builder.Configuration.AddEnvironmentVariables();
+        // This run's engine choices (command-line options) go into this host's configuration, over the environment's.
+        if (engines?.Landmarks is { } landmarks)
+            builder.Configuration[$"{AuEngineOptions.SectionName}:{nameof(AuEngineOptions.Landmarks)}"] = landmarks.ToString();
         // MER-Factory's variable for an external OpenFace (also read from ./.env).
         if (Environment.GetEnvironmentVariable("OPENFACE_EXECUTABLE") is { Length: > 0 } openFace && builder.Configuration["OpenFace:ExecutablePath"] is null)
             builder.Configuration["OpenFace:ExecutablePath"] = openFace;
@@ -161,3 +165,6 @@ internal static class EmbeddedRun
         "--ollama-vision-model / --ollama-text-model (OLLAMA_HOST for a remote Ollama), or set GOOGLE_API_KEY for Gemini " +
         "(environment or ./.env). To produce only the evidence (AU, transcripts, frames) without dataset records, add --evidence-only.";
 }
+
+/// <summary>Engine choices of one embedded run (command-line options); null members leave the configuration's value.</summary>
+internal sealed record EmbeddedEngineChoices(LandmarkMethod? Landmarks = null);

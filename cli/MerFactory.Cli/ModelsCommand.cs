@@ -67,6 +67,7 @@ internal static class ModelsCommand
                     ? await InstallWhisperAsync(whisper, from, modelsDir, mirror, cancellationToken)
                     : await InstallFilesAsync(model, from, modelsDir, mirror, cancellationToken);
                 Console.WriteLine($"  Installed in {installed}");
+                if (model.Name == AuEngine.Clnf.ClnfModel.InstallName) Compile(modelsDir);
             }
             catch (ModelInstallException e)
             {
@@ -80,6 +81,17 @@ internal static class ModelsCommand
             }
         }
         return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>Parses the CLNF model once now, so the first run starts from its compiled form.</summary>
+    private static void Compile(string modelsDir)
+    {
+        var options = new AuEngine.Models.AuModelOptions { ModelsDirectory = modelsDir };
+        var main = options.ResolvedClnfModelPath;
+        var compiled = AuEngine.Clnf.ClnfModel.LoadCompiled(main, options.CompiledPathFor(AuEngine.Clnf.ClnfModel.CompiledKind, main));
+        Console.WriteLine(compiled.Outcome == AuEngine.Models.CompiledModelOutcome.NotStored
+            ? $"  Not compiled: {compiled.Reason}"
+            : $"  Compiled to {compiled.CompiledPath}");
     }
 
     private static int Fail(string message)

@@ -42,7 +42,7 @@ internal static class ProcessCommand
     public static readonly Option<int> LlmAttempts = new("--llm-attempts") { Description = "Attempts per LLM step, 1 = no retry; all attempts of a step end within 4.5 minutes.", DefaultValueFactory = _ => 3 };
     public static readonly Option<bool> EvidenceOnly = new("--evidence-only") { Description = "Run without any LLM: AU, transcripts and frames only, no dataset records for types that need a model." };
     public static readonly Option<bool> Evaluate = new("--evaluate") { Description = "Evaluate each record as it is written ({id}_eval.json), then the dataset (evaluation.json/.csv/.html), as `merfactory evaluate` does." };
-    public static readonly Option<string> Landmarks = new("--landmarks") { Description = "Facial landmarks for AUs: clnf (OpenFace's own fit, default) or dlib (faster, less faithful).", DefaultValueFactory = _ => "clnf" };
+    public static readonly Option<string?> Landmarks = new("--landmarks") { Description = "Facial landmarks for AUs: clnf (OpenFace's own fit, default) or dlib (faster, less faithful)." };
 
     public static readonly Option<string?> Server = new("--server") { Description = "URL of a distributed deployment's job API (synthesis service); runs the job there instead of in this process. Plain http only on loopback; https elsewhere." };
     public static readonly Option<string?> Attach = new("--attach") { Description = "With --server: watch job JOB (submitted earlier, e.g. before the connection or the service went away) and download its outputs, instead of submitting." };
@@ -71,7 +71,7 @@ internal static class ProcessCommand
         Input.Validators.Add(r => { var path = r.GetValueOrDefault<string>(); if (!File.Exists(path) && !Directory.Exists(path)) r.AddError($"INPUT_PATH '{path}' does not exist."); });
         Server.Validators.Add(r => { var url = r.GetValueOrDefault<string?>(); if (url is not null && !Uri.TryCreate(url, UriKind.Absolute, out _)) r.AddError($"--server '{url}' is not an absolute URL."); });
         SpeechEngine.Validators.Add(r => { var v = r.GetValueOrDefault<string>(); if (v?.ToLowerInvariant() is not ("auto" or "whisper" or "pocketsphinx" or "offline")) r.AddError($"Invalid --speech-engine '{v}': expected auto, whisper or pocketsphinx."); });
-        Landmarks.Validators.Add(r => { var v = r.GetValueOrDefault<string>(); if (v?.ToLowerInvariant() is not ("clnf" or "dlib")) r.AddError($"Invalid --landmarks '{v}': expected clnf or dlib."); });
+        Landmarks.Validators.Add(r => { var v = r.GetValueOrDefault<string?>(); if (v is not null && v.ToLowerInvariant() is not ("clnf" or "dlib")) r.AddError($"Invalid --landmarks '{v}': expected clnf or dlib."); });
         LlmConcurrency.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--llm-concurrency must be at least 1."); });
         ModelCapabilities.Validators.Add(r =>
         {
@@ -99,20 +99,22 @@ internal static class ProcessCommand
                 return CliExitCodes.Failure;
             }
             var flags = LlmFlags(parse);
-            // The AU engine reads its settings from configuration, which the embedded run builds from the environment.
-            if (parse.GetValue(Landmarks)!.Equals("dlib", StringComparison.OrdinalIgnoreCase))
-                Environment.SetEnvironmentVariable($"{AuEngine.Pipeline.AuEngineOptions.SectionName}__Landmarks", nameof(AuEngine.Pipeline.LandmarkMethod.Dlib));
             var evaluate = parse.GetValue(Evaluate);
             int exitCode;
             if (parse.GetValue(Server) is not { } server)
-                exitCode = await EmbeddedRun.RunAsync(options, flags, parse.GetValue(Input)!, parse.GetValue(Output)!, parse.GetValue(EvidenceOnly), ct, evaluate);
+                exitCode = await EmbeddedRun.RunAsync(options, flags, parse.GetValue(Input)!, parse.GetValue(Output)!, parse.GetValue(EvidenceOnly), ct, evaluate,
+                    new EmbeddedEngineChoices(LandmarkChoice(parse)));
             else if ((parse.GetValue(Token) ?? Environment.GetEnvironmentVariable("MERFACTORY_TOKEN")) is not { Length: > 0 } token)
             {
                 Spectre.Console.AnsiConsole.MarkupLine("[red]--server needs the deployment's API token: --token TOKEN or MERFACTORY_TOKEN.[/]");
                 return CliExitCodes.Usage;
             }
             else
+            {
+                if (LandmarkChoice(parse) is not null)
+                    Spectre.Console.AnsiConsole.MarkupLine("[yellow]--landmarks applies to embedded runs; the deployment uses its own AuEngine:Landmarks.[/]");
                 exitCode = await RemoteRun.RunAsync(options with { LlmRoutes = RemoteRoutes.FromFlags(flags) }, parse.GetValue(Input)!, parse.GetValue(Output)!, server, token, parse.GetValue(Attach), ct);
+            }
             // The dataset files (and, for a remote run, the sidecars of the downloaded records) once every record is in.
             if (evaluate && Directory.Exists(parse.GetValue(Output)))
                 await EvaluateCommand.EvaluateAfterRunAsync(parse.GetValue(Output)!, options.Labels, Console.Out, ct);
@@ -120,6 +122,10 @@ internal static class ProcessCommand
         });
         return command;
     }
+
+    /// <summary>The <c>--landmarks</c> choice; null leaves it to the configuration (<c>AuEngine:Landmarks</c>, default CLNF).</summary>
+    public static AuEngine.Pipeline.LandmarkMethod? LandmarkChoice(ParseResult parse) =>
+        parse.GetValue(Landmarks) is { } value ? Enum.Parse<AuEngine.Pipeline.LandmarkMethod>(value, ignoreCase: true) : null;
 
     public static LlmCliFlags LlmFlags(ParseResult parse) => new()
     {

@@ -49,6 +49,11 @@ public sealed class ModelsCommandTests : IDisposable
             Assert.Equal(Sha256(file), Sha256(Path.Combine(installed, Path.GetRelativePath(shared, file))));
         var model = AuEngine.Clnf.ClnfModel.Load(Path.Combine(installed, AuEngine.Clnf.ClnfModel.MainFileName));
         Assert.Equal(3, model.Main.Scales.Count);
+        // Installing also compiles it into the models folder, so the first run starts from the compiled form.
+        var compiled = Assert.Single(Directory.GetFiles(Path.Combine(ModelsDir, "compiled"), "openface-clnf-*.mfmodel"));
+        Assert.Contains($"Compiled to {compiled}", output);
+        var loaded = AuEngine.Clnf.ClnfModel.LoadCompiled(Path.Combine(installed, AuEngine.Clnf.ClnfModel.MainFileName), compiled);
+        Assert.Equal(AuEngine.Models.CompiledModelOutcome.Loaded, loaded.Outcome);
     }
 
     [Fact]

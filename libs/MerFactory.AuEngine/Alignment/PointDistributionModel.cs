@@ -86,7 +86,7 @@ public sealed class PointDistributionModel
         return result;
     }
 
-    private double[] Shape3D(ReadOnlySpan<double> local)
+    public double[] Shape3D(ReadOnlySpan<double> local)
     {
         var shape = (double[])_mean.Clone();
         var m = ModeCount;

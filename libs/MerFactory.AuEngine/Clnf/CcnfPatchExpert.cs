@@ -11,6 +11,8 @@ namespace MerFactory.AuEngine.Clnf;
 public sealed class CcnfPatchExpert
 {
     private readonly float[] _weights;      // neuron-major; each neuron's template (height x width, row-major) times its norm_weights
+    private readonly float[] _paddedWeights; // the same, each template padded to a whole number of SIMD vectors
+    private readonly int _stride;
     private readonly float[] _biases;
     private readonly float[] _weightSums;   // Σ template per neuron, for normalising patches after the dot product
     private readonly float[] _twiceAlphas;
@@ -25,6 +27,8 @@ public sealed class CcnfPatchExpert
         _weights = weights;
         _biases = biases;
         var size = width * height;
+        _stride = TemplateCorrelation.Stride(size);
+        _paddedWeights = TemplateCorrelation.Pad(weights, size);
         _weightSums = new float[biases.Length];
         for (var n = 0; n < biases.Length; n++)
         {
@@ -48,6 +52,36 @@ public sealed class CcnfPatchExpert
     public int ActiveNeuronCount => _biases.Length;
 
     public bool IsEmpty => _biases.Length == 0 && _alphaSum == 0;
+
+    internal void WriteTo(Models.ModelPackWriter writer)
+    {
+        writer.Write(Width);
+        writer.Write(Height);
+        writer.Write(_weights);
+        writer.Write(_biases);
+        writer.Write(_twiceAlphas);
+        writer.Write(_alphaSum);
+        writer.Write(_betas);
+        writer.Write(Confidence);
+        WriteSigmas(writer);
+    }
+
+    internal static CcnfPatchExpert ReadFrom(Models.ModelPackReader reader)
+    {
+        var width = reader.ReadInt32();
+        var height = reader.ReadInt32();
+        var weights = reader.ReadSingles();
+        var biases = reader.ReadSingles();
+        var twiceAlphas = reader.ReadSingles();
+        var alphaSum = reader.ReadDouble();
+        var betas = reader.ReadDoubles();
+        var confidence = reader.ReadDouble();
+        if (width is <= 0 or > 64 || height is <= 0 or > 64 || weights.Length != biases.Length * width * height || twiceAlphas.Length != biases.Length)
+            throw reader.Corrupt("patch expert arrays do not fit together");
+        var expert = new CcnfPatchExpert(width, height, weights, biases, twiceAlphas, alphaSum, betas, confidence);
+        expert.ReadSigmas(reader);
+        return expert;
+    }
 
     /// <summary>Reads one expert (type tag 5) from a patch-expert stream.</summary>
     internal static CcnfPatchExpert Read(ClnfBinaryReader reader, int betaCount)
@@ -91,22 +125,28 @@ public sealed class CcnfPatchExpert
         return new CcnfPatchExpert(width, height, weights.ToArray(), biases.ToArray(), twiceAlphas.ToArray(), alphaSum, betas, confidence);
     }
 
+    /// <summary>Floats of scratch space <see cref="Response"/> needs for <paramref name="window"/>.</summary>
+    public int ScratchLength(int window) => window * window * (_stride + _biases.Length + 3);
+
     /// <summary>
     /// The response map (window x window, row-major) over an area of interest of (window + size − 1)² pixels:
     /// Σ neurons 2α·σ(w·p̂ + b) over the contrast-normalised patches p̂ (zero mean, unit norm: what TM_CCOEFF_NORMED
     /// computes), multiplied by Sigma and shifted to be ≥ 0. The area is centred on its mean first (normalisation
     /// ignores offsets) and w·p̂ is taken as (w·p − μ·Σw)/‖p − μ‖ so patches are only copied, never rewritten.
-    /// <paramref name="area"/> is modified; <paramref name="scratch"/> must hold window²·(width·height + 3) floats.
+    /// <paramref name="area"/> is modified; <paramref name="scratch"/> must hold <see cref="ScratchLength"/> floats.
     /// </summary>
     public void Response(Span<float> area, int window, ReadOnlySpan<float> sigmaComponentsFlat, int componentCount, Span<float> response, Span<float> scratch)
     {
         var areaSide = window + Width - 1;
         var patchSize = Width * Height;
         var positions = window * window;
-        var patches = scratch[..(positions * patchSize)];
-        var raw = scratch.Slice(positions * patchSize, positions);
-        var means = scratch.Slice(positions * (patchSize + 1), positions);
-        var inverseNorms = scratch.Slice(positions * (patchSize + 2), positions);
+        var neurons = _biases.Length;
+        var patches = scratch[..(positions * _stride)];
+        var dots = scratch.Slice(positions * _stride, positions * neurons);
+        var rest = scratch[(positions * (_stride + neurons))..];
+        var raw = rest[..positions];
+        var means = rest.Slice(positions, positions);
+        var inverseNorms = rest.Slice(2 * positions, positions);
 
         var areaMean = 0f;
         for (var k = 0; k < areaSide * areaSide; k++) areaMean += area[k];
@@ -117,8 +157,9 @@ public sealed class CcnfPatchExpert
         for (var x = 0; x < window; x++)
         {
             var position = y * window + x;
-            var patch = patches.Slice(position * patchSize, patchSize);
+            var patch = patches.Slice(position * _stride, _stride);
             for (var yy = 0; yy < Height; yy++) area.Slice((y + yy) * areaSide + x, Width).CopyTo(patch.Slice(yy * Width, Width));
+            patch[patchSize..].Clear();
             var (sum, sumSquares) = SumAndSquares(patch);
             var mean = sum / patchSize;
             var normSquared = sumSquares - patchSize * mean * mean;
@@ -126,14 +167,15 @@ public sealed class CcnfPatchExpert
             inverseNorms[position] = normSquared > 1e-12f ? 1f / MathF.Sqrt(normSquared) : 1f;
         }
 
+        TemplateCorrelation.Compute(_paddedWeights, neurons, patches, positions, _stride, dots);
         raw.Clear();
-        for (var n = 0; n < _biases.Length; n++)
+        for (var n = 0; n < neurons; n++)
         {
-            var template = _weights.AsSpan(n * patchSize, patchSize);
             float bias = _biases[n], twiceAlpha = _twiceAlphas[n], weightSum = _weightSums[n];
+            var row = dots.Slice(n * positions, positions);
             for (var p = 0; p < positions; p++)
             {
-                var dot = (Dot(template, patches.Slice(p * patchSize, patchSize)) - means[p] * weightSum) * inverseNorms[p];
+                var dot = (row[p] - means[p] * weightSum) * inverseNorms[p];
                 raw[p] += twiceAlpha / (1f + MathF.Exp(-(dot + bias)));
             }
         }
@@ -148,6 +190,36 @@ public sealed class CcnfPatchExpert
         }
         if (min < 0)
             for (var i = 0; i < positions; i++) response[i] -= min;
+    }
+
+    /// <summary>Computes Sigma for <paramref name="window"/> now (the compiled model stores it) unless it is known.</summary>
+    internal void PrepareSigma(int window, ReadOnlySpan<float> components, int componentCount)
+    {
+        if (!IsEmpty) Sigma(window, components, componentCount);
+    }
+
+    /// <summary>The Sigmas computed so far, to be stored with the model: (window, matrix) pairs.</summary>
+    internal void WriteSigmas(Models.ModelPackWriter writer)
+    {
+        var known = Enumerable.Range(0, _sigmas.Length).Where(w => _sigmas[w] is not null).ToList();
+        writer.Write(known.Count);
+        foreach (var window in known)
+        {
+            writer.Write(window);
+            writer.Write(_sigmas[window]);
+        }
+    }
+
+    internal void ReadSigmas(Models.ModelPackReader reader)
+    {
+        var count = reader.ReadCount(_sigmas.Length);
+        for (var i = 0; i < count; i++)
+        {
+            var window = reader.ReadCount(_sigmas.Length - 1);
+            var sigma = reader.ReadSingles();
+            if (sigma.Length != window * window * window * window) throw reader.Corrupt("a stored Sigma does not fit its window");
+            _sigmas[window] = sigma;
+        }
     }
 
     /// <summary>Sigma for a window size, computed once (Cholesky inverse of 2·(Σα·I + Σβₖ·Sₖ)).</summary>

@@ -55,6 +55,63 @@ public sealed class CcnfScale
         return best;
     }
 
+    /// <summary>Computes the Sigmas of <paramref name="view"/> for <paramref name="window"/> (in parallel), so they are stored with the model.</summary>
+    internal void PrepareSigmas(int view, int window)
+    {
+        var (components, count) = SigmaComponents(window);
+        if (count == 0) return;
+        Parallel.ForEach(Experts[view], expert => expert.PrepareSigma(window, components, count));
+    }
+
+    internal void WriteTo(Models.ModelPackWriter writer)
+    {
+        writer.Write(PatchScaling);
+        writer.Write(ViewCount);
+        for (var v = 0; v < ViewCount; v++)
+        {
+            writer.Write(ViewCentres[v]);
+            writer.Write(Visibility[v]);
+            writer.Write(Experts[v].Length);
+            foreach (var expert in Experts[v]) expert.WriteTo(writer);
+        }
+        writer.Write(_sigmaComponents.Count);
+        foreach (var (window, (components, count)) in _sigmaComponents.OrderBy(p => p.Key))
+        {
+            writer.Write(window);
+            writer.Write(count);
+            writer.Write(components);
+        }
+    }
+
+    internal static CcnfScale ReadFrom(Models.ModelPackReader reader)
+    {
+        var patchScaling = reader.ReadDouble();
+        var viewCount = reader.ReadCount(64);
+        var centres = new double[viewCount][];
+        var visibility = new bool[viewCount][];
+        var experts = new CcnfPatchExpert[viewCount][];
+        for (var v = 0; v < viewCount; v++)
+        {
+            centres[v] = reader.ReadDoubles();
+            visibility[v] = reader.ReadBooleans();
+            experts[v] = new CcnfPatchExpert[reader.ReadCount(10_000)];
+            for (var p = 0; p < experts[v].Length; p++) experts[v][p] = CcnfPatchExpert.ReadFrom(reader);
+            if (centres[v].Length != 3 || experts[v].Length != visibility[v].Length || visibility[v].Length != visibility[0].Length)
+                throw reader.Corrupt("views disagree on the landmark count");
+        }
+        var windowCount = reader.ReadCount(32);
+        var sigmaComponents = new Dictionary<int, (float[], int)>();
+        for (var w = 0; w < windowCount; w++)
+        {
+            var window = reader.ReadCount(31);
+            var count = reader.ReadCount(64);
+            var components = reader.ReadSingles();
+            if (components.Length != count * window * window * window * window) throw reader.Corrupt("Sigma components do not fit their window");
+            sigmaComponents[window] = (components, count);
+        }
+        return new CcnfScale(patchScaling, centres, visibility, experts, sigmaComponents);
+    }
+
     internal static CcnfScale Read(string path)
     {
         var reader = ClnfBinaryReader.Open(path);

@@ -24,7 +24,7 @@ internal sealed class ClnfBinaryReader(byte[] data, string path)
 
     public static ClnfBinaryReader Open(string path)
     {
-        if (!File.Exists(path)) throw new ModelNotFoundException("OpenFace CLNF model file", path);
+        if (!File.Exists(path)) throw new ModelNotFoundException("OpenFace CLNF model file", path, ClnfModel.InstallName);
         return new ClnfBinaryReader(File.ReadAllBytes(path), path);
     }
 

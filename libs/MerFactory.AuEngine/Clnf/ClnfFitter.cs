@@ -9,8 +9,16 @@ public sealed class ClnfFitter
 {
     private const int MaxPoints = 68;
     private readonly float[][] _responses = Enumerable.Range(0, MaxPoints).Select(_ => new float[31 * 31]).ToArray();
-    private float[] _area = new float[64 * 64];
-    private float[] _scratch = new float[1];
+    // The landmarks' responses are independent: two interleaved halves run at once (the fit is the sequential part of
+    // tracking a video), each with its own sampling and scratch buffers.
+    private static readonly int Lanes = Math.Min(2, Environment.ProcessorCount);
+    private readonly ResponseBuffers[] _buffers = Enumerable.Range(0, Lanes).Select(_ => new ResponseBuffers()).ToArray();
+
+    private sealed class ResponseBuffers
+    {
+        public float[] Area = new float[64 * 64];
+        public float[] Scratch = new float[1];
+    }
 
     /// <summary>Fits <paramref name="state"/> in place; false when the face is too small to fit (scale &lt; 0.25).</summary>
     public bool Fit(ClnfPatchModel model, GrayImage image, ClnfFitState state, IReadOnlyList<int> windows, ClnfFitParameters parameters)
@@ -68,17 +76,23 @@ public sealed class ClnfFitter
         var toImage = Similarity.Invert(toRef);
         double a1 = toImage[0], b1 = -toImage[1];
         var (components, componentCount) = experts.SigmaComponents(window);
-        for (var i = 0; i < n; i++)
+        void Lane(int lane)
         {
-            if (!experts.Visibility[view][i]) continue;
-            var expert = experts.Experts[view][i];
-            var side = window + expert.Width - 1;
-            if (_area.Length < side * side) _area = new float[side * side];
-            var need = window * window * (expert.Width * expert.Height + 3);
-            if (_scratch.Length < need) _scratch = new float[need];
-            image.SampleSquare(imageShape[i], imageShape[i + n], a1, b1, side, _area);
-            expert.Response(_area.AsSpan(0, side * side), window, components, componentCount, _responses[i], _scratch);
+            var buffers = _buffers[lane];
+            for (var i = lane; i < n; i += Lanes)
+            {
+                if (!experts.Visibility[view][i]) continue;
+                var expert = experts.Experts[view][i];
+                var side = window + expert.Width - 1;
+                if (buffers.Area.Length < side * side) buffers.Area = new float[side * side];
+                var need = expert.ScratchLength(window);
+                if (buffers.Scratch.Length < need) buffers.Scratch = new float[need];
+                image.SampleSquare(imageShape[i], imageShape[i + n], a1, b1, side, buffers.Area);
+                expert.Response(buffers.Area.AsSpan(0, side * side), window, components, componentCount, _responses[i], buffers.Scratch);
+            }
         }
+        if (Lanes == 1) Lane(0);
+        else Parallel.For(0, Lanes, Lane);
         return (toRef, toImage);
     }
 }

@@ -1,3 +1,4 @@
+using MerFactory.AuEngine.Alignment;
 using MerFactory.AuEngine.Detection;
 using MerFactory.AuEngine.Pipeline;
 using OpenCvSharp;
@@ -13,6 +14,7 @@ public sealed class ClnfLandmarkSource(IFaceDetector detector, ClnfModel model) 
     private readonly ClnfLandmarkDetector _still = new(model);
     private ClnfTracker _tracker = new(model);
     private double _trackConfidence;
+    private GrayImage? _image; // the last frame's pixel buffer, reused (a frame is ~1 MB of floats)
 
     public string DetectorName => detector.Name;
 
@@ -21,14 +23,14 @@ public sealed class ClnfLandmarkSource(IFaceDetector detector, ClnfModel model) 
     {
         var faces = detector.Detect(bgrFrame);
         if (faces.Count == 0) return [];
-        var image = GrayImage.FromMat(bgrFrame);
+        var image = _image = GrayImage.FromMat(bgrFrame, _image);
         var result = new List<LocatedFace>(faces.Count);
         foreach (var face in faces)
         {
             var box = ClnfTracker.FromDlibBox(face.LandmarkBox);
             _still.Initialise(box.X, box.Y, box.Width, box.Height);
             if (!_still.Fit(image, model.Parameters.WindowsInit) || !ClnfTracker.LooksLikeFace(_still.State)) continue;
-            result.Add(Located(_still.Landmarks, Math.Clamp(face.Score, 0, 1)));
+            result.Add(Located(_still.Landmarks, _still.State, Math.Clamp(face.Score, 0, 1)));
         }
         return result;
     }
@@ -37,14 +39,14 @@ public sealed class ClnfLandmarkSource(IFaceDetector detector, ClnfModel model) 
     public IReadOnlyList<LocatedFace> Follow(Mat bgrFrame, int frameIndex, IReadOnlyList<LocatedFace> previous)
     {
         if (previous.Count == 0) return Detect(bgrFrame, frameIndex);
-        var image = GrayImage.FromMat(bgrFrame);
+        var image = _image = GrayImage.FromMat(bgrFrame, _image);
         var result = new List<LocatedFace>(previous.Count);
         foreach (var face in previous)
         {
             var (pose, local) = model.Main.Pdm.CalcParams(face.Landmarks);
             _still.State.Pose = pose;
             local.CopyTo(_still.State.Local, 0);
-            if (_still.Fit(image, model.Parameters.WindowsSmall) && ClnfTracker.LooksLikeFace(_still.State)) result.Add(Located(_still.Landmarks, face.Confidence));
+            if (_still.Fit(image, model.Parameters.WindowsSmall) && ClnfTracker.LooksLikeFace(_still.State)) result.Add(Located(_still.Landmarks, _still.State, face.Confidence));
         }
         return result;
     }
@@ -57,7 +59,7 @@ public sealed class ClnfLandmarkSource(IFaceDetector detector, ClnfModel model) 
 
     public IReadOnlyList<LocatedFace> Track(Mat bgrFrame, int frameIndex)
     {
-        var image = GrayImage.FromMat(bgrFrame);
+        var image = _image = GrayImage.FromMat(bgrFrame, _image);
         var success = _tracker.Track(image, () =>
         {
             var faces = detector.Detect(bgrFrame);
@@ -65,13 +67,18 @@ public sealed class ClnfLandmarkSource(IFaceDetector detector, ClnfModel model) 
             _trackConfidence = Math.Clamp(faces[0].Score, 0, 1);
             return ClnfTracker.FromDlibBox(faces[0].LandmarkBox);
         });
-        return success ? [Located(_tracker.Landmarks, _trackConfidence)] : [];
+        return success ? [Located(_tracker.Landmarks, _tracker.State, _trackConfidence)] : [];
     }
 
-    private static LocatedFace Located(double[] landmarks, double confidence)
+    /// <summary>The face with the fit's own PDM parameters, so the AU stage need not fit the same model to the landmarks again.</summary>
+    private static LocatedFace Located(double[] landmarks, ClnfFitState state, double confidence)
     {
         var bounds = Alignment.LandmarkBounds.Of(landmarks);
-        return new LocatedFace(new Rect2d(bounds.MinX, bounds.MinY, bounds.Width, bounds.Height), confidence, (double[])landmarks.Clone());
+        var pose = state.Pose;
+        return new LocatedFace(new Rect2d(bounds.MinX, bounds.MinY, bounds.Width, bounds.Height), confidence, (double[])landmarks.Clone())
+        {
+            ModelFit = new PdmFit(new PdmGlobalParams(pose.Scale, pose.Rx, pose.Ry, pose.Rz, pose.Tx, pose.Ty), (double[])state.Local.Clone()),
+        };
     }
 
     public void Dispose() => detector.Dispose();

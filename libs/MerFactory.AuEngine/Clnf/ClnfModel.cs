@@ -8,6 +8,23 @@ public sealed class ClnfPatchModel(ClnfPdm pdm, IReadOnlyList<CcnfScale> scales)
 {
     public ClnfPdm Pdm { get; } = pdm;
     public IReadOnlyList<CcnfScale> Scales { get; } = scales;
+
+    internal void WriteTo(ModelPackWriter writer)
+    {
+        Pdm.WriteTo(writer);
+        writer.Write(Scales.Count);
+        foreach (var scale in Scales) scale.WriteTo(writer);
+    }
+
+    internal static ClnfPatchModel ReadFrom(ModelPackReader reader)
+    {
+        var pdm = ClnfPdm.ReadFrom(reader);
+        var scales = new CcnfScale[reader.ReadCount(16)];
+        for (var i = 0; i < scales.Length; i++) scales[i] = CcnfScale.ReadFrom(reader);
+        if (scales.Length == 0 || scales.Any(s => s.Visibility[0].Length != pdm.PointCount))
+            throw reader.Corrupt("patch experts and PDM disagree on the landmark count");
+        return new ClnfPatchModel(pdm, scales);
+    }
 }
 
 /// <summary>
@@ -44,6 +61,13 @@ public sealed class ClnfModel(ClnfPatchModel main, IReadOnlyList<ClnfPart> parts
 {
     public const string MainFileName = "main_clnf_general.txt";
 
+    /// <summary>The <c>merfactory models install</c> entry that provides the model.</summary>
+    public const string InstallName = "openface-clnf";
+
+    /// <summary>Name and layout version of the compiled form (bump the version when <see cref="WriteTo"/> changes).</summary>
+    public const string CompiledKind = "openface-clnf";
+    public const int CompiledVersion = 2;
+
     public ClnfPatchModel Main { get; } = main;
     public IReadOnlyList<ClnfPart> Parts { get; } = parts;
     public ClnfFitParameters Parameters { get; } = ClnfFitParameters.Main;
@@ -56,7 +80,7 @@ public sealed class ClnfModel(ClnfPatchModel main, IReadOnlyList<ClnfPart> parts
     /// <exception cref="CorruptModelException">A file cannot be read.</exception>
     public static ClnfModel Load(string mainPath)
     {
-        if (!File.Exists(mainPath)) throw new ModelNotFoundException("OpenFace CLNF landmark model", mainPath);
+        if (!File.Exists(mainPath)) throw new ModelNotFoundException("OpenFace CLNF landmark model", mainPath, InstallName);
         var root = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(mainPath))!;
         Task<ClnfPatchModel>? main = null;
         var parts = new List<(string Name, Task<ClnfPatchModel> Model, List<(int, int)> Mapping)>();
@@ -98,9 +122,77 @@ public sealed class ClnfModel(ClnfPatchModel main, IReadOnlyList<ClnfPart> parts
         }
     }
 
+    /// <summary>
+    /// Loads the model from its compiled form (memory-mapped), parsing <paramref name="mainPath"/> and writing the
+    /// compiled form at <paramref name="compiledPath"/> first when it is missing, corrupt or older than the model's files
+    /// (every file in the main file's folder counts).
+    /// </summary>
+    /// <exception cref="ModelNotFoundException">The text model is missing; the message names the install command.</exception>
+    public static CompiledModelResult<ClnfModel> LoadCompiled(string mainPath, string compiledPath)
+    {
+        if (!File.Exists(mainPath)) throw new ModelNotFoundException("OpenFace CLNF landmark model", mainPath, InstallName);
+        var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(mainPath))!;
+        return CompiledModelCache.LoadOrCompile(
+            new CompiledModelSpec<ClnfModel>(CompiledKind, CompiledVersion, [folder], () => Load(mainPath), (m, w) =>
+            {
+                m.PrepareFrontalSigmas();
+                m.WriteTo(w);
+            }, ReadFrom),
+            compiledPath);
+    }
+
+    /// <summary>
+    /// Computes the CCNF Sigmas a fit needs first (frontal view, each scale's start and tracking windows, every part) so
+    /// the compiled model carries them: they cost more than a whole still-image fit to compute. Other views stay lazy.
+    /// </summary>
+    internal void PrepareFrontalSigmas()
+    {
+        void Prepare(ClnfPatchModel model, ClnfFitParameters parameters)
+        {
+            for (var s = 0; s < model.Scales.Count; s++)
+                foreach (var windows in new[] { parameters.WindowsInit, parameters.WindowsSmall })
+                    if (s < windows.Length && windows[s] > 0) model.Scales[s].PrepareSigmas(0, windows[s]);
+        }
+        Prepare(Main, Parameters);
+        foreach (var part in Parts) Prepare(part.Model, part.Parameters);
+    }
+
+    internal void WriteTo(ModelPackWriter writer)
+    {
+        Main.WriteTo(writer);
+        writer.Write(Parts.Count);
+        foreach (var part in Parts)
+        {
+            writer.Write(part.Name);
+            writer.Write(part.Mapping.SelectMany(m => new[] { m.Main, m.Part }).ToArray());
+            part.Model.WriteTo(writer);
+        }
+        writer.Write(HaarAlign is not null);
+        if (HaarAlign is not null) writer.Write(HaarAlign);
+    }
+
+    internal static ClnfModel ReadFrom(ModelPackReader reader)
+    {
+        var main = ClnfPatchModel.ReadFrom(reader);
+        var parts = new ClnfPart[reader.ReadCount(64)];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var name = reader.ReadString();
+            var pairs = reader.ReadInt32s();
+            var model = ClnfPatchModel.ReadFrom(reader);
+            if (pairs.Length % 2 != 0) throw reader.Corrupt("odd part mapping");
+            var mapping = Enumerable.Range(0, pairs.Length / 2).Select(k => (pairs[2 * k], pairs[2 * k + 1])).ToList();
+            if (mapping.Any(m => m.Item1 < 0 || m.Item1 >= main.Pdm.PointCount || m.Item2 < 0 || m.Item2 >= model.Pdm.PointCount))
+                throw reader.Corrupt($"part {name} maps points outside the models");
+            parts[i] = new ClnfPart(name, model, mapping, ClnfFitParameters.ForPart(name));
+        }
+        var haar = reader.ReadBoolean() ? reader.ReadDoubles() : null;
+        return new ClnfModel(main, parts, haar);
+    }
+
     private static ClnfPatchModel LoadPart(string partMainPath)
     {
-        if (!File.Exists(partMainPath)) throw new ModelNotFoundException("OpenFace CLNF part model", partMainPath);
+        if (!File.Exists(partMainPath)) throw new ModelNotFoundException("OpenFace CLNF part model", partMainPath, InstallName);
         var root = System.IO.Path.GetDirectoryName(partMainPath)!;
         foreach (var line in File.ReadAllLines(partMainPath))
         {
@@ -113,7 +205,7 @@ public sealed class ClnfModel(ClnfPatchModel main, IReadOnlyList<ClnfPart> parts
     /// <summary>Reads a "clnf_*.txt" module list: the PDM and the CCNF patch experts per scale.</summary>
     private static ClnfPatchModel LoadPatchModel(string path)
     {
-        if (!File.Exists(path)) throw new ModelNotFoundException("OpenFace CLNF module list", path);
+        if (!File.Exists(path)) throw new ModelNotFoundException("OpenFace CLNF module list", path, InstallName);
         var root = System.IO.Path.GetDirectoryName(path)!;
         ClnfPdm? pdm = null;
         var scales = new List<Task<CcnfScale>>();
@@ -124,7 +216,11 @@ public sealed class ClnfModel(ClnfPatchModel main, IReadOnlyList<ClnfPart> parts
             if (space < 0) continue;
             var module = trimmed[..space];
             var location = System.IO.Path.Combine(root, trimmed[(space + 1)..].Trim());
-            if (module == "PDM") pdm = ClnfPdm.Load(location);
+            if (module == "PDM")
+            {
+                if (!File.Exists(location)) throw new ModelNotFoundException("OpenFace CLNF PDM", location, InstallName);
+                pdm = ClnfPdm.Load(location);
+            }
             else if (module == "PatchesCCNF") scales.Add(Task.Run(() => CcnfScale.Read(location)));
         }
         if (pdm is null || scales.Count == 0) throw new CorruptModelException(path, "needs a PDM and at least one PatchesCCNF line");

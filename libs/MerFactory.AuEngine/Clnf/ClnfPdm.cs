@@ -36,6 +36,22 @@ public sealed partial class ClnfPdm
     public int ModeCount { get; }
     public ReadOnlySpan<double> EigenValues => _eigen;
 
+    internal void WriteTo(Models.ModelPackWriter writer)
+    {
+        writer.Write(_mean);
+        writer.Write(_modes);
+        writer.Write(_eigen);
+    }
+
+    internal static ClnfPdm ReadFrom(Models.ModelPackReader reader)
+    {
+        var mean = reader.ReadDoubles();
+        var modes = reader.ReadDoubles();
+        var eigen = reader.ReadDoubles();
+        if (mean.Length % 3 != 0 || modes.Length != mean.Length * eigen.Length) throw reader.Corrupt("PDM arrays do not fit together");
+        return new ClnfPdm(mean, modes, eigen);
+    }
+
     public static ClnfPdm Load(string path)
     {
         var matrices = OpenFaceTextMatrix.ReadAll(path).Take(3).ToList();

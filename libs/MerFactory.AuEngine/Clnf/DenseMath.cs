@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace MerFactory.AuEngine.Clnf;
 
 /// <summary>Small dense linear algebra for the fitter (row-major square matrices).</summary>
@@ -8,18 +10,21 @@ internal static class DenseMath
     {
         l[..(n * n)].Clear();
         for (var i = 0; i < n; i++)
-        for (var j = 0; j <= i; j++)
         {
-            var sum = a[i * n + j];
-            for (var k = 0; k < j; k++) sum -= l[i * n + k] * l[j * n + k];
-            if (i == j)
+            var rowI = l.Slice(i * n, n);
+            for (var j = 0; j <= i; j++)
             {
-                if (sum <= 0) return false;
-                l[i * n + i] = Math.Sqrt(sum);
-            }
-            else
-            {
-                l[i * n + j] = sum / l[j * n + j];
+                // Row prefixes are contiguous: the inner sum is one SIMD dot product.
+                var sum = a[i * n + j] - TensorPrimitives.Dot(rowI[..j], l.Slice(j * n, j));
+                if (i == j)
+                {
+                    if (sum <= 0) return false;
+                    rowI[i] = Math.Sqrt(sum);
+                }
+                else
+                {
+                    rowI[j] = sum / l[j * n + j];
+                }
             }
         }
         return true;
@@ -51,18 +56,35 @@ internal static class DenseMath
         return true;
     }
 
+    /// <summary>
+    /// Inverse of a symmetric positive-definite matrix, or null: A = L·Lᵀ, Y = L⁻¹ by forward substitution on whole rows,
+    /// then A⁻¹ = Yᵀ·Y as a sum of row outer products (every inner loop a contiguous SIMD row operation).
+    /// </summary>
     public static double[]? InverseSpd(double[] a, int n)
     {
         var l = new double[n * n];
         if (!Cholesky(a, n, l)) return null;
-        var inverse = new double[n * n];
-        var column = new double[n];
-        for (var c = 0; c < n; c++)
+        var y = new double[n * n];
+        for (var i = 0; i < n; i++)
         {
-            Array.Clear(column);
-            column[c] = 1;
-            CholeskySubstitute(l, n, column);
-            for (var r = 0; r < n; r++) inverse[r * n + c] = column[r];
+            var row = y.AsSpan(i * n, i + 1);
+            row[i] = 1;
+            for (var k = 0; k < i; k++)
+            {
+                var lik = l[i * n + k];
+                if (lik != 0) TensorPrimitives.MultiplyAdd(y.AsSpan(k * n, k + 1), -lik, row[..(k + 1)], row[..(k + 1)]);
+            }
+            TensorPrimitives.Multiply(row, 1 / l[i * n + i], row);
+        }
+        var inverse = new double[n * n];
+        for (var k = 0; k < n; k++)
+        {
+            var yk = y.AsSpan(k * n, k + 1);
+            for (var i = 0; i <= k; i++)
+            {
+                var target = inverse.AsSpan(i * n, k + 1);
+                TensorPrimitives.MultiplyAdd(yk, yk[i], target, target);
+            }
         }
         return inverse;
     }

@@ -17,22 +17,19 @@ public sealed class GrayImage
     public int Width { get; }
     public int Height { get; }
 
-    /// <summary>Converts a BGR, BGRA or gray 8-bit frame.</summary>
-    public static GrayImage FromMat(Mat frame)
+    /// <summary>Converts a BGR, BGRA or gray 8-bit frame; reuses <paramref name="reuse"/>'s pixel buffer when it is large enough.</summary>
+    public static GrayImage FromMat(Mat frame, GrayImage? reuse = null)
     {
         using var gray = new Mat();
+        using var floats = new Mat();
         var channels = frame.Channels();
         if (channels == 1) frame.CopyTo(gray);
         else Cv2.CvtColor(frame, gray, channels == 4 ? ColorConversionCodes.BGRA2GRAY : ColorConversionCodes.BGR2GRAY);
-        int rows = gray.Rows, cols = gray.Cols;
-        var pixels = new float[rows * cols];
-        var bytes = new byte[cols];
-        for (var y = 0; y < rows; y++)
-        {
-            System.Runtime.InteropServices.Marshal.Copy(gray.Ptr(y), bytes, 0, bytes.Length);
-            var row = pixels.AsSpan(y * cols, cols);
-            for (var x = 0; x < bytes.Length; x++) row[x] = bytes[x];
-        }
+        // The conversion to float runs in OpenCV (SIMD), then one copy per row into the managed buffer.
+        gray.ConvertTo(floats, MatType.CV_32FC1);
+        int rows = floats.Rows, cols = floats.Cols;
+        var pixels = reuse is not null && reuse.Pixels.Length >= rows * cols ? reuse.Pixels : new float[rows * cols];
+        for (var y = 0; y < rows; y++) System.Runtime.InteropServices.Marshal.Copy(floats.Ptr(y), pixels, y * cols, cols);
         return new GrayImage(pixels, cols, rows);
     }
 

@@ -22,15 +22,20 @@ public sealed class FaceFeatureExtractor(PointDistributionModel pdm, FaceAligner
 
     /// <param name="bgrFrame">8-bit BGR frame.</param>
     /// <param name="landmarks">68 points as x0..x67, y0..y67 in frame pixels.</param>
-    public FaceFeatures Extract(Mat bgrFrame, ReadOnlySpan<double> landmarks)
+    /// <param name="fit">The PDM parameters the landmarks came from, when known (skips refitting the PDM).</param>
+    public FaceFeatures Extract(Mat bgrFrame, ReadOnlySpan<double> landmarks, Pipeline.PdmFit? fit = null)
     {
-        var (pose, local) = pdm.CalcParams(landmarks);
+        var (pose, local) = fit is not null && fit.Local.Length == pdm.ModeCount ? (fit.Global, fit.Local) : pdm.CalcParams(landmarks);
         using var aligned = alignOnModelShape ? aligner.Align(bgrFrame, pdm.Shape2D(pose, local), pose.Tx, pose.Ty) : aligner.Align(bgrFrame, landmarks, pose.Tx, pose.Ty);
         var hog = HogOf(aligned);
         var geometry = new double[pdm.GeometryFeatureLength];
         pdm.GeometryFeatures(local, geometry);
         return new FaceFeatures(pose, local, hog, geometry);
     }
+
+    /// <summary>OpenFace's perspective-corrected head pose of a face whose features were extracted from <paramref name="landmarks"/>.</summary>
+    public Pipeline.HeadPose HeadPoseOf(FaceFeatures features, ReadOnlySpan<double> landmarks, int frameWidth, int frameHeight) =>
+        Pipeline.HeadPose.FromPerspective(features.Pose, pdm.Shape3D(features.LocalParams), landmarks, frameWidth, frameHeight);
 
     /// <summary>FHOG of an 8-bit BGR image, flattened as OpenFace does.</summary>
     public static float[] HogOf(Mat bgr)

@@ -15,7 +15,7 @@ namespace MerFactory.AuEngine.Landmarks;
 /// RGB turned into gray as the integer mean (r+g+b)/3.
 /// Immutable after loading and thread-safe; <see cref="Predict(Mat, Rect2f)"/> allocates only its result.
 /// </summary>
-public sealed class ShapePredictor
+public sealed partial class ShapePredictor
 {
     // Sanity limits so a garbage file fails fast instead of asking for gigabytes.
     private const int MaxParts = 1000;
@@ -375,7 +375,11 @@ public sealed class ShapePredictor
     {
         public int TreeCount => treeCount;
 
+        public int SplitsPerTree => splitsPerTree;
+
         public SplitNode[] Splits => splits;
+
+        public float[] Leaves => leaves;
 
         /// <summary>
         /// Walks every tree and adds its leaf to the shape. Indices were validated at load time and

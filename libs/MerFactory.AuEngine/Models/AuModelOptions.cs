@@ -41,6 +41,16 @@ public sealed class AuModelOptions
     /// <summary>OpenFace's face-mask triangulation.</summary>
     public string TriangulationPath { get; set; } = Path.Combine("openface", "tris_68_full.txt");
 
+    /// <summary>
+    /// Folder for the compiled (parsed once, memory-mapped) forms of the OpenFace models; empty: <c>compiled/</c> under
+    /// <see cref="ModelsDirectory"/> when that is writable, else the per-user cache (see <see cref="CompiledModelCache.PathFor"/>).
+    /// </summary>
+    public string? CompiledModelsDirectory { get; set; }
+
+    /// <summary>Where the compiled form of the model of <paramref name="kind"/> rooted at <paramref name="mainSource"/> lives.</summary>
+    public string CompiledPathFor(string kind, string mainSource) =>
+        CompiledModelCache.PathFor(kind, mainSource, ModelsDirectory, CompiledModelsDirectory is { Length: > 0 } d ? Resolve(d) : null);
+
     public string ResolvedLandmarkModelPath => Resolve(LandmarkModelPath);
     public string ResolvedYuNetModelPath => Resolve(YuNetModelPath);
     public string ResolvedHaarCascadePath => Resolve(HaarCascadePath);
@@ -77,7 +87,8 @@ public sealed class AuModelOptions
             RequireFile("OpenFace AU model list (images)", Path.Combine(ResolvedAuPredictorsDirectory, "AU_all_static.txt"));
         }
 
-        if (parts.HasFlag(AuModelParts.ClnfLandmarks)) RequireFile("OpenFace CLNF landmark model", ResolvedClnfModelPath);
+        if (parts.HasFlag(AuModelParts.ClnfLandmarks) && !File.Exists(ResolvedClnfModelPath))
+            missing.Add(new MissingModel("OpenFace CLNF landmark model", ResolvedClnfModelPath, Clnf.ClnfModel.InstallName));
         if (parts.HasFlag(AuModelParts.Pdm)) RequireFile("OpenFace PDM", ResolvedPdmPath);
         if (parts.HasFlag(AuModelParts.Triangulation)) RequireFile("OpenFace face-mask triangulation", ResolvedTriangulationPath);
         if (missing.Count > 0) throw new ModelNotFoundException(missing);
@@ -98,5 +109,5 @@ public enum AuModelParts
     All = FaceDetector | Landmarks | AuPredictors | Pdm | Triangulation | ClnfLandmarks,
 }
 
-/// <summary>A model file that was looked for and not found.</summary>
-public sealed record MissingModel(string Name, string Path);
+/// <summary>A model file that was looked for and not found; <paramref name="InstallName"/> is its <c>models install</c> entry when known.</summary>
+public sealed record MissingModel(string Name, string Path, string? InstallName = null);

@@ -5,8 +5,8 @@ public sealed class ModelNotFoundException : FileNotFoundException
 {
     public const string InstallCommand = "merfactory models install";
 
-    public ModelNotFoundException(string modelName, string path)
-        : this([new MissingModel(modelName, path)])
+    public ModelNotFoundException(string modelName, string path, string? installName = null)
+        : this([new MissingModel(modelName, path, installName)])
     {
     }
 
@@ -21,7 +21,10 @@ public sealed class ModelNotFoundException : FileNotFoundException
     private static string BuildMessage(IReadOnlyList<MissingModel> missing)
     {
         var list = string.Join("; ", missing.Select(m => $"{m.Name} not found at '{m.Path}'"));
-        return $"{list}. Run `{InstallCommand}` to install the models, or set their paths in the '{AuModelOptions.SectionName}' configuration section.";
+        // Name the catalogue entries when every missing file belongs to one, e.g. `merfactory models install openface-clnf`.
+        var names = missing.Select(m => m.InstallName).Distinct().ToList();
+        var command = names.All(n => n is not null) ? $"{InstallCommand} {string.Join(' ', names)}" : InstallCommand;
+        return $"{list}. Run `{command}` to install the models, or set their paths in the '{AuModelOptions.SectionName}' configuration section.";
     }
 }
 

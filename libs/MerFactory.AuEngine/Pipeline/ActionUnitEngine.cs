@@ -40,6 +40,9 @@ public sealed class ActionUnitEngine : IDisposable
     /// <summary>Detector input size used when no <see cref="FaceDetectionOptions"/> are given: faces of about 1/16 of the frame width stay findable.</summary>
     public const int DefaultMaxDetectionSide = 320;
 
+    /// <summary>How each compiled model was obtained at start (loaded, compiled, rebuilt and why), for the host to log.</summary>
+    public IReadOnlyList<CompiledModelNote> CompiledModels { get; private init; } = [];
+
     /// <summary>Intensity columns (AU01_r … AU45_r without the suffix), in output order.</summary>
     public IReadOnlyList<string> IntensityNames => _videoModels.IntensityNames;
 
@@ -64,17 +67,23 @@ public sealed class ActionUnitEngine : IDisposable
             throw new ModelNotFoundException(options.Landmarks == LandmarkMethod.Clnf ? "OpenFace CLNF landmark model" : "dlib 68-point landmark model", landmarkPath);
         // The landmark model dominates start-up: parse it while the other models load.
         var landmarksLoad = options.Landmarks == LandmarkMethod.Clnf
-            ? Task.Run<object>(() => Clnf.ClnfModel.Load(landmarkPath))
-            : Task.Run<object>(() => ShapePredictor.Load(landmarkPath));
+            ? Task.Run<object>(() => Clnf.ClnfModel.LoadCompiled(landmarkPath, models.CompiledPathFor(Clnf.ClnfModel.CompiledKind, landmarkPath)))
+            : Task.Run<object>(() => ShapePredictor.LoadCompiled(landmarkPath, models.CompiledPathFor(ShapePredictor.CompiledKind, landmarkPath)));
         try
         {
             var core = LoadOpenFaceModels(models, options.AlignOnModelShape);
             FaceDetectorFactory.Create(models, detection).Dispose();
             var landmarks = landmarksLoad.GetAwaiter().GetResult();
-            Func<ILandmarkSource> sources = landmarks is Clnf.ClnfModel clnf
-                ? () => new Clnf.ClnfLandmarkSource(FaceDetectorFactory.Create(models, detection), clnf)
-                : () => new DetectorLandmarkSource(FaceDetectorFactory.Create(models, detection), (ShapePredictor)landmarks);
-            return new ActionUnitEngine(options, sources, core.Extractor, core.Video, core.Image);
+            Func<ILandmarkSource> sources = landmarks is CompiledModelResult<Clnf.ClnfModel> clnf
+                ? () => new Clnf.ClnfLandmarkSource(FaceDetectorFactory.Create(models, detection), clnf.Model)
+                : () => new DetectorLandmarkSource(FaceDetectorFactory.Create(models, detection), ((CompiledModelResult<ShapePredictor>)landmarks).Model);
+            var note = landmarks switch
+            {
+                CompiledModelResult<Clnf.ClnfModel> c => new CompiledModelNote(Clnf.ClnfModel.CompiledKind, c.Outcome, c.CompiledPath, c.Reason),
+                CompiledModelResult<ShapePredictor> d => new CompiledModelNote(ShapePredictor.CompiledKind, d.Outcome, d.CompiledPath, d.Reason),
+                _ => null,
+            };
+            return new ActionUnitEngine(options, sources, core.Extractor, core.Video, core.Image) { CompiledModels = note is null ? [] : [note] };
         }
         catch
         {
@@ -168,10 +177,53 @@ public sealed class ActionUnitEngine : IDisposable
     private async Task ProduceAsync(VideoCapture capture, double fps, AuRunOptions options, IVideoLandmarkTracker? tracker,
         ChannelWriter<Task<IReadOnlyList<FrameWork>>> writer, CancellationToken ct)
     {
+        // Decoding runs ahead on its own thread (a few frames) while this one tracks landmarks in decode order.
         // Frames go to the workers in chunks of DetectionInterval: the first frame of a chunk is detected, the others
         // follow its boxes. Chunks run in parallel; the consumer reads them in order.
+        var decoded = Channel.CreateBounded<DecodedFrame>(new BoundedChannelOptions(3) { SingleReader = true, SingleWriter = true });
+        using var stopDecoding = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var decoding = Task.Run(() => DecodeAsync(capture, fps, options, decoded.Writer, stopDecoding.Token), stopDecoding.Token);
         var chunkSize = Math.Max(1, _options.DetectionInterval);
         var chunk = new List<VideoFrame>(chunkSize);
+        try
+        {
+            await foreach (var (frame, index, timestamp) in decoded.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                IReadOnlyList<LocatedFace>? tracked;
+                try
+                {
+                    tracked = tracker?.Track(frame, index);
+                }
+                catch
+                {
+                    frame.Dispose();
+                    throw;
+                }
+                chunk.Add(new VideoFrame(frame, index, timestamp, tracked));
+                if (chunk.Count == chunkSize)
+                {
+                    await SubmitAsync(chunk, options, writer, ct).ConfigureAwait(false);
+                    chunk = new List<VideoFrame>(chunkSize);
+                }
+            }
+            await decoding.ConfigureAwait(false);
+            if (chunk.Count > 0) await SubmitAsync(chunk, options, writer, ct).ConfigureAwait(false);
+            writer.TryComplete();
+        }
+        catch (Exception e)
+        {
+            foreach (var item in chunk) item.Frame.Dispose();
+            await stopDecoding.CancelAsync().ConfigureAwait(false);
+            try { await decoding.ConfigureAwait(false); } catch (Exception) { /* the first failure is the one reported */ }
+            while (decoded.Reader.TryRead(out var left)) left.Frame.Dispose();
+            writer.TryComplete(e);
+            throw;
+        }
+    }
+
+    /// <summary>Reads the frames to analyse (every frame, or <see cref="AuRunOptions.SampleFps"/> of them) into <paramref name="writer"/>.</summary>
+    private static async Task DecodeAsync(VideoCapture capture, double fps, AuRunOptions options, ChannelWriter<DecodedFrame> writer, CancellationToken ct)
+    {
         try
         {
             var index = 0;
@@ -191,25 +243,28 @@ public sealed class ActionUnitEngine : IDisposable
                         frame.Dispose();
                         break;
                     }
-                    chunk.Add(new VideoFrame(frame, index, timestamp, tracker?.Track(frame, index)));
-                    if (chunk.Count == chunkSize)
+                    try
                     {
-                        await SubmitAsync(chunk, options, writer, ct).ConfigureAwait(false);
-                        chunk = new List<VideoFrame>(chunkSize);
+                        await writer.WriteAsync(new DecodedFrame(frame, index, timestamp), ct).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        frame.Dispose();
+                        throw;
                     }
                 }
                 index++;
             }
-            if (chunk.Count > 0) await SubmitAsync(chunk, options, writer, ct).ConfigureAwait(false);
             writer.TryComplete();
         }
         catch (Exception e)
         {
-            foreach (var item in chunk) item.Frame.Dispose();
             writer.TryComplete(e);
             throw;
         }
     }
+
+    private sealed record DecodedFrame(Mat Frame, int Index, double Timestamp);
 
     private async Task SubmitAsync(List<VideoFrame> chunk, AuRunOptions options,
         ChannelWriter<Task<IReadOnlyList<FrameWork>>> writer, CancellationToken ct)
@@ -241,7 +296,7 @@ public sealed class ActionUnitEngine : IDisposable
                 var found = tracked ?? (i == 0 || previous.Count == 0 ? source.Detect(frame, index) : source.Follow(frame, index, previous));
                 var faces = SelectFaces(found, options);
                 previous = faces;
-                var work = faces.Select(f => new FaceWork(f, _extractor.Extract(frame, f.Landmarks))).ToList();
+                var work = faces.Select(f => new FaceWork(f, _extractor.Extract(frame, f.Landmarks, f.ModelFit))).ToList();
                 results.Add(new FrameWork(index, timestamp, work, frame.Cols, frame.Rows));
             }
             return results;
@@ -304,13 +359,13 @@ public sealed class ActionUnitEngine : IDisposable
         var rows = new List<AuFrameResult>();
         for (var i = 0; i < faces.Count; i++)
         {
-            var features = _extractor.Extract(image, faces[i].Landmarks);
+            var features = _extractor.Extract(image, faces[i].Landmarks, faces[i].ModelFit);
             var (intensities, presence) = AuTrackAnalyser.PredictStatic(_imageModels, features.Hog, features.Geometry);
             rows.Add(new AuFrameResult(1, i, 0, faces[i].Confidence, true, intensities, presence)
             {
                 Landmarks = options.IncludeLandmarks ? faces[i].Landmarks : null,
                 Pose = options.IncludeLandmarks ? features.Pose : null,
-                HeadPose = options.IncludeLandmarks ? HeadPose.FromPdm(features.Pose, image.Cols, image.Rows) : null,
+                HeadPose = options.IncludeLandmarks ? _extractor.HeadPoseOf(features, faces[i].Landmarks, image.Cols, image.Rows) : null,
             });
         }
         return new AuImageResult(path, rows);
@@ -386,7 +441,7 @@ public sealed class ActionUnitEngine : IDisposable
             track.Analyser.AddFrame(face.Features.Hog, face.Features.Geometry, success: true);
             track.Rows.Add(new RowInfo(work.Index + 1, work.Timestamp, face.Face.Confidence, true,
                 options.IncludeLandmarks ? face.Face.Landmarks : null, options.IncludeLandmarks ? face.Features.Pose : null,
-                options.IncludeLandmarks ? HeadPose.FromPdm(face.Features.Pose, work.Width, work.Height) : null));
+                options.IncludeLandmarks ? engine._extractor.HeadPoseOf(face.Features, face.Face.Landmarks, work.Width, work.Height) : null));
         }
 
         public IEnumerable<AuFrameResult> Finish()

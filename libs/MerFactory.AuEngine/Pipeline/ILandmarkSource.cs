@@ -9,7 +9,16 @@ public sealed record LocatedFace(Rect2d Box, double Confidence, double[] Landmar
 
     /// <summary>The box the landmark model started from, when the source has one (lets a later frame reuse it).</summary>
     public Rect2f? LandmarkBox { get; init; }
+
+    /// <summary>
+    /// The 68-point PDM parameters the landmarks are the projection of, when the source fitted OpenFace's PDM itself
+    /// (CLNF): the AU stage then uses them as OpenFace does instead of fitting the PDM to the landmarks again.
+    /// </summary>
+    public PdmFit? ModelFit { get; init; }
 }
+
+/// <summary>Global (pose) and local (shape) parameters of OpenFace's 68-point PDM.</summary>
+public sealed record PdmFit(Alignment.PdmGlobalParams Global, double[] Local);
 
 /// <summary>
 /// Finds faces and their 68 iBUG landmarks in a BGR frame. One instance is used by one thread at a time;

@@ -31,7 +31,7 @@ public sealed class ActionUnitEngineHost : IDisposable
     }
 
     /// <summary>Starts loading the models now (service start), so the first file does not wait for them.</summary>
-    public Task WarmUpAsync() => _engine.Value;
+    public Task<ActionUnitEngine> WarmUpAsync() => _engine.Value;
 
     public async Task<T> UseAsync<T>(Func<ActionUnitEngine, Task<T>> work, CancellationToken cancellationToken)
     {
@@ -52,7 +52,15 @@ public sealed partial class ActionUnitEngineWarmUp(ActionUnitEngineHost engine, 
     {
         try
         {
-            await engine.WarmUpAsync().WaitAsync(stoppingToken).ConfigureAwait(false);
+            var loaded = await engine.WarmUpAsync().WaitAsync(stoppingToken).ConfigureAwait(false);
+            foreach (var note in loaded.CompiledModels)
+            {
+                // A corrupt or stale compiled model was rebuilt from the text (or could not be stored): say so and why.
+                if (note.Outcome is CompiledModelOutcome.Rebuilt or CompiledModelOutcome.NotStored)
+                    LogCompiledModelProblem(logger, note.Kind, note.Outcome, note.CompiledPath, note.Reason ?? "");
+                else if (note.Outcome == CompiledModelOutcome.Compiled)
+                    LogCompiledModelWritten(logger, note.Kind, note.CompiledPath);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -62,6 +70,12 @@ public sealed partial class ActionUnitEngineWarmUp(ActionUnitEngineHost engine, 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "AU models not loaded at start: {Reason}")]
     private static partial void LogWarmUpFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Compiled model {Kind} {Outcome} ({Path}): {Reason}")]
+    private static partial void LogCompiledModelProblem(ILogger logger, string kind, CompiledModelOutcome outcome, string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Compiled model {Kind} written to {Path} (later starts map it instead of parsing the text)")]
+    private static partial void LogCompiledModelWritten(ILogger logger, string kind, string path);
 }
 
 public sealed record AuExtractionResult(int Rows, int SuccessfulRows, bool NoFaceFound);

@@ -75,7 +75,7 @@ public sealed class ClnfModelReaderTests(ITestOutputHelper output)
 
             File.Delete(patches);
             var missing = Assert.Throws<ModelNotFoundException>(() => ClnfModel.Load(Path.Combine(dir.FullName, ClnfModel.MainFileName)));
-            Assert.Contains(ModelNotFoundException.InstallCommand, missing.Message);
+            Assert.Contains($"{ModelNotFoundException.InstallCommand} {ClnfModel.InstallName}", missing.Message);
         }
         finally
         {
