@@ -53,8 +53,10 @@ public sealed class RemoteCliTests(DistributedFixture fixture) : IClassFixture<D
         Assert.Matches(@"jfk: \d+ output\(s\) downloaded", text);
         Assert.Matches(@"face: \d+ output\(s\) downloaded", text);
         Assert.False(Directory.EnumerateFiles(output, "*.partial", SearchOption.AllDirectories).Any());
-        // The model flag travelled with the job to the deployment's gateway.
-        Assert.All(_model.Calls, c => Assert.Equal("gpt-4o", c.Model));
+        // The model flag travelled with the job to the deployment's gateway, mapped as an embedded run maps it:
+        // gpt-4o for every step but audio, which MER-Factory pins to gpt-4o-audio-preview (it takes the wav itself).
+        Assert.All(_model.Calls, c => Assert.Equal(c.Media.Any(m => m.Via.StartsWith("input_audio", StringComparison.Ordinal)) ? "gpt-4o-audio-preview" : "gpt-4o", c.Model));
+        Assert.Contains(_model.Calls, c => c.Model == "gpt-4o-audio-preview");
     }
 
     internal static async Task<(int ExitCode, string Output)> RunCliAsync(params string[] args)
