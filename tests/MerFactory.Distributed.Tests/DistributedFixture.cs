@@ -105,7 +105,7 @@ public class DistributedFixture : IAsyncLifetime
         psi.Environment["MERFACTORY_GRPC_PORT"] = grpcPort.ToString();
         psi.Environment["MERFACTORY_HTTP_PORT"] = LocalS3Server.FreePort().ToString();
         psi.Environment["Auth__Tokens__services"] = ServiceToken;
-        if (projectFolder == "synthesis") psi.Environment["ConnectionStrings__jobsdb"] = Database.ConnectionString;
+        if (projectFolder == "jobs") psi.Environment["ConnectionStrings__jobsdb"] = Database.ConnectionString;
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         var process = new ServiceProcess { StartInfo = psi };
         process.Start();

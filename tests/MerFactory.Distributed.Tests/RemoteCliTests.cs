@@ -7,7 +7,7 @@ using MerFactory.Testing;
 namespace MerFactory.Distributed.Tests;
 
 /// <summary>
-/// <c>merfactory process --server URL</c> as a user runs it against a deployment: the CLI uploads, the synthesis service
+/// <c>merfactory process --server URL</c> as a user runs it against a deployment: the CLI uploads, the jobs service
 /// runs the job over the step services, the CLI watches and downloads the records into OUTPUT.
 /// </summary>
 public sealed class RemoteCliTests(DistributedFixture fixture) : IClassFixture<DistributedFixture>, IAsyncLifetime, IDisposable
@@ -30,7 +30,7 @@ public sealed class RemoteCliTests(DistributedFixture fixture) : IClassFixture<D
         File.Copy(SharedData.DataPath("speech", "jfk.wav"), Path.Combine(input, "talks", "jfk.wav"));
         File.Copy(SharedData.DataPath("media", "pyfeat", "single_face.jpg"), Path.Combine(input, "face.jpg"));
         using var services = PipelineServices.Start(fixture, _model);
-        using var synthesis = fixture.StartService("synthesis", "MerFactory.Synthesis.dll", DistributedFixture.UserCredentials(), out var port, out var log);
+        using var jobs = fixture.StartService("jobs", "MerFactory.JobApi.dll", DistributedFixture.UserCredentials(), out var port, out var log);
         var server = $"http://127.0.0.1:{port}";
         using (var channel = GrpcChannel.ForAddress(server))
         {
