@@ -8,6 +8,7 @@ using MerFactory.Storage;
 using MerFactory.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using MerFactory.Steps;
 
 namespace MerFactory.Distributed.Tests;
 
@@ -70,7 +71,7 @@ public class DistributedFixture : IAsyncLifetime
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddObjectStore(new ObjectStoreOptions { Provider = "S3", S3 = new S3StoreOptions { Endpoint = S3.Endpoint, Bucket = Bucket } });
         builder.Services.AddMerFactoryMessaging(new MessagingOptions { Transport = "RabbitMq", RabbitMqConnectionString = RabbitMq, RequestTimeout = TimeSpan.FromMinutes(5), EndpointPrefix = Bucket }, (_, _) => { });
-        builder.Services.AddSingleton<MerFactory.Pipeline.Consumers.StepClient>();
+        builder.Services.AddSingleton<MerFactory.Steps.StepClient>();
         builder.Services.AddJobOrchestration();
         var host = builder.Build();
         await host.StartAsync();
@@ -129,7 +130,7 @@ public class DistributedFixture : IAsyncLifetime
     public Process StartService(string projectFolder, string dllName, IDictionary<string, string>? env, out int grpcPort, out System.Text.StringBuilder log) =>
         StartService(projectFolder, dllName, out grpcPort, out log, env is null ? null : new Dictionary<string, string>(env));
 
-    private static string BuildConfiguration =>
+    internal static string BuildConfiguration =>
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
 }
 
