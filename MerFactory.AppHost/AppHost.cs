@@ -21,7 +21,8 @@ var llmGateway = builder.AddMerFactoryService<Projects.MerFactory_LlmGateway>("l
     .WithReference(hfServer.GetEndpoint("grpc"))
     .WithHfServer(hfServer, hfServerKey)
     .WithOllama(infrastructure);
-builder.AddMerFactoryService<Projects.MerFactory_Synthesis>("synthesis", infrastructure)
+// The job API (jobs service): clients submit and watch jobs here; it drives the step services over the bus.
+builder.AddMerFactoryService<Projects.MerFactory_JobApi>("jobs", infrastructure)
     .AsJobApi()
     .WithUserCredential()
     .WithDatabase(infrastructure.Database)

@@ -10,6 +10,8 @@ using MerFactory.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using MerFactory.Steps;
+using MerFactory.Steps.Media;
 
 namespace MerFactory.Bench;
 

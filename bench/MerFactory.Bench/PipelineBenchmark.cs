@@ -195,7 +195,7 @@ public sealed partial class PipelineBenchmark : IBenchmark
             var services = new List<(string Folder, string Dll)> { ("media-extract", "MerFactory.MediaExtract.dll"), ("transcribe", "MerFactory.Transcribe.dll"), ("llm-gateway", "MerFactory.LlmGateway.dll") };
             services.AddRange(Enumerable.Repeat(("au-service", "MerFactory.AuService.dll"), auInstances));
             foreach (var (folder, dll) in services) deployment.Start(folder, dll, common, out _);
-            var jobPort = deployment.Start("synthesis", "MerFactory.Synthesis.dll", common, out var _);
+            var jobPort = deployment.Start("jobs", "MerFactory.JobApi.dll", common, out var _);
             deployment.JobApi = $"http://127.0.0.1:{jobPort}";
             await WaitForPortAsync(jobPort, cancellationToken);
             return deployment;

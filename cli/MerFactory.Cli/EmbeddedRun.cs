@@ -10,6 +10,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
+using MerFactory.Steps.Llm;
+using MerFactory.Steps.Media;
 
 namespace MerFactory.Cli;
 

@@ -44,7 +44,7 @@ internal static class ProcessCommand
     public static readonly Option<bool> Evaluate = new("--evaluate") { Description = "Evaluate each record as it is written ({id}_eval.json), then the dataset (evaluation.json/.csv/.html), as `merfactory evaluate` does." };
     public static readonly Option<string?> Landmarks = new("--landmarks") { Description = "Facial landmarks for AUs: clnf (OpenFace's own fit, default) or dlib (faster, less faithful)." };
 
-    public static readonly Option<string?> Server = new("--server") { Description = "URL of a distributed deployment's job API (synthesis service); runs the job there instead of in this process. Plain http only on loopback; https elsewhere." };
+    public static readonly Option<string?> Server = new("--server") { Description = "URL of a distributed deployment's job API (the jobs service); runs the job there instead of in this process. Plain http only on loopback; https elsewhere." };
     public static readonly Option<string?> Attach = new("--attach") { Description = "With --server: watch job JOB (submitted earlier, e.g. before the connection or the service went away) and download its outputs, instead of submitting." };
     public static readonly Option<string?> Token = new("--token") { Description = "With --server: the API token (the AppHost's api-token parameter); default $MERFACTORY_TOKEN." };
 

@@ -7,29 +7,15 @@ namespace MerFactory.Cli;
 /// <summary>
 /// Model flags of a remote job, as per-step routes the deployment's llm-gateway applies (<c>RunLlmStep.RoutingJson</c>).
 /// The backends ("openai", "ollama", "hf", ...) and their keys are the deployment's; only names and models travel.
+/// The flags map to models exactly as in an embedded run (<see cref="FlagRoutes"/>).
 /// </summary>
 internal static class RemoteRoutes
 {
     public static IReadOnlyDictionary<string, string>? FromFlags(LlmCliFlags flags)
     {
-        var routes = new Dictionary<LlmStep, (string Backend, string Model)>();
-        void All(string backend, string model)
-        {
-            foreach (var step in Enum.GetValues<LlmStep>()) routes[step] = (backend, model);
-        }
-
-        if (!string.IsNullOrWhiteSpace(flags.ChatGptModel))
-            All(string.IsNullOrWhiteSpace(flags.OpenAiBaseUrl) ? "openai" : "openai-compatible", flags.ChatGptModel);
-        else if (!string.IsNullOrWhiteSpace(flags.HuggingFaceModel))
-            All("hf", flags.HuggingFaceModel);
-        else if (!string.IsNullOrWhiteSpace(flags.OllamaTextModel) || !string.IsNullOrWhiteSpace(flags.OllamaVisionModel))
-        {
-            var text = string.IsNullOrWhiteSpace(flags.OllamaTextModel) ? flags.OllamaVisionModel! : flags.OllamaTextModel;
-            var vision = string.IsNullOrWhiteSpace(flags.OllamaVisionModel) ? text : flags.OllamaVisionModel;
-            All("ollama", text);
-            routes[LlmStep.Image] = ("ollama", vision);
-            routes[LlmStep.Video] = ("ollama", vision);
-        }
+        // The same mapping as an embedded run; OpenAI's key, if any, is the deployment's, so it is assumed present.
+        var choice = FlagRoutes.Choose(flags, hasOpenAiKey: true, openAi: null, notes: []);
+        var routes = choice?.Models.ToDictionary(m => m.Key, m => (Backend: choice.Backend, Model: m.Value)) ?? [];
         foreach (var spec in flags.StepRoutes)
         {
             var (step, backend, model) = LlmRouting.ParseStepRoute(spec);

@@ -37,21 +37,6 @@ public static class GateModalities
         _ => throw new ArgumentOutOfRangeException(nameof(modality), modality, "Unknown gate modality."),
     };
 
-    public static bool TryParseKey(string key, out GateModality modality)
-    {
-        foreach (var candidate in All)
-        {
-            if (string.Equals(candidate.Key(), key, StringComparison.Ordinal))
-            {
-                modality = candidate;
-                return true;
-            }
-        }
-
-        modality = default;
-        return false;
-    }
-
     /// <summary>
     /// Whether a failed modality can be regenerated with a refined prompt. AU evidence comes from OpenFace, not from
     /// an LLM prompt, so a failed AU is rejected instead (MER-Factory does the same).

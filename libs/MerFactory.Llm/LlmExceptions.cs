@@ -36,6 +36,9 @@ public sealed class LlmBackendException(
         string.IsNullOrEmpty(secret) || !Detail.Contains(secret, StringComparison.Ordinal) ? this
             : new LlmBackendException(Backend, Model, Kind, Detail.Replace(secret, "***", StringComparison.Ordinal), StatusCode, RetryAfter, InnerException);
 
+    /// <summary>A copy naming the model (errors raised under a client library do not know it).</summary>
+    public LlmBackendException ForModel(string model) => new(Backend, model, Kind, Detail, StatusCode, RetryAfter, InnerException);
+
     /// <summary>Delay the provider asked for (Retry-After header or Gemini RetryInfo).</summary>
     public TimeSpan? RetryAfter { get; } = retryAfter;
 

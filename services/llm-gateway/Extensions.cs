@@ -1,8 +1,9 @@
 using MerFactory.Jobs.Messaging;
 using MerFactory.Llm;
 using MerFactory.Llm.Routing;
-using MerFactory.Pipeline.Consumers;
 using MerFactory.Storage;
+using MerFactory.Steps;
+using MerFactory.Steps.Llm;
 
 namespace MerFactory.LlmGateway;
 

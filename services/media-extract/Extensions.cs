@@ -1,7 +1,6 @@
 using MerFactory.Jobs.Messaging;
-using MerFactory.Pipeline.Consumers;
-using MerFactory.Pipeline.Orchestration;
 using MerFactory.Storage;
+using MerFactory.Steps.Media;
 
 namespace MerFactory.MediaExtract;
 

@@ -2,6 +2,7 @@ using MerFactory.Jobs.Messaging;
 using MerFactory.Pipeline.Consumers;
 using MerFactory.Pipeline.Orchestration;
 using MerFactory.Storage;
+using MerFactory.Steps;
 
 namespace MerFactory.Transcribe;
 

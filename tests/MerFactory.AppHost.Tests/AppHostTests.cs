@@ -21,7 +21,7 @@ public sealed class AppHostTests(AppHostFixture fixture) : IDisposable
 
     private JobsApiClient Jobs(out GrpcChannel channel)
     {
-        channel = ApiChannel.Create(fixture.App.GetEndpoint("synthesis", "grpc").AbsoluteUri, fixture.ApiToken, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
+        channel = ApiChannel.Create(fixture.App.GetEndpoint("jobs", "grpc").AbsoluteUri, fixture.ApiToken, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
         return new JobsApiClient(new Jobs.JobsClient(channel));
     }
 
@@ -51,7 +51,7 @@ public sealed class AppHostTests(AppHostFixture fixture) : IDisposable
         foreach (var frame in frames.Frames)
             Assert.NotNull(await store.StatAsync(frame.Key, cts.Token));
 
-        // A whole job through the job API (synthesis): upload, submit, watch to the end, list outputs.
+        // A whole job through the job API (jobs): upload, submit, watch to the end, list outputs.
         var jobs = Jobs(out var jobsChannel);
         using (jobsChannel)
         {

@@ -11,7 +11,7 @@ namespace MerFactory.AppHost.Tests;
 /// </summary>
 public sealed class DeploymentTests
 {
-    private static readonly string[] Services = ["media-extract", "au-service", "transcribe", "hf-server", "llm-gateway", "synthesis", "export"];
+    private static readonly string[] Services = ["media-extract", "au-service", "transcribe", "hf-server", "llm-gateway", "jobs", "export"];
     private static readonly string GoldenPath = Path.Combine(SharedData.RepoRoot, "tests", "MerFactory.AppHost.Tests", "golden", "aspire-manifest.json");
 
     [Fact]
@@ -34,8 +34,8 @@ public sealed class DeploymentTests
             Assert.Equal("{service-token.value}", env["Auth__Tokens__services"]!.GetValue<string>());
             Assert.Equal("{minio-password.value}", env["ObjectStore__S3__SecretKey"]!.GetValue<string>());
         }
-        Assert.Equal("{api-token.value}", resources["synthesis"]!["env"]!["Auth__Tokens__default"]!.GetValue<string>());
-        Assert.Contains("{jobsdb.connectionString}", resources["synthesis"]!["env"]!["ConnectionStrings__jobsdb"]!.GetValue<string>());
+        Assert.Equal("{api-token.value}", resources["jobs"]!["env"]!["Auth__Tokens__default"]!.GetValue<string>());
+        Assert.Contains("{jobsdb.connectionString}", resources["jobs"]!["env"]!["ConnectionStrings__jobsdb"]!.GetValue<string>());
 
         // Nothing host-specific: containers, no executables of this machine.
         Assert.DoesNotContain(resources, r => r.Value!["type"]!.GetValue<string>() == "executable.v0");

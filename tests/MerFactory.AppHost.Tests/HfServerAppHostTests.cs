@@ -46,7 +46,7 @@ public sealed partial class HfServerAppHostTests(HfServerAppHostFixture fixture)
     public async Task An_image_job_routed_to_the_hf_server_resource_writes_a_record_whose_text_the_hosted_model_generated()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        using var channel = ApiChannel.Create(fixture.App.GetEndpoint("synthesis", "grpc").AbsoluteUri, fixture.ApiToken, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
+        using var channel = ApiChannel.Create(fixture.App.GetEndpoint("jobs", "grpc").AbsoluteUri, fixture.ApiToken, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
         var jobs = new JobsApiClient(new Jobs.JobsClient(channel));
         var job = await jobs.RunAsync("""{"type":"image"}""", new Dictionary<string, string> { ["single_face.jpg"] = SharedData.DataPath("media", "pyfeat", "single_face.jpg") }, cts.Token);
         Assert.True(job.Status.Completed && job.Status.FilesFailed == 0, string.Join("; ", job.Status.Errors));

@@ -8,6 +8,7 @@ using MerFactory.Storage;
 using MerFactory.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using MerFactory.Steps;
 
 namespace MerFactory.Distributed.Tests;
 
@@ -70,7 +71,7 @@ public class DistributedFixture : IAsyncLifetime
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddObjectStore(new ObjectStoreOptions { Provider = "S3", S3 = new S3StoreOptions { Endpoint = S3.Endpoint, Bucket = Bucket } });
         builder.Services.AddMerFactoryMessaging(new MessagingOptions { Transport = "RabbitMq", RabbitMqConnectionString = RabbitMq, RequestTimeout = TimeSpan.FromMinutes(5), EndpointPrefix = Bucket }, (_, _) => { });
-        builder.Services.AddSingleton<MerFactory.Pipeline.Consumers.StepClient>();
+        builder.Services.AddSingleton<MerFactory.Steps.StepClient>();
         builder.Services.AddJobOrchestration();
         var host = builder.Build();
         await host.StartAsync();
@@ -105,7 +106,7 @@ public class DistributedFixture : IAsyncLifetime
         psi.Environment["MERFACTORY_GRPC_PORT"] = grpcPort.ToString();
         psi.Environment["MERFACTORY_HTTP_PORT"] = LocalS3Server.FreePort().ToString();
         psi.Environment["Auth__Tokens__services"] = ServiceToken;
-        if (projectFolder == "synthesis") psi.Environment["ConnectionStrings__jobsdb"] = Database.ConnectionString;
+        if (projectFolder == "jobs") psi.Environment["ConnectionStrings__jobsdb"] = Database.ConnectionString;
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         var process = new ServiceProcess { StartInfo = psi };
         process.Start();
@@ -129,7 +130,7 @@ public class DistributedFixture : IAsyncLifetime
     public Process StartService(string projectFolder, string dllName, IDictionary<string, string>? env, out int grpcPort, out System.Text.StringBuilder log) =>
         StartService(projectFolder, dllName, out grpcPort, out log, env is null ? null : new Dictionary<string, string>(env));
 
-    private static string BuildConfiguration =>
+    internal static string BuildConfiguration =>
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
 }
 

@@ -92,7 +92,7 @@ public sealed class JobServiceRestartTests(DistributedFixture fixture) : IClassF
 
     private async Task<(Process Process, int Port)> StartJobServiceAsync()
     {
-        var process = fixture.StartService("synthesis", "MerFactory.Synthesis.dll", DistributedFixture.UserCredentials(), out var port, out var log);
+        var process = fixture.StartService("jobs", "MerFactory.JobApi.dll", DistributedFixture.UserCredentials(), out var port, out var log);
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
         try
         {

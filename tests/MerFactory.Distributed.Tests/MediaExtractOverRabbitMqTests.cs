@@ -8,6 +8,8 @@ using MerFactory.Pipeline.Orchestration;
 using MerFactory.Storage;
 using MerFactory.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using MerFactory.Steps;
+using MerFactory.Steps.Media;
 
 namespace MerFactory.Distributed.Tests;
 

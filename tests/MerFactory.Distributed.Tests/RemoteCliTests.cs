@@ -7,7 +7,7 @@ using MerFactory.Testing;
 namespace MerFactory.Distributed.Tests;
 
 /// <summary>
-/// <c>merfactory process --server URL</c> as a user runs it against a deployment: the CLI uploads, the synthesis service
+/// <c>merfactory process --server URL</c> as a user runs it against a deployment: the CLI uploads, the jobs service
 /// runs the job over the step services, the CLI watches and downloads the records into OUTPUT.
 /// </summary>
 public sealed class RemoteCliTests(DistributedFixture fixture) : IClassFixture<DistributedFixture>, IAsyncLifetime, IDisposable
@@ -30,7 +30,7 @@ public sealed class RemoteCliTests(DistributedFixture fixture) : IClassFixture<D
         File.Copy(SharedData.DataPath("speech", "jfk.wav"), Path.Combine(input, "talks", "jfk.wav"));
         File.Copy(SharedData.DataPath("media", "pyfeat", "single_face.jpg"), Path.Combine(input, "face.jpg"));
         using var services = PipelineServices.Start(fixture, _model);
-        using var synthesis = fixture.StartService("synthesis", "MerFactory.Synthesis.dll", DistributedFixture.UserCredentials(), out var port, out var log);
+        using var jobs = fixture.StartService("jobs", "MerFactory.JobApi.dll", DistributedFixture.UserCredentials(), out var port, out var log);
         var server = $"http://127.0.0.1:{port}";
         await WaitUntilServingAsync(server);
 
@@ -47,8 +47,10 @@ public sealed class RemoteCliTests(DistributedFixture fixture) : IClassFixture<D
         Assert.Matches(@"jfk: \d+ output\(s\) downloaded", text);
         Assert.Matches(@"face: \d+ output\(s\) downloaded", text);
         Assert.False(Directory.EnumerateFiles(output, "*.partial", SearchOption.AllDirectories).Any());
-        // The model flag travelled with the job to the deployment's gateway.
-        Assert.All(_model.Calls, c => Assert.Equal("gpt-4o", c.Model));
+        // The model flag travelled with the job to the deployment's gateway, mapped as an embedded run maps it:
+        // gpt-4o for every step but audio, which MER-Factory pins to gpt-4o-audio-preview (it takes the wav itself).
+        Assert.All(_model.Calls, c => Assert.Equal(c.Media.Any(m => m.Via.StartsWith("input_audio", StringComparison.Ordinal)) ? "gpt-4o-audio-preview" : "gpt-4o", c.Model));
+        Assert.Contains(_model.Calls, c => c.Model == "gpt-4o-audio-preview");
     }
 
     /// <summary>Waits for the service to listen (the call is queued until the channel connects), then for it to be serving.</summary>

@@ -9,6 +9,7 @@ using MerFactory.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit.Abstractions;
+using MerFactory.Steps;
 
 namespace MerFactory.Distributed.Tests;
 

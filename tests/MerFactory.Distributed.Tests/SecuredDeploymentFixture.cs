@@ -11,7 +11,7 @@ using ProtoRef = MerFactory.Protos.Common.ObjectRef;
 namespace MerFactory.Distributed.Tests;
 
 /// <summary>
-/// A deployment with two clients, alice and bob: the step services, the job API (synthesis) and the export service,
+/// A deployment with two clients, alice and bob: the step services, the job API (jobs) and the export service,
 /// plus a second job API with small limits (each limit tried by its own credential, so they never interfere).
 /// </summary>
 public sealed class SecuredDeploymentFixture : DistributedFixture
@@ -33,7 +33,7 @@ public sealed class SecuredDeploymentFixture : DistributedFixture
         await base.InitializeAsync();
         await _model.StartAsync();
         Services = PipelineServices.Start(this, _model);
-        _processes.Add(StartService("synthesis", "MerFactory.Synthesis.dll", UserCredentials(), out var jobsPort, out var jobsLog));
+        _processes.Add(StartService("jobs", "MerFactory.JobApi.dll", UserCredentials(), out var jobsPort, out var jobsLog));
         (JobsPort, JobsLog) = (jobsPort, jobsLog);
         var limited = UserCredentials();
         limited["Auth__Tokens__dave"] = DaveToken;
@@ -47,7 +47,7 @@ public sealed class SecuredDeploymentFixture : DistributedFixture
         limited["Messaging__EndpointPrefix"] = Bucket + "-limited";
         // ...and its own database (created on start), so neither instance resumes or counts the other's jobs.
         limited["ConnectionStrings__jobsdb"] = Database.ConnectionString.Replace("Database=jobsdb", "Database=jobsdb_limited", StringComparison.Ordinal);
-        _processes.Add(StartService("synthesis", "MerFactory.Synthesis.dll", limited, out var limitedPort, out _));
+        _processes.Add(StartService("jobs", "MerFactory.JobApi.dll", limited, out var limitedPort, out _));
         LimitedJobsPort = limitedPort;
         _processes.Add(StartService("export", "MerFactory.ExportService.dll", UserCredentials(), out var exportPort, out _));
         ExportPort = exportPort;

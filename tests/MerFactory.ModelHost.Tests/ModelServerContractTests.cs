@@ -23,7 +23,7 @@ public abstract class ModelServerContract : IAsyncLifetime
     public async Task InitializeAsync() => _server = await StartAsync();
     public Task DisposeAsync() => StopAsync();
 
-    private LlmGateway Gateway(string? capabilities = null)
+    protected LlmGateway Gateway(string? capabilities = null)
     {
         var routing = LlmRouting.FromCliFlags(new LlmCliFlags
         {
@@ -98,6 +98,19 @@ public sealed partial class ModelHostContractTests : ModelServerContract
     {
         await _host!.DisposeAsync();
         Directory.Delete(_host.ModelsFolder, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_whole_clip_reaches_the_host_as_a_video_and_a_text_model_refuses_it_by_name()
+    {
+        // The OpenAI SDK sends the clip as a standard file part. The host reads it as video and refuses that modality,
+        // which the gateway learns and turns into a skip; a part the host could not read would fail the step instead.
+        using var gateway = Gateway("text,video");
+        var clip = await MediaAttachment.FromFileAsync(MerFactory.Testing.SharedData.DataPath("media", "pyfeat", "single_face.mp4"));
+        var result = await gateway.RunAsync(new LlmStepRequest(LlmStep.Video, "Describe the clip.", [clip]));
+        Assert.Equal(LlmStepStatus.Skipped, result.Status);
+        Assert.Null(result.Text);
+        Assert.Contains("does not take video", result.SkipReason, StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"^\s*w\d+( w\d+)*\s*$")]

@@ -8,6 +8,7 @@ using MerFactory.Jobs.Steps;
 using MerFactory.Pipeline.Consumers;
 using MerFactory.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using MerFactory.Steps;
 
 namespace MerFactory.Pipeline.Tests;
 

@@ -60,7 +60,4 @@ public static partial class QuotedSpeech
         span = (audioAnalysis.IndexOf(firstLine, StringComparison.Ordinal) + quoted[0].Offset, quoted[0].Quote.Length);
         return quoted[0].Quote;
     }
-
-    /// <summary>True when the description says nothing is spoken.</summary>
-    public static bool SaysNoSpeech(string audioAnalysis) => NoSpeech().IsMatch(audioAnalysis);
 }

@@ -14,10 +14,6 @@ public sealed class LayoutRecordSource(IRecordFileProvider files, SideFileOption
 
     private readonly SideFileOptions _sideFiles = sideFiles ?? new SideFileOptions();
 
-    /// <summary>A source over a folder on disk.</summary>
-    public static LayoutRecordSource ForFolder(string outputFolder, SideFileOptions? sideFiles = null) =>
-        new(new FolderRecordFileProvider(outputFolder), sideFiles);
-
     public string Description => files.Description;
 
     public async IAsyncEnumerable<ExportRecord> ReadAsync(

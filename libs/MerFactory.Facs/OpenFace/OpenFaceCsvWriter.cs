@@ -70,12 +70,6 @@ public sealed class OpenFaceCsvWriter : IDisposable, IAsyncDisposable
         _writer.Write(_line);
     }
 
-    public async Task WriteRowAsync(OpenFaceFrame frame, CancellationToken cancellationToken = default)
-    {
-        FormatRow(frame);
-        await _writer.WriteAsync(_line, cancellationToken).ConfigureAwait(false);
-    }
-
     public void WriteRows(IEnumerable<OpenFaceFrame> frames)
     {
         foreach (var frame in frames) WriteRow(frame);

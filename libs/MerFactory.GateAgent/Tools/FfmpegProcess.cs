@@ -1,8 +1,6 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
+using MerFactory.Media;
 
 namespace MerFactory.GateAgent.Tools;
 
@@ -10,8 +8,8 @@ namespace MerFactory.GateAgent.Tools;
 internal sealed record FfmpegResult(int ExitCode, string StandardOutput, string StandardError);
 
 /// <summary>
-/// Runs ffmpeg directly (argument list, no shell) on a path from <see cref="GateInput"/>, with a time limit and bounded
-/// output capture.
+/// Runs ffmpeg on a path from <see cref="GateInput"/> through the media library's driver (<see cref="FfmpegRunner"/>:
+/// argument list, time limit, bounded capture), and reads what the gate's tools need from its diagnostics.
 /// </summary>
 internal static partial class FfmpegProcess
 {
@@ -19,45 +17,20 @@ internal static partial class FfmpegProcess
 
     public static async Task<FfmpegResult> RunAsync(GateToolContext context, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
-        var startInfo = new ProcessStartInfo(context.Options.FfmpegPath)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            CreateNoWindow = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        // -nostdin: ffmpeg otherwise reads the console for interactive keys.
-        foreach (var argument in (string[])["-hide_banner", "-nostdin", "-nostats", .. arguments]) startInfo.ArgumentList.Add(argument);
-
-        using var process = new Process { StartInfo = startInfo };
         try
         {
-            process.Start();
+            var result = await FfmpegRunner.RunAsync(context.Options.FfmpegPath, ["-nostats", .. arguments], context.Options.ToolTimeout, cancellationToken,
+                maxOutputBytes: MaxCapturedChars, maxErrorChars: MaxCapturedChars).ConfigureAwait(false);
+            return new FfmpegResult(result.ExitCode, result.StandardOutputText, result.StandardError);
         }
-        catch (Win32Exception error)
+        catch (FfmpegStartException error)
         {
-            throw new GateToolException($"ffmpeg could not be started ({context.Options.FfmpegPath}): {error.Message}", error);
+            throw new GateToolException($"ffmpeg could not be started ({context.Options.FfmpegPath}): {error.InnerException?.Message}", error);
         }
-
-        var standardOutput = ReadBoundedAsync(process.StandardOutput);
-        var standardError = ReadBoundedAsync(process.StandardError);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(context.Options.ToolTimeout);
-        try
+        catch (FfmpegTimeoutException)
         {
-            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            Kill(process);
-            await Task.WhenAll(standardOutput, standardError).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
             throw new GateToolException($"ffmpeg took longer than {Describe(context.Options.ToolTimeout)} and was stopped.");
         }
-
-        return new FfmpegResult(process.ExitCode, await standardOutput.ConfigureAwait(false), await standardError.ConfigureAwait(false));
     }
 
     /// <summary>The input's duration from ffmpeg's "Duration: hh:mm:ss.cc" header line, or null when it says N/A.</summary>
@@ -94,33 +67,6 @@ internal static partial class FfmpegProcess
         limit >= TimeSpan.FromSeconds(1)
             ? limit.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s"
             : limit.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms";
-
-    private static async Task<string> ReadBoundedAsync(StreamReader reader)
-    {
-        var kept = new StringBuilder();
-        var buffer = new char[8192];
-        int read;
-        while ((read = await reader.ReadAsync(buffer).ConfigureAwait(false)) > 0)
-        {
-            // Keep reading past the limit so ffmpeg never blocks on a full pipe.
-            var room = MaxCapturedChars - kept.Length;
-            if (room > 0) kept.Append(buffer, 0, Math.Min(room, read));
-        }
-
-        return kept.ToString();
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // It exited between the timeout and the kill.
-        }
-    }
 
     [GeneratedRegex(@"Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)")]
     private static partial Regex DurationLine();

@@ -105,7 +105,7 @@ internal static class ProviderErrors
         new(backend, model, LlmFailureKind.MalformedResponse, $"malformed response: {what}", inner: inner);
 }
 
-/// <summary>Throws a classified <see cref="LlmBackendException"/> for non-success responses before a library sees them (used under OllamaSharp).</summary>
+/// <summary>Throws a classified <see cref="LlmBackendException"/> for non-success responses before a library sees them (used under OllamaSharp and the OpenAI SDK).</summary>
 internal sealed class ProviderErrorHandler(string backend) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)

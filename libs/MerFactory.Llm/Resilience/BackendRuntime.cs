@@ -1,3 +1,4 @@
+using System.ClientModel;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -33,13 +34,14 @@ internal sealed class BackendRuntime : IDisposable
         _time = time;
         // Own handler, not IHttpClientFactory: service defaults add a standard resilience handler (10 s attempt
         // timeout) to every factory client, far too short for LLM calls, and it would retry on top of ours.
-        HttpMessageHandler handler = options.Kind == LlmBackendKind.Ollama ? new ProviderErrorHandler(name) { InnerHandler = primaryHandler } : primaryHandler;
+        // Libraries (OllamaSharp, the OpenAI SDK) see no error response: the handler turns it into a classified failure
+        // that keeps the provider's message and Retry-After. Gemini's client reads its responses itself.
+        HttpMessageHandler handler = options.Kind == LlmBackendKind.Gemini ? primaryHandler : new ProviderErrorHandler(name) { InnerHandler = primaryHandler };
         _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         IChatClient client = options.Kind switch
         {
             LlmBackendKind.Gemini => new GeminiChatClient(_http, name, options, time),
-            LlmBackendKind.OpenAI or LlmBackendKind.OpenAICompatible => new OpenAiChatClient(_http, name, options),
-            LlmBackendKind.HfServer => new OpenAiChatClient(_http, name, options),
+            LlmBackendKind.OpenAI or LlmBackendKind.OpenAICompatible or LlmBackendKind.HfServer => new OpenAiChatClient(_http, name, options),
             LlmBackendKind.Ollama => CreateOllama(options),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Kind, "unknown backend kind"),
         };
@@ -136,7 +138,11 @@ internal sealed class BackendRuntime : IDisposable
 
     private LlmBackendException? ClassifyRaw(Exception ex, string model, CancellationToken outer, CancellationToken attempt) => ex switch
     {
+        LlmBackendException { Model: null } backend => backend.ForModel(model),
         LlmBackendException backend => backend,
+        // The OpenAI SDK's transport wraps connection failures; HTTP errors never reach it (ProviderErrorHandler).
+        ClientResultException { InnerException: { } inner } => ClassifyRaw(inner, model, outer, attempt),
+        ClientResultException { Status: > 0 } result => new LlmBackendException(Name, model, ProviderErrors.Classify((System.Net.HttpStatusCode)result.Status), result.Message, result.Status, inner: ex),
         OperationCanceledException when outer.IsCancellationRequested => null,
         OperationCanceledException when attempt.IsCancellationRequested =>
             new LlmBackendException(Name, model, LlmFailureKind.Timeout, $"no complete answer within the attempt timeout of {Options.AttemptTimeout.TotalSeconds:0.###} s", inner: ex),

@@ -50,59 +50,28 @@ public static class LlmRouting
         var notes = new List<string>();
         var openAiKey = NonEmpty(environment("OPENAI_API_KEY"));
         var googleKey = NonEmpty(environment("GOOGLE_API_KEY"));
-        var chatGpt = NonEmpty(flags.ChatGptModel);
-        var ollamaVision = NonEmpty(flags.OllamaVisionModel);
-        var ollamaText = NonEmpty(flags.OllamaTextModel);
-        var hf = NonEmpty(flags.HuggingFaceModel);
-        var compatibleUrl = NonEmpty(flags.OpenAiBaseUrl);
-
-        if (chatGpt is not null && compatibleUrl is not null)
+        var choice = FlagRoutes.Choose(flags, openAiKey is not null, options.Backends.GetValueOrDefault("openai"), notes);
+        if (choice is not null)
         {
-            var backend = EnsureBackend(options, "openai-compatible", LlmBackendKind.OpenAICompatible, environment);
-            backend.BaseUrl = new Uri(compatibleUrl, UriKind.Absolute);
-            backend.ApiKey ??= openAiKey;
-            SetAll(options, "openai-compatible", chatGpt);
-            notes.Add($"--chatgpt-model {chatGpt} on the OpenAI-compatible server {compatibleUrl} for every step");
+            var backend = EnsureBackend(options, choice.Backend, choice.Kind, environment);
+            switch (choice.Kind)
+            {
+                case LlmBackendKind.OpenAICompatible:
+                    backend.BaseUrl = new Uri(flags.OpenAiBaseUrl!.Trim(), UriKind.Absolute);
+                    backend.ApiKey ??= openAiKey;
+                    break;
+                case LlmBackendKind.HfServer:
+                    if (NonEmpty(flags.HuggingFaceServerUrl) is { } hostUrl) backend.BaseUrl = new Uri(hostUrl, UriKind.Absolute);
+                    if (NonEmpty(flags.HuggingFaceApiKey) is { } hostKey) backend.ApiKey = hostKey;
+                    // Local GPU models must not run concurrently (spec §1.9).
+                    backend.MaxConcurrency = 1;
+                    break;
+            }
+            options.Default = LlmStepRoute.To(choice.Backend, choice.DefaultModel);
+            foreach (var (step, model) in choice.Models) options.Steps[step] = LlmStepRoute.To(choice.Backend, model);
+            notes.Add(choice.Kind == LlmBackendKind.HfServer ? $"{choice.Note} {backend.BaseUrl}" : choice.Note);
         }
-        else if (chatGpt is not null && openAiKey is not null)
-        {
-            EnsureBackend(options, "openai", LlmBackendKind.OpenAI, environment);
-            SetAll(options, "openai", chatGpt);
-            // MER-Factory pins vision to gpt-4o and audio to gpt-4o-audio-preview; keep the user's model where it can do the job.
-            var capabilities = ModelCapabilities.Resolve(LlmBackendKind.OpenAI, chatGpt, options.Backends["openai"]);
-            var visionModel = capabilities.HasFlag(Modality.Image) ? chatGpt : OpenAiVisionFallbackModel;
-            options.Steps[LlmStep.Image] = LlmStepRoute.To("openai", visionModel);
-            options.Steps[LlmStep.Video] = LlmStepRoute.To("openai", visionModel);
-            options.Steps[LlmStep.Audio] = LlmStepRoute.To("openai", capabilities.HasFlag(Modality.Audio) ? chatGpt : OpenAiAudioModel);
-            notes.Add($"--chatgpt-model {chatGpt} with OPENAI_API_KEY (image/video: {visionModel}, audio: {options.Steps[LlmStep.Audio].Model})");
-        }
-        else if (hf is not null)
-        {
-            if (chatGpt is not null) notes.Add("--chatgpt-model ignored: OPENAI_API_KEY is not set");
-            var backend = EnsureBackend(options, "hf", LlmBackendKind.HfServer, environment);
-            if (NonEmpty(flags.HuggingFaceServerUrl) is { } hostUrl) backend.BaseUrl = new Uri(hostUrl, UriKind.Absolute);
-            if (NonEmpty(flags.HuggingFaceApiKey) is { } hostKey) backend.ApiKey = hostKey;
-            // Local GPU models must not run concurrently (spec §1.9).
-            backend.MaxConcurrency = 1;
-            SetAll(options, "hf", hf);
-            notes.Add($"--huggingface-model {hf} via hf-server {backend.BaseUrl}");
-        }
-        else if (ollamaVision is not null || ollamaText is not null)
-        {
-            if (chatGpt is not null) notes.Add("--chatgpt-model ignored: OPENAI_API_KEY is not set");
-            EnsureBackend(options, "ollama", LlmBackendKind.Ollama, environment);
-            var vision = ollamaVision ?? ollamaText!;
-            var text = ollamaText ?? ollamaVision!;
-            SetAll(options, "ollama", text);
-            options.Steps[LlmStep.Image] = LlmStepRoute.To("ollama", vision);
-            options.Steps[LlmStep.Video] = LlmStepRoute.To("ollama", vision);
-            notes.Add($"Ollama: vision {vision}, text {text}");
-        }
-        else if (chatGpt is not null)
-        {
-            notes.Add("--chatgpt-model ignored: OPENAI_API_KEY is not set (and no --openai-base-url)");
-        }
-        else if (options.Default is null && options.Steps.Count == 0 && googleKey is not null && ollamaText is null)
+        else if (options.Default is null && options.Steps.Count == 0 && googleKey is not null && NonEmpty(flags.OllamaTextModel) is null && NonEmpty(flags.ChatGptModel) is null)
         {
             EnsureBackend(options, "gemini", LlmBackendKind.Gemini, environment);
             SetAll(options, "gemini", GeminiDefaultModel);

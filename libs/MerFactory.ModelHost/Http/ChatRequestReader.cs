@@ -14,7 +14,8 @@ public sealed record ChatRequest(string Model, IReadOnlyList<PromptMessage> Mess
 
 /// <summary>
 /// Reads OpenAI chat-completion bodies: content as a string or parts — <c>text</c>, <c>image_url</c> with a data URL,
-/// <c>input_audio</c> {data, format} and the host's <c>input_video</c> {data, format} (llama-server has no video part).
+/// <c>input_audio</c> {data, format}, <c>file</c> {file_data: data URL} and the host's <c>input_video</c> {data, format}
+/// (llama-server has neither video part).
 /// Media must travel inline: http(s) and file URLs are refused, so the host never reads the client's paths.
 /// </summary>
 public static class ChatRequestReader
@@ -68,8 +69,13 @@ public static class ChatRequestReader
                 return Inline(part, "input_audio", ModelModality.Audio, where);
             case "input_video":
                 return Inline(part, "input_video", ModelModality.Video, where);
+            case "file":
+                // OpenAI's file part {file: {file_data: data URL, filename}}: how the OpenAI SDK sends a whole clip.
+                var fileData = part.TryGetProperty("file", out var file) && file.ValueKind == JsonValueKind.Object
+                    && file.TryGetProperty("file_data", out var fd) && fd.ValueKind == JsonValueKind.String ? fd.GetString() : null;
+                return DataUrl(fileData ?? throw new InvalidChatRequestException($"{where}.file.file_data is missing (file ids are not served)", where), where);
             default:
-                throw new InvalidChatRequestException($"{where}: unknown part type '{type}' (text, image_url, input_audio, input_video)", where);
+                throw new InvalidChatRequestException($"{where}: unknown part type '{type}' (text, image_url, input_audio, input_video, file)", where);
         }
     }
 

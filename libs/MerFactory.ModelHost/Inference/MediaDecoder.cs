@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using MerFactory.Media;
 
 namespace MerFactory.ModelHost.Inference;
 
@@ -12,7 +12,7 @@ public static class MediaDecoder
 
     public static async Task<float[]> DecodeAudio16kAsync(byte[] audio, CancellationToken cancellationToken)
     {
-        var raw = await RunAsync(audio, ["-i", "pipe:0", "-vn", "-ac", "1", "-ar", "16000", "-f", "f32le", "pipe:1"], null, cancellationToken).ConfigureAwait(false);
+        var raw = await RunAsync(audio, ["-i", "pipe:0", "-vn", "-ac", "1", "-ar", "16000", "-f", "f32le", "pipe:1"], cancellationToken).ConfigureAwait(false);
         var samples = new float[raw.Length / 4];
         Buffer.BlockCopy(raw, 0, samples, 0, samples.Length * 4);
         return samples;
@@ -26,7 +26,7 @@ public static class MediaDecoder
         {
             var input = Path.Combine(folder.FullName, "input");
             await File.WriteAllBytesAsync(input, video, cancellationToken).ConfigureAwait(false);
-            await RunAsync(null, ["-i", input, "-vf", "fps=1", "-q:v", "3", Path.Combine(folder.FullName, "frame-%04d.jpg")], null, cancellationToken).ConfigureAwait(false);
+            await RunAsync(null, ["-i", input, "-vf", "fps=1", "-q:v", "3", Path.Combine(folder.FullName, "frame-%04d.jpg")], cancellationToken).ConfigureAwait(false);
             var frames = Directory.GetFiles(folder.FullName, "frame-*.jpg").Order(StringComparer.Ordinal).ToList();
             if (frames.Count == 0) throw new InvalidDataException("the video has no decodable frames");
             var picked = frames.Count <= MaxVideoFrames ? frames
@@ -38,7 +38,7 @@ public static class MediaDecoder
             var wav = Path.Combine(folder.FullName, "audio.wav");
             try
             {
-                await RunAsync(null, ["-i", input, "-vn", "-ac", "1", "-ar", "16000", "-c:a", "pcm_s16le", wav], null, cancellationToken).ConfigureAwait(false);
+                await RunAsync(null, ["-i", input, "-vn", "-ac", "1", "-ar", "16000", "-c:a", "pcm_s16le", wav], cancellationToken).ConfigureAwait(false);
                 if (File.Exists(wav) && new FileInfo(wav).Length > 44) audio = await File.ReadAllBytesAsync(wav, cancellationToken).ConfigureAwait(false);
             }
             catch (InvalidDataException)
@@ -53,34 +53,10 @@ public static class MediaDecoder
         }
     }
 
-    private static async Task<byte[]> RunAsync(byte[]? stdin, IReadOnlyList<string> arguments, string? workingDirectory, CancellationToken cancellationToken)
+    private static async Task<byte[]> RunAsync(byte[]? stdin, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("ffmpeg") { RedirectStandardInput = stdin is not null, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "-hide_banner", "-loglevel", "error", "-y" }.Concat(arguments)) start.ArgumentList.Add(a);
-        if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("ffmpeg could not be started");
-        using var kill = cancellationToken.Register(() =>
-        {
-            try { process.Kill(); } catch (InvalidOperationException) { }
-        });
-        var output = new MemoryStream();
-        var copy = process.StandardOutput.BaseStream.CopyToAsync(output, cancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-        if (stdin is not null)
-        {
-            try
-            {
-                await process.StandardInput.BaseStream.WriteAsync(stdin, cancellationToken).ConfigureAwait(false);
-            }
-            catch (IOException)
-            {
-                // ffmpeg stopped reading (bad input); its exit code and stderr say why.
-            }
-            process.StandardInput.Close();
-        }
-        await Task.WhenAll(copy, errors).ConfigureAwait(false);
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        if (process.ExitCode != 0) throw new InvalidDataException($"ffmpeg could not decode the media: {errors.Result.Trim()}");
-        return output.ToArray();
+        var result = await FfmpegRunner.RunAsync("ffmpeg", ["-loglevel", "error", "-y", .. arguments], Timeout.InfiniteTimeSpan, cancellationToken, stdin).ConfigureAwait(false);
+        if (result.ExitCode != 0) throw new InvalidDataException($"ffmpeg could not decode the media: {result.StandardError.Trim()}");
+        return result.StandardOutput;
     }
 }

@@ -12,6 +12,7 @@ using MerFactory.Jobs.Messaging;
 using MerFactory.Jobs.Steps;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using MerFactory.Steps;
 
 namespace MerFactory.Pipeline.Consumers;
 

@@ -9,6 +9,7 @@ using MerFactory.Speech.Engines;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using MerFactory.Steps;
 
 namespace MerFactory.Pipeline.Consumers;
 

@@ -9,6 +9,7 @@ using MerFactory.Media;
 using MerFactory.Pipeline.Consumers;
 using MerFactory.Pipeline.Synthesis;
 using MerFactory.Speech;
+using MerFactory.Steps.Media;
 
 namespace MerFactory.Pipeline.Orchestration;
 

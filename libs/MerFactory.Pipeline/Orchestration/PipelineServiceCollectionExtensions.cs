@@ -1,20 +1,12 @@
-using MerFactory.Media;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using MerFactory.Steps;
 
 namespace MerFactory.Pipeline.Orchestration;
 
 public static class PipelineServiceCollectionExtensions
 {
-    /// <summary>Engines the step consumers use.</summary>
-    public static IServiceCollection AddMediaEngines(this IServiceCollection services)
-    {
-        services.AddSingleton<FfmpegMediaExtractor>();
-        services.TryAddSingleton<Consumers.StepClient>();
-        return services;
-    }
-
     /// <summary>The native AU engine (models from section <c>AuModels</c>, engine settings from <c>AuEngine</c>).</summary>
     public static IServiceCollection AddAuEngines(this IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration? configuration = null)
     {
@@ -34,7 +26,7 @@ public static class PipelineServiceCollectionExtensions
     /// <summary>The orchestration side: runs jobs by sending step requests.</summary>
     public static IServiceCollection AddJobOrchestration(this IServiceCollection services)
     {
-        services.TryAddSingleton<Consumers.StepClient>();
+        services.TryAddSingleton<MerFactory.Steps.StepClient>();
         services.AddSingleton<JobProgressRouter>();
         services.AddSingleton<StepRunner>();
         // The gate agent's limits come from section "GateAgent" where the host binds it; these are its defaults.

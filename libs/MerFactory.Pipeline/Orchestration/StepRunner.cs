@@ -2,6 +2,7 @@ using System.Text.Json;
 using MassTransit;
 using MerFactory.Contracts.Media;
 using MerFactory.Pipeline.Consumers;
+using MerFactory.Steps;
 
 namespace MerFactory.Pipeline.Orchestration;
 

@@ -103,10 +103,6 @@ public static class SampleDocuments
         return PythonJson.Serialize(Flagged(json, record.Degraded || missing));
     }
 
-    /// <summary>True when a written record says it is degraded (exports use it to filter).</summary>
-    public static bool IsDegraded(System.Text.Json.JsonElement record) =>
-        record.ValueKind == System.Text.Json.JsonValueKind.Object && record.TryGetProperty(DegradedKey, out var flag) && flag.ValueKind == System.Text.Json.JsonValueKind.True;
-
     private static PythonJsonObject Flagged(PythonJsonObject json, bool degraded)
     {
         if (degraded) json.Add(DegradedKey, true);

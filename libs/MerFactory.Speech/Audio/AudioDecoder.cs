@@ -1,6 +1,5 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Runtime.InteropServices;
+using MerFactory.Media;
 using Microsoft.Extensions.Options;
 
 namespace MerFactory.Speech.Audio;
@@ -51,67 +50,31 @@ public sealed class AudioDecoder(IOptions<AudioDecoderOptions> options)
         // The media step's audio tracks are already 16 kHz mono PCM: read them directly rather than start ffmpeg.
         if (PcmWaveReader.TryRead(info.FullName, out var pcmSamples)) return new DecodedAudio(path, pcmSamples);
 
-        var startInfo = new ProcessStartInfo(_options.FfmpegPath)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = false,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[]
-                 {
-                     "-nostdin", "-hide_banner", "-loglevel", "error", "-i", info.FullName,
-                     "-map", "0:a:0", "-vn", "-ac", "1", "-ar", DecodedAudio.SampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1",
-                 })
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.Timeout);
-        using var process = new Process { StartInfo = startInfo };
+        FfmpegOutput result;
         try
         {
-            process.Start();
+            result = await FfmpegRunner.RunAsync(_options.FfmpegPath,
+                [
+                    "-loglevel", "error", "-i", info.FullName,
+                    "-map", "0:a:0", "-vn", "-ac", "1", "-ar", DecodedAudio.SampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1",
+                ], _options.Timeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (Win32Exception ex)
+        catch (FfmpegStartException ex)
         {
-            throw new AudioDecodeException(path, $"ffmpeg could not be started ('{_options.FfmpegPath}'): {ex.Message}; install ffmpeg or set FfmpegPath", ex);
+            throw new AudioDecodeException(path, $"ffmpeg could not be started ('{_options.FfmpegPath}'): {ex.InnerException?.Message}; install ffmpeg or set FfmpegPath", ex);
         }
-
-        try
-        {
-            var stderrTask = process.StandardError.ReadToEndAsync(timeout.Token);
-            using var pcm = new MemoryStream(capacity: (int)Math.Min(int.MaxValue, Math.Max(info.Length * 4, 1 << 16)));
-            await process.StandardOutput.BaseStream.CopyToAsync(pcm, timeout.Token).ConfigureAwait(false);
-            var stderr = (await stderrTask.ConfigureAwait(false)).Trim();
-            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-
-            if (process.ExitCode != 0)
-            {
-                throw new AudioDecodeException(path, DescribeFfmpegFailure(stderr, process.ExitCode));
-            }
-
-            var samples = new float[pcm.Length / sizeof(float)];
-            pcm.GetBuffer().AsSpan(0, samples.Length * sizeof(float)).CopyTo(MemoryMarshal.AsBytes(samples.AsSpan()));
-            if (samples.Length == 0)
-            {
-                throw new AudioDecodeException(path, "the file holds no audio samples" + (stderr.Length > 0 ? $" ({FirstLine(stderr)})" : string.Empty));
-            }
-            return new DecodedAudio(path, samples);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (FfmpegTimeoutException)
         {
             throw new AudioDecodeException(path, $"ffmpeg did not finish within {_options.Timeout}");
         }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { /* already gone */ }
-            }
-        }
+
+        var stderr = result.StandardError.Trim();
+        if (result.ExitCode != 0) throw new AudioDecodeException(path, DescribeFfmpegFailure(stderr, result.ExitCode));
+        var samples = MemoryMarshal.Cast<byte, float>(result.StandardOutput.AsSpan(0, result.StandardOutput.Length / sizeof(float) * sizeof(float))).ToArray();
+        if (samples.Length == 0)
+            throw new AudioDecodeException(path, "the file holds no audio samples" + (stderr.Length > 0 ? $" ({FirstLine(stderr)})" : string.Empty));
+        return new DecodedAudio(path, samples);
     }
 
     private static string DescribeFfmpegFailure(string stderr, int exitCode)

@@ -10,8 +10,9 @@ using MerFactory.Pipeline.Consumers;
 using MerFactory.Protos.Au;
 using MerFactory.Protos.Common;
 using ProtoRef = MerFactory.Protos.Common.ObjectRef;
+using MerFactory.Steps;
+using MerFactory.Steps.Grpc;
 
-using MerFactory.Pipeline.Grpc;
 
 namespace MerFactory.AuService.Grpc;
 

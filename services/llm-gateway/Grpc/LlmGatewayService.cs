@@ -7,10 +7,12 @@ using MerFactory.Contracts.Llm;
 using MerFactory.Contracts.Media;
 using MerFactory.Jobs.Steps;
 using MerFactory.Llm;
-using MerFactory.Pipeline.Consumers;
 using MerFactory.Protos.Common;
 using MerFactory.Protos.LlmGateway;
 using ProtoRef = MerFactory.Protos.Common.ObjectRef;
+using MerFactory.Steps;
+using MerFactory.Steps.Grpc;
+using MerFactory.Steps.Llm;
 
 namespace MerFactory.LlmGateway.Grpc;
 

@@ -6,11 +6,12 @@ using MerFactory.Contracts;
 using MerFactory.Contracts.Media;
 using MerFactory.Jobs.Steps;
 using MerFactory.Media;
-using MerFactory.Pipeline.Consumers;
 using MerFactory.Protos.Media;
 using ProtoRef = MerFactory.Protos.Common.ObjectRef;
+using MerFactory.Steps;
+using MerFactory.Steps.Grpc;
+using MerFactory.Steps.Media;
 
-using MerFactory.Pipeline.Grpc;
 
 namespace MerFactory.MediaExtract.Grpc;
 

@@ -10,8 +10,9 @@ using MerFactory.Pipeline.Consumers;
 using MerFactory.Protos.Common;
 using MerFactory.Protos.Transcribe;
 using ProtoRef = MerFactory.Protos.Common.ObjectRef;
+using MerFactory.Steps;
+using MerFactory.Steps.Grpc;
 
-using MerFactory.Pipeline.Grpc;
 
 namespace MerFactory.Transcribe.Grpc;
 

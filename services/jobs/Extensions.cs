@@ -1,15 +1,15 @@
 using MerFactory.Jobs.Messaging;
 using MerFactory.Pipeline.Orchestration;
 using MerFactory.Storage;
-using MerFactory.Synthesis.Grpc;
-using MerFactory.Synthesis.Jobs;
+using MerFactory.JobApi.Grpc;
+using MerFactory.JobApi.Jobs;
 
-namespace MerFactory.Synthesis;
+namespace MerFactory.JobApi;
 
 internal static class Extensions
 {
     /// <summary>The job API: object store, the bus (to send steps to the other services) and the shared orchestration.</summary>
-    public static void AddSynthesisServices(this IHostApplicationBuilder builder)
+    public static void AddJobApi(this IHostApplicationBuilder builder)
     {
         builder.Services.AddObjectStore(builder.Configuration);
         builder.Services.AddMerFactoryMessaging(builder.Configuration, (_, _) => { });

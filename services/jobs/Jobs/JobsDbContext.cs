@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 
-namespace MerFactory.Synthesis.Jobs;
+namespace MerFactory.JobApi.Jobs;
 
 /// <summary>The job API's durable state (PostgreSQL <c>jobsdb</c>): jobs, what they were submitted with, and their events.</summary>
 public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbContext(options)

@@ -1,4 +1,4 @@
-namespace MerFactory.Synthesis.Jobs;
+namespace MerFactory.JobApi.Jobs;
 
 /// <summary>Limits of the job API per credential (section <c>JobApi</c>); a call over a limit gets ResourceExhausted.</summary>
 public sealed class JobApiOptions

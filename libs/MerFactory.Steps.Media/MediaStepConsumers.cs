@@ -4,8 +4,11 @@ using MerFactory.Contracts.Media;
 using MerFactory.Jobs.Messaging;
 using MerFactory.Jobs.Steps;
 using MerFactory.Media;
+using MerFactory.Steps;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace MerFactory.Pipeline.Consumers;
+namespace MerFactory.Steps.Media;
 
 /// <summary>Runs a media tool on a local copy of the source and turns bad-input failures into non-retryable step errors.</summary>
 public abstract class MediaStepConsumer<TRequest>(ArtifactStore artifacts, FfmpegMediaExtractor media) : StepConsumer<TRequest>(artifacts)
@@ -117,5 +120,13 @@ public static class MediaConsumerRegistration
         bus.AddConsumer<SampleFramesConsumer>().Endpoint(e => e.Name = options.QueueName(StepQueues.For<SampleFrames>()));
         bus.AddConsumer<ExtractFrameConsumer>().Endpoint(e => e.Name = options.QueueName(StepQueues.For<ExtractFrame>()));
         return bus;
+    }
+
+    /// <summary>The ffmpeg engine the media consumers use, and the client that sends steps.</summary>
+    public static IServiceCollection AddMediaEngines(this IServiceCollection services)
+    {
+        services.AddSingleton<FfmpegMediaExtractor>();
+        services.TryAddSingleton<StepClient>();
+        return services;
     }
 }

@@ -1,6 +1,6 @@
 using MerFactory.Contracts.Media;
 
-namespace MerFactory.Pipeline.Consumers;
+namespace MerFactory.Steps;
 
 /// <summary>
 /// The queue each step request is sent to. Requests are sent to one queue (not published), so a step runs

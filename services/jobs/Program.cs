@@ -1,9 +1,9 @@
-using MerFactory.Synthesis;
-using MerFactory.Synthesis.Grpc;
+using MerFactory.JobApi;
+using MerFactory.JobApi.Grpc;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddGrpcServiceDefaults();
-builder.AddSynthesisServices();
+builder.AddJobApi();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

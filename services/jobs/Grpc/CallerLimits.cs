@@ -2,10 +2,10 @@ using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using MerFactory.Synthesis.Jobs;
+using MerFactory.JobApi.Jobs;
 using Microsoft.Extensions.Options;
 
-namespace MerFactory.Synthesis.Grpc;
+namespace MerFactory.JobApi.Grpc;
 
 /// <summary>Per-credential request rate of the job API (System.Threading.RateLimiting token buckets, one per credential).</summary>
 public sealed class RateLimitInterceptor(IOptions<JobApiOptions> options) : Interceptor, IDisposable

@@ -6,7 +6,7 @@ using MerFactory.Protos.Jobs;
 using MerFactory.Storage;
 using ProtoRef = MerFactory.Protos.Common.ObjectRef;
 
-namespace MerFactory.Synthesis.Jobs;
+namespace MerFactory.JobApi.Jobs;
 
 /// <summary>
 /// Runs a submitted job with the same <see cref="JobRunner"/> as the CLI: steps go to the services over the

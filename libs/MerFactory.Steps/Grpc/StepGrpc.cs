@@ -4,10 +4,10 @@ using MassTransit;
 using MerFactory.Contracts;
 using MerFactory.Contracts.Media;
 using MerFactory.Jobs.Steps;
-using MerFactory.Pipeline.Consumers;
+using MerFactory.Steps;
 using ProtoRef = MerFactory.Protos.Common.ObjectRef;
 
-namespace MerFactory.Pipeline.Grpc;
+namespace MerFactory.Steps.Grpc;
 
 /// <summary>
 /// What every service's gRPC face does around a step: resolve the caller's object reference, run the step

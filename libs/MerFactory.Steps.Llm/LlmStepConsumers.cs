@@ -9,12 +9,13 @@ using MerFactory.Llm;
 using MerFactory.Llm.Caching;
 using MerFactory.Llm.Routing;
 using MerFactory.Storage;
+using MerFactory.Steps;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace MerFactory.Pipeline.Consumers;
+namespace MerFactory.Steps.Llm;
 
 /// <summary>
 /// Runs one LLM step through <see cref="ILlmGateway"/> and stores its outcome as <c>llm-result.json</c>.

@@ -5,7 +5,7 @@ using MerFactory.Jobs.Messaging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace MerFactory.Pipeline.Consumers;
+namespace MerFactory.Steps;
 
 /// <summary>
 /// Sends a step request to its queue and waits for the step's answer. When the broker goes away and comes back

@@ -1,4 +1,4 @@
-namespace MerFactory.Synthesis.Jobs;
+namespace MerFactory.JobApi.Jobs;
 
 /// <summary>
 /// At start, before the job API serves: creates the schema if the database is new, then resumes every job that was

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 using MerFactory.Pipeline.Orchestration;
 using MerFactory.Protos.Jobs;
 
-namespace MerFactory.Synthesis.Jobs;
+namespace MerFactory.JobApi.Jobs;
 
 /// <summary>
 /// The jobs of this instance (their progress events, replayed to late watchers, and outputs), backed by the database:

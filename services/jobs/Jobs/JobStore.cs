@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 
-namespace MerFactory.Synthesis.Jobs;
+namespace MerFactory.JobApi.Jobs;
 
 /// <summary>
 /// Jobs in the database. Progress events are queued and written in batches by one writer (progress callbacks never

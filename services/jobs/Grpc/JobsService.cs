@@ -6,11 +6,11 @@ using MerFactory.Contracts;
 using MerFactory.Pipeline.Orchestration;
 using MerFactory.Protos.Jobs;
 using MerFactory.Storage;
-using MerFactory.Synthesis.Jobs;
+using MerFactory.JobApi.Jobs;
 using Microsoft.Extensions.Options;
 using ProtoRef = MerFactory.Protos.Common.ObjectRef;
 
-namespace MerFactory.Synthesis.Grpc;
+namespace MerFactory.JobApi.Grpc;
 
 /// <summary>
 /// The job API of a deployment: upload inputs, submit, watch progress, list and download outputs. Everything belongs
