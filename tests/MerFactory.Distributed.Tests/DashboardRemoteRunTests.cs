@@ -29,7 +29,7 @@ public sealed class DashboardRemoteRunTests(DistributedFixture fixture) : IClass
         var output = Directory.CreateDirectory(Path.Combine(_work, "out")).FullName;
         File.Copy(SharedData.DataPath("media", "pyfeat", "single_face.jpg"), Path.Combine(input, "portrait.jpg"));
         using var services = PipelineServices.Start(fixture, _model);
-        using var synthesis = fixture.StartService("synthesis", "MerFactory.Synthesis.dll", DistributedFixture.UserCredentials(), out var port, out var log);
+        using var jobs = fixture.StartService("jobs", "MerFactory.JobApi.dll", DistributedFixture.UserCredentials(), out var port, out var log);
         var server = $"http://127.0.0.1:{port}";
         await RemoteCliTests.WaitUntilServingAsync(server);
 
