@@ -19,6 +19,14 @@ internal static class ApiCredentialExtensions
     public static IResourceBuilder<ProjectResource> WithUserCredential(this IResourceBuilder<ProjectResource> service) =>
         service.WithEnvironment($"Auth__Tokens__{UserCredential}", Token(service.ApplicationBuilder, "api-token"));
 
+    /// <summary>
+    /// A client of the job API (the dashboard's run builder): its address as a reference and the clients' token as the
+    /// secret parameter, in <c>JobApi:Token</c>; never through a shell or a file.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithJobApiClient(this IResourceBuilder<ProjectResource> client, IResourceBuilder<ProjectResource> jobApi) =>
+        client.WithReference(jobApi.GetEndpoint("grpc"))
+            .WithEnvironment("JobApi__Token", Token(client.ApplicationBuilder, "api-token"));
+
     private static IResourceBuilder<ParameterResource> Token(IDistributedApplicationBuilder builder, string name)
     {
         if (builder.Resources.OfType<ParameterResource>().FirstOrDefault(p => p.Name == name) is { } existing)

@@ -22,7 +22,7 @@ var llmGateway = builder.AddMerFactoryService<Projects.MerFactory_LlmGateway>("l
     .WithHfServer(hfServer, hfServerKey)
     .WithOllama(infrastructure);
 // The job API (jobs service): clients submit and watch jobs here; it drives the step services over the bus.
-builder.AddMerFactoryService<Projects.MerFactory_JobApi>("jobs", infrastructure)
+var jobs = builder.AddMerFactoryService<Projects.MerFactory_JobApi>("jobs", infrastructure)
     .AsJobApi()
     .WithUserCredential()
     .WithDatabase(infrastructure.Database)
@@ -33,8 +33,10 @@ builder.AddMerFactoryService<Projects.MerFactory_JobApi>("jobs", infrastructure)
     .WithReference(llmGateway.GetEndpoint("grpc"));
 builder.AddMerFactoryService<Projects.MerFactory_ExportService>("export", infrastructure)
     .WithUserCredential();
-// The curation dashboard: records and media from the object store (Dashboard:StorePrefix), curation in PostgreSQL.
+// The curation dashboard: records and media from the object store (Dashboard:StorePrefix), curation in PostgreSQL;
+// its run builder starts jobs on the job API as a client (the api-token credential).
 builder.AddMerFactoryDashboard<Projects.MerFactory_DashboardService>(infrastructure)
-    .WithConfigurationSections("Dashboard", "LlmGateway");
+    .WithConfigurationSections("Dashboard", "LlmGateway")
+    .WithJobApiClient(jobs);
 
 builder.Build().Run();

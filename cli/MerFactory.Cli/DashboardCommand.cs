@@ -2,6 +2,7 @@ using System.CommandLine;
 using MerFactory.Dashboard;
 using MerFactory.Dashboard.Preferences;
 using MerFactory.Dashboard.Runs;
+using MerFactory.JobClient;
 using Microsoft.AspNetCore.Builder;
 using MerFactory.Llm.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -71,7 +72,7 @@ internal static class DashboardCommand
                 ModelCapabilities = parse.GetValue(ProcessCommand.ModelCapabilities),
                 StepRoutes = parse.GetValue(ProcessCommand.LlmRoute) ?? [],
             };
-            RemoteServer? remote = null;
+            JobApiServer? remote = null;
             if (parse.GetValue(Server) is { } server)
             {
                 if ((parse.GetValue(ServerToken) ?? Environment.GetEnvironmentVariable("MERFACTORY_TOKEN")) is not { Length: > 0 } serverToken)
@@ -79,7 +80,7 @@ internal static class DashboardCommand
                     Console.Error.WriteLine("Error: --server needs the deployment's API token: --server-token TOKEN or MERFACTORY_TOKEN.");
                     return 1;
                 }
-                remote = new RemoteServer(server, serverToken);
+                remote = new JobApiServer(server, serverToken);
             }
             LlmRoutingOptions routing;
             WebApplication app;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using MerFactory.Llm.Prompts;
 using MerFactory.Llm.Routing;
+using MerFactory.JobClient;
 using MerFactory.Pipeline.Orchestration;
 using MerFactory.Pipeline.Synthesis;
 
@@ -174,20 +175,7 @@ internal static class ProcessCommand
         return json;
     }
 
-    public static ProcessingType? ParseType(string? value) => value?.ToUpperInvariant() switch
-    {
-        "AU" => ProcessingType.AU,
-        "AUDIO" => ProcessingType.Audio,
-        "VIDEO" => ProcessingType.Video,
-        "MER" => ProcessingType.MER,
-        "IMAGE" => ProcessingType.Image,
-        _ => null,
-    };
+    public static ProcessingType? ParseType(string? value) => RunRequestOptions.ParseType(value);
 
-    public static TaskKind? ParseTask(string? value) => value?.Trim().ToUpperInvariant() switch
-    {
-        "MERR" => TaskKind.MERR,
-        "SENTIMENT ANALYSIS" or "SENTIMENT-ANALYSIS" or "SENTIMENTANALYSIS" => TaskKind.SentimentAnalysis,
-        _ => null,
-    };
+    public static TaskKind? ParseTask(string? value) => RunRequestOptions.ParseTask(value);
 }

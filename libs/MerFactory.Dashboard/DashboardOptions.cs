@@ -39,6 +39,9 @@ public sealed class DashboardOptions
     /// </summary>
     public Dictionary<string, string> Compare { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Bounds of the local copies of source clips served from an object store (<c>Dashboard:SourceCache</c>).</summary>
+    public Records.SourceCacheOptions SourceCache { get; set; } = new();
+
     public string CurationDirectory => Path.Combine(OutputDir, ".merfactory");
 
     public bool IsLoopback =>

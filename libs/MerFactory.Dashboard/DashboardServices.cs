@@ -49,6 +49,7 @@ public static class DashboardServices
             services.AddSingleton(new ComparisonRuns(options.Name ?? ComparisonRuns.NameFor(options.OutputDir),
                 options.Compare.Select(run => new ComparisonRun(run.Key, new FolderRecordFiles(run.Value)))));
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new SourceClipCache(options.SourceCache, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<SourceClipCache>>()));
         services.TryAddSingleton<ILlmGateway>(sp => new LlmGateway(routing ?? new LlmRoutingOptions(), null, sp.GetService<ILogger<LlmGateway>>(), sp.GetService<TimeProvider>()));
         services.AddSingleton<RecordIndexer>();
         services.AddSingleton<RecordDetailsReader>();
@@ -72,10 +73,11 @@ public static class DashboardServices
 }
 
 /// <summary>Creates the curation schema and indexes the dataset before the server takes requests.</summary>
-internal sealed class DashboardStartup(IDbContextFactory<CurationDb> dbFactory, RecordIndexer indexer) : IHostedService
+internal sealed class DashboardStartup(IDbContextFactory<CurationDb> dbFactory, RecordIndexer indexer, SourceClipCache sources) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        sources.Prune();
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             var creator = db.GetService<IRelationalDatabaseCreator>();

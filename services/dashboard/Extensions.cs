@@ -1,6 +1,8 @@
 using MerFactory.Dashboard;
 using MerFactory.Dashboard.Preferences;
 using MerFactory.Dashboard.Records;
+using MerFactory.Dashboard.Runs;
+using MerFactory.JobClient;
 using MerFactory.Llm.Routing;
 using MerFactory.Storage;
 
@@ -10,7 +12,21 @@ namespace MerFactory.DashboardService;
 public sealed class DashboardServiceOptions
 {
     /// <summary>The dataset's prefix in the object store, e.g. a distributed job's <c>jobs/{id}/output/</c>.</summary>
-    public string StorePrefix { get; set; } = "datasets/";
+    public string StorePrefix { get; set; } = "datasets/default/";
+}
+
+/// <summary>
+/// The job API the run builder starts jobs on (section <c>JobApi</c>): the AppHost passes its address (the <c>jobs</c>
+/// resource's reference) and the clients' token (the <c>api-token</c> secret parameter). Without both there is no runner.
+/// </summary>
+public sealed class JobApiClientOptions
+{
+    public const string SectionName = "JobApi";
+
+    /// <summary>Default: the AppHost's reference to the <c>jobs</c> resource (<c>services:jobs:grpc:0</c>).</summary>
+    public string? Url { get; set; }
+
+    public string? Token { get; set; }
 }
 
 internal static class Extensions
@@ -28,18 +44,26 @@ internal static class Extensions
 
         var section = builder.Configuration.GetSection(DashboardOptions.SectionName);
         var options = section.Get<DashboardOptions>() ?? new DashboardOptions();
-        var storePrefix = section.Get<DashboardServiceOptions>()?.StorePrefix ?? "datasets/";
+        var storePrefix = section.Get<DashboardServiceOptions>()?.StorePrefix ?? new DashboardServiceOptions().StorePrefix;
         if (builder.Configuration.GetConnectionString("jobsdb") is { Length: > 0 } connectionString)
         {
             options.Database = "postgres";
             options.ConnectionString = connectionString;
         }
         builder.Services.AddObjectStore(builder.Configuration);
-        builder.Services.AddSingleton<IRecordFiles>(sp => new ObjectStoreRecordFiles(sp.GetRequiredService<IObjectStore>(), storePrefix));
+        builder.Services.AddSingleton<IRecordFiles>(sp => new ObjectStoreRecordFiles(sp.GetRequiredService<IObjectStore>(), storePrefix, sp.GetRequiredService<SourceClipCache>()));
         // Dashboard:Compare:{name} = another dataset's prefix in the same store (e.g. another job's output).
         foreach (var name in options.Compare.Keys) ComparisonRuns.ValidName(name);
         builder.Services.AddSingleton(sp => new ComparisonRuns(options.Name ?? ComparisonRuns.NameFor(storePrefix.TrimEnd('/')),
-            options.Compare.Select(run => new ComparisonRun(run.Key, new ObjectStoreRecordFiles(sp.GetRequiredService<IObjectStore>(), run.Value)))));
+            options.Compare.Select(run => new ComparisonRun(run.Key, new ObjectStoreRecordFiles(sp.GetRequiredService<IObjectStore>(), run.Value, sp.GetRequiredService<SourceClipCache>())))));
+        // The run builder: jobs on the job API, their records put where this dashboard reads them (the same launcher
+        // as `merfactory dashboard --server`).
+        var jobApi = builder.Configuration.GetSection(JobApiClientOptions.SectionName).Get<JobApiClientOptions>() ?? new JobApiClientOptions();
+        if ((jobApi.Url ?? builder.Configuration["services:jobs:grpc:0"]) is { Length: > 0 } jobApiUrl && jobApi.Token is { Length: > 0 } jobApiToken)
+        {
+            builder.Services.AddSingleton<IRunLauncher>(sp => new JobApiRunLauncher(new JobApiServer(jobApiUrl, jobApiToken), outputDir: null,
+                store: new StoreDestination(sp.GetRequiredService<IObjectStore>(), storePrefix)));
+        }
         var routing = builder.Configuration.GetSection(LlmRoutingOptions.SectionName).Get<LlmRoutingOptions>();
         builder.Services.AddMerFactoryDashboard(options, routing);
     }

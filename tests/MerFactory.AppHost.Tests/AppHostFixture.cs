@@ -20,6 +20,9 @@ public class AppHostFixture : IAsyncLifetime
     private const string ModelKey = "sk-apphost-loopback-key";
     private readonly string _state = Directory.CreateTempSubdirectory("mf-apphost-").FullName;
     private readonly string _noWhisperModels = Directory.CreateTempSubdirectory("mf-no-whisper-").FullName;
+
+    /// <summary>The folder the dashboard's run builder takes inputs from (its <c>Dashboard:InputRoot</c>).</summary>
+    public string DashboardInputs { get; } = Directory.CreateTempSubdirectory("mf-dash-inputs-").FullName;
     private readonly int _amqpPort = FreePorts.Block(3); // AMQP, Erlang distribution, epmd
     private readonly int _s3Port = FreePorts.Block(1);
     private readonly int _databasePort = FreePorts.Block(1);
@@ -59,6 +62,7 @@ public class AppHostFixture : IAsyncLifetime
             $"Parameters:api-token={ApiToken}",
             $"Parameters:service-token={ServiceToken}",
             $"MerFactory:StateDirectory={Path.Combine(_state, "state")}",
+            $"Dashboard:InputRoot={DashboardInputs}",
             // Models from the shared folder (what `merfactory models install --from` would install); no Whisper model.
             $"AuModels:ModelsDirectory={SharedData.Data}",
             $"AuModels:YuNetModelPath={Path.Combine("models", "face_detection_yunet_2026may.onnx")}",
@@ -108,6 +112,7 @@ public class AppHostFixture : IAsyncLifetime
             await epmd.WaitForExitAsync();
         Directory.Delete(_state, recursive: true);
         Directory.Delete(_noWhisperModels, recursive: true);
+        Directory.Delete(DashboardInputs, recursive: true);
     }
 }
 

@@ -11,65 +11,13 @@ using Npgsql;
 
 namespace MerFactory.AppHost.Tests;
 
-/// <summary>
-/// The real AppHost with only what the dashboard resource needs (the object store, PostgreSQL and the dashboard itself;
-/// the pipeline services and the broker are left out so that it starts in seconds rather than minutes).
-/// </summary>
-public sealed class DashboardAppHostFixture : IAsyncLifetime
-{
-    private static readonly string[] Needed = ["dashboard", "objectstore-s3", "postgres"];
-    private readonly string _state = Directory.CreateTempSubdirectory("mf-apphost-dash-").FullName;
-    private DistributedApplication? _app;
-
-    public DistributedApplication App => _app ?? throw new InvalidOperationException("the AppHost is not started");
-
-    public async Task InitializeAsync()
-    {
-        // PostgreSQL runs as the `postgres` user when the tests run as root: it must be able to enter the state folder.
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(_state, File.GetUnixFileMode(_state) | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(6));
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MerFactory_AppHost>(
-        [
-            "DcpPublisher:RandomizePorts=false",
-            "MerFactory:UseContainers=false",
-            $"MerFactory:AmqpPort={FreePorts.Block(3)}",
-            $"MerFactory:S3Port={FreePorts.Block(1)}",
-            $"MerFactory:DatabasePort={FreePorts.Block(1)}",
-            $"Parameters:postgres-password=pw-{Guid.NewGuid():N}",
-            $"MerFactory:StateDirectory={Path.Combine(_state, "state")}",
-            // The dataset in the default credential's folder, so the uploads its records name can be served.
-            "Dashboard:StorePrefix=datasets/default/",
-        ], cts.Token);
-        foreach (var resource in builder.Resources.Where(r => r is ProjectResource or ExecutableResource && !Needed.Contains(r.Name)).ToList())
-            builder.Resources.Remove(resource);
-        _app = await builder.BuildAsync(cts.Token);
-        try
-        {
-            await _app.StartAsync(cts.Token);
-            foreach (var name in Needed) await _app.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            var states = builder.Resources.Select(r => _app.ResourceNotifications.TryGetCurrentState(r.Name, out var e)
-                ? $"{r.Name}={e.Snapshot.State?.Text}/{e.Snapshot.HealthStatus}" : $"{r.Name}=?");
-            throw new TimeoutException("the dashboard's resources did not become healthy: " + string.Join(", ", states));
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync(CancellationToken.None);
-            await _app.DisposeAsync();
-        }
-        Directory.Delete(_state, recursive: true);
-    }
-}
-
 /// <summary>The AppHost's dashboard resource: records and media from the object store, curation stored in PostgreSQL.</summary>
-public sealed class DashboardResourceTests(DashboardAppHostFixture fixture) : IClassFixture<DashboardAppHostFixture>, IDisposable
+/// <remarks>
+/// It runs on the shared AppHost start: the dashboard references the job API (its run builder's), which needs every
+/// pipeline service, so a start with the dashboard alone no longer exists.
+/// </remarks>
+[Collection(AppHostCollection.Name)]
+public sealed class DashboardResourceTests(AppHostFixture fixture) : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("mf-apphost-dash-").FullName;
 

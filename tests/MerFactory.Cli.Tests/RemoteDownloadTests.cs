@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Grpc.Core;
 using MerFactory.Protos.Common;
+using MerFactory.JobClient;
 using MerFactory.Protos.Jobs;
 
 namespace MerFactory.Cli.Tests;

@@ -51,7 +51,8 @@ public sealed class StoreSourceTests : IAsyncLifetime, IDisposable
                 await PutCopyAsync($"{Prefix}{id}/{Path.GetFileName(file)}", file);
         }
         var options = new DashboardOptions { OutputDir = Directory.CreateDirectory(Path.Combine(_root, "curation")).FullName, Port = 0 };
-        _app = DashboardHost.Build(options, configure: services => services.AddSingleton<IRecordFiles>(new ObjectStoreRecordFiles(_store, Prefix)));
+        var sources = new SourceClipCache(new SourceCacheOptions { Directory = Path.Combine(_root, "sources") }, TimeProvider.System);
+        _app = DashboardHost.Build(options, configure: services => services.AddSingleton<IRecordFiles>(new ObjectStoreRecordFiles(_store, Prefix, sources)));
         await _app.StartAsync();
         _http = new HttpClient { BaseAddress = DashboardHost.Address(_app) };
     }

@@ -73,12 +73,14 @@ internal static class RecordEndpoints
 
         // The clip the record was made from: its source_path on this machine (a folder dataset), or the upload its media
         // sidecar names (a dataset in the object store). Nothing else, whatever the request says.
-        api.MapGet("/records/{id}/source", async (string id, IRecordFiles files, CancellationToken ct) =>
+        api.MapGet("/records/{id}/source", async (string id, IRecordFiles files, HttpContext context, CancellationToken ct) =>
         {
             if (await RecordReader.ReadAsync(files, id, ct) is not { } snapshot || await files.FindSourceAsync(snapshot, ct) is not { } clip
-                || await files.SourceFileAsync(clip, ct) is not { } path) return Results.NotFound();
+                || await files.OpenSourceAsync(clip, ct) is not { } source) return Results.NotFound();
+            // The clip stays open (and a cached copy leased) until the response has been sent.
+            context.Response.RegisterForDispose(source);
             var contentType = ContentTypes.TryGetContentType(clip.Name, out var type) ? type : "application/octet-stream";
-            return Results.File(path, contentType, enableRangeProcessing: true);
+            return Results.Stream(source.Stream, contentType, enableRangeProcessing: true);
         });
 
         api.MapPost("/reindex", async (RecordIndexer indexer, CancellationToken ct) => Results.Ok(new { changed = await indexer.SyncAsync(ct) }));

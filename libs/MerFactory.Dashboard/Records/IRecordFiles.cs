@@ -32,8 +32,8 @@ public interface IRecordFiles
     /// <summary>The record's source video when this storage can serve it (a cheap look-up: nothing is copied).</summary>
     Task<SourceClip?> FindSourceAsync(RecordSnapshot snapshot, CancellationToken cancellationToken = default);
 
-    /// <summary>A local file holding <paramref name="clip"/>, to serve with byte ranges (a player seeks).</summary>
-    Task<string?> SourceFileAsync(SourceClip clip, CancellationToken cancellationToken = default);
+    /// <summary><paramref name="clip"/> opened as a seekable file, to serve with byte ranges (a player seeks); dispose it when served.</summary>
+    Task<ServedSource?> OpenSourceAsync(SourceClip clip, CancellationToken cancellationToken = default);
 }
 
 /// <summary>An output folder on disk.</summary>
@@ -80,7 +80,8 @@ public sealed class FolderRecordFiles : IRecordFiles
     public Task<SourceClip?> FindSourceAsync(RecordSnapshot snapshot, CancellationToken cancellationToken = default) =>
         Task.FromResult(snapshot.SourcePath is { } path && SourceClips.IsVideo(path) && File.Exists(path) ? new SourceClip(Path.GetFileName(path), path, null) : null);
 
-    public Task<string?> SourceFileAsync(SourceClip clip, CancellationToken cancellationToken = default) => Task.FromResult(clip.LocalPath);
+    public Task<ServedSource?> OpenSourceAsync(SourceClip clip, CancellationToken cancellationToken = default) =>
+        Task.FromResult(clip.LocalPath is { } path && File.Exists(path) ? new ServedSource(File.OpenRead(path)) : null);
 
     /// <summary>The record's folder when <paramref name="id"/> is a plain name of an existing folder under the root.</summary>
     private string? RecordFolder(string id)

@@ -8,7 +8,7 @@ namespace MerFactory.Dashboard.Records;
 /// as the dashboard resource of the AppHost reads it. Media are streamed from the store; the source video of a record
 /// is the upload its <c>{id}_media.json</c> names, when the dataset lies in that upload's owner's folders.
 /// </summary>
-public sealed class ObjectStoreRecordFiles(IObjectStore store, string prefix) : IRecordFiles
+public sealed class ObjectStoreRecordFiles(IObjectStore store, string prefix, SourceClipCache sources) : IRecordFiles
 {
     private readonly string _prefix = prefix.Length == 0 || prefix.EndsWith('/') ? prefix : prefix + "/";
     private readonly string? _owner = SourceClips.OwnerOf(prefix.Length == 0 || prefix.EndsWith('/') ? prefix : prefix + "/");
@@ -52,6 +52,6 @@ public sealed class ObjectStoreRecordFiles(IObjectStore store, string prefix) : 
     public Task<SourceClip?> FindSourceAsync(RecordSnapshot snapshot, CancellationToken cancellationToken = default) =>
         SourceClips.FindInStoreAsync(this, snapshot, _owner, cancellationToken);
 
-    public Task<string?> SourceFileAsync(SourceClip clip, CancellationToken cancellationToken = default) =>
-        clip.StoreKey is { } key ? SourceClips.LocalCopyAsync(store, key, cancellationToken) : Task.FromResult<string?>(null);
+    public Task<ServedSource?> OpenSourceAsync(SourceClip clip, CancellationToken cancellationToken = default) =>
+        clip.StoreKey is { } key ? sources.OpenAsync(store, key, cancellationToken) : Task.FromResult<ServedSource?>(null);
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using MerFactory.Storage;
 
@@ -47,31 +45,5 @@ public static class SourceClips
         {
             return null;
         }
-    }
-
-    /// <summary>
-    /// A local copy of the object (kept in a temporary folder while its size is unchanged): a player's byte-range
-    /// requests are then answered from a file, whatever ranges the store itself offers.
-    /// </summary>
-    public static async Task<string?> LocalCopyAsync(IObjectStore store, string key, CancellationToken cancellationToken)
-    {
-        if (await store.StatAsync(key, cancellationToken) is not { } info) return null;
-        var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "merfactory-dashboard-sources")).FullName;
-        var name = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{store.Bucket}/{key}"))) + Path.GetExtension(key).ToLowerInvariant();
-        var path = Path.Combine(folder, name);
-        if (File.Exists(path) && new FileInfo(path).Length == info.Size) return path;
-        var partial = $"{path}.{Guid.NewGuid():N}.partial";
-        try
-        {
-            await using (var source = await store.OpenReadAsync(key, cancellationToken))
-            await using (var target = File.Create(partial))
-                await source.CopyToAsync(target, cancellationToken);
-            File.Move(partial, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(partial);
-        }
-        return path;
     }
 }

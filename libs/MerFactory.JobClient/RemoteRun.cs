@@ -6,13 +6,13 @@ using MerFactory.Protos.Clients;
 using MerFactory.Protos.Jobs;
 using Spectre.Console;
 
-namespace MerFactory.Cli;
+namespace MerFactory.JobClient;
 
 /// <summary>
 /// <c>--server URL</c>: the job runs on a distributed deployment. Inputs are uploaded through the job API,
 /// progress is watched as a server stream, and the outputs are downloaded into OUTPUT in the same layout.
 /// </summary>
-internal static class RemoteRun
+public static class RemoteRun
 {
     private const int Transfers = 8;
 
@@ -21,8 +21,9 @@ internal static class RemoteRun
 
     /// <summary>Runs the job on <paramref name="server"/>; with <paramref name="attachTo"/>, watches that job (submitted earlier) instead of submitting.</summary>
     /// <param name="onEvent">Sees every event of the job as it comes (the dashboard's run builder shows them).</param>
+    /// <param name="onDownloaded">Sees each verified output in OUTPUT (relative path, file), e.g. to put it in an object store.</param>
     public static async Task<int> RunAsync(JobOptions options, string inputPath, string outputPath, string server, string token, string? attachTo, CancellationToken cancellationToken,
-        Action<JobEvent>? onEvent = null)
+        Action<JobEvent>? onEvent = null, Func<string, string, CancellationToken, Task>? onDownloaded = null)
     {
         var console = AnsiConsole.Console;
         IReadOnlyList<InputFile> inputs;
@@ -65,7 +66,7 @@ internal static class RemoteRun
             }
 
             // A finished file's outputs come while the job goes on; the rest (and anything missed) once it completes.
-            var downloads = new RemoteDownloads(jobs, output.Root, Transfers);
+            var downloads = new RemoteDownloads(jobs, output.Root, Transfers, onDownloaded);
             await WatchAsync(jobs, jobId, downloads, options.Silent, console, onEvent, cancellationToken);
 
             var status = await jobs.GetStatusAsync(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
@@ -100,9 +101,10 @@ internal static class RemoteRun
     private static async Task<string> SubmitAsync(Protos.Jobs.Jobs.JobsClient jobs, JobOptions options, IReadOnlyList<InputFile> inputs, string inputPath, string outputRoot,
         IAnsiConsole console, CancellationToken cancellationToken)
     {
-        // The records name the user's files: the inputs where they are, the outputs where they are downloaded to.
+        // The records name the user's files: the inputs where they are, the outputs where they are downloaded to (or where
+        // the caller puts them).
         var full = Path.GetFullPath(inputPath);
-        options = options with { ClientInputRoot = File.Exists(full) ? Path.GetDirectoryName(full) : full, ClientOutputRoot = outputRoot };
+        options = options with { ClientInputRoot = File.Exists(full) ? Path.GetDirectoryName(full) : full, ClientOutputRoot = options.ClientOutputRoot ?? outputRoot };
         var submit = new SubmitJobRequest { OptionsJson = JobOptionsJson.Serialize(options) };
         // Several transfers at once: each one waits mostly on the server's object store round trips.
         var uploaded = new Protos.Common.ObjectRef[inputs.Count];
