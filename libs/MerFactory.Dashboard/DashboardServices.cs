@@ -31,18 +31,18 @@ public static class DashboardServices
     public static IServiceCollection AddMerFactoryDashboard(this IServiceCollection services, DashboardOptions options, LlmRoutingOptions? routing = null)
     {
         services.AddSingleton(Options.Create(options));
-        services.AddDbContextFactory<CurationDb>(db =>
+        if (options.Database.Equals("postgres", StringComparison.OrdinalIgnoreCase))
         {
-            if (options.Database.Equals("postgres", StringComparison.OrdinalIgnoreCase))
-            {
-                db.UseNpgsql(options.ConnectionString ?? throw new InvalidOperationException("Dashboard:ConnectionString is required with Database=postgres."));
-            }
-            else
-            {
-                Directory.CreateDirectory(options.CurationDirectory);
-                db.UseSqlite($"Data Source={Path.Combine(options.CurationDirectory, "curation.db")};Pooling=True");
-            }
-        });
+            var connectionString = options.ConnectionString ?? throw new InvalidOperationException("Dashboard:ConnectionString is required with Database=postgres.");
+            services.AddDbContextFactory<PostgresCurationDb>(db => PostgresCurationDb.Configure(db, connectionString));
+            services.AddSingleton<IDbContextFactory<CurationDb>, CurationDbFactory<PostgresCurationDb>>();
+        }
+        else
+        {
+            Directory.CreateDirectory(options.CurationDirectory);
+            services.AddDbContextFactory<SqliteCurationDb>(db => SqliteCurationDb.Configure(db, Path.Combine(options.CurationDirectory, "curation.db")));
+            services.AddSingleton<IDbContextFactory<CurationDb>, CurationDbFactory<SqliteCurationDb>>();
+        }
         services.TryAddSingleton<IRecordFiles>(_ => new FolderRecordFiles(options.OutputDir));
         // Built now, not on first use: a bad run name stops the start with its reason.
         if (!services.Any(s => s.ServiceType == typeof(ComparisonRuns)))
@@ -72,7 +72,7 @@ public static class DashboardServices
     }
 }
 
-/// <summary>Creates the curation schema and indexes the dataset before the server takes requests.</summary>
+/// <summary>Brings the curation schema up to date (migrations), prunes the clip cache and indexes the dataset before the server takes requests.</summary>
 internal sealed class DashboardStartup(IDbContextFactory<CurationDb> dbFactory, RecordIndexer indexer, SourceClipCache sources) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -80,10 +80,7 @@ internal sealed class DashboardStartup(IDbContextFactory<CurationDb> dbFactory, 
         sources.Prune();
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            var creator = db.GetService<IRelationalDatabaseCreator>();
-            if (!await creator.ExistsAsync(cancellationToken)) await creator.CreateAsync(cancellationToken);
-            // EnsureCreated skips a database that has any table; a shared PostgreSQL database has the job plane's.
-            if (!await TablesExistAsync(db, cancellationToken)) await creator.CreateTablesAsync(cancellationToken);
+            await CurationMigrations.MigrateAsync(db, cancellationToken);
             // WAL lets the page read while an edit is written.
             if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
@@ -91,12 +88,4 @@ internal sealed class DashboardStartup(IDbContextFactory<CurationDb> dbFactory, 
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    private static async Task<bool> TablesExistAsync(CurationDb db, CancellationToken cancellationToken)
-    {
-        var sql = db.Database.IsNpgsql()
-            ? $"SELECT COUNT(*)::int AS \"Value\" FROM information_schema.tables WHERE table_schema = '{CurationDb.Schema}' AND table_name = 'Records'"
-            : "SELECT COUNT(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = 'Records'";
-        return await db.Database.SqlQueryRaw<int>(sql).SingleAsync(cancellationToken) > 0;
-    }
 }

@@ -2,8 +2,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace MerFactory.Dashboard.Data;
 
-/// <summary>Curation state: SQLite under <c>OUTPUT_DIR/.merfactory/</c> embedded, PostgreSQL in the AppHost.</summary>
-public sealed class CurationDb(DbContextOptions<CurationDb> options) : DbContext(options)
+/// <summary>
+/// Curation state: SQLite under <c>OUTPUT_DIR/.merfactory/</c> embedded, PostgreSQL in the AppHost. The model is shared;
+/// each provider has its own context type and migrations (<see cref="SqliteCurationDb"/>, <see cref="PostgresCurationDb"/>).
+/// </summary>
+public abstract class CurationDb(DbContextOptions options) : DbContext(options)
 {
     public DbSet<RecordEntry> Records => Set<RecordEntry>();
     public DbSet<RecordTag> Tags => Set<RecordTag>();
