@@ -156,6 +156,14 @@ public sealed class LabPageTests(BrowserFixture browser) : IAsyncLifetime, IDisp
         var configs = await _server.GetAsync<System.Text.Json.Nodes.JsonArray>("/api/run-configs");
         Assert.Equal("faces-image", configs.Single()!["name"]!.GetValue<string>());
 
+        // An image's AU table has one frame: its intensities are drawn as bars against the threshold, not as an empty timeline.
+        await OpenAsync("/record/portrait");
+        await _page.WaitForFunctionAsync("() => document.body.dataset.record === 'portrait'");
+        Assert.True(await _page.Locator("svg.timeline.bars rect[data-au]").CountAsync() > 0);
+        Assert.Equal(1, await _page.Locator("svg.timeline.bars #threshold-line").CountAsync());
+        Assert.Equal("", await _page.TextContentAsync("#status")); // the run page's message stays there
+        await BrowserFixture.ScreenshotAsync(_page, "record-image");
+
         await OpenAsync("/export");
         await _page.WaitForSelectorAsync("#export-form");
         await BrowserFixture.ScreenshotAsync(_page, "export");

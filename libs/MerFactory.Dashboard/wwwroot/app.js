@@ -57,6 +57,7 @@ const views = { list: showList, record: showRecord, compare: showCompare, prompt
 async function render() {
   const r = route();
   onKeys(null);
+  status(''); // a message belongs to the page that showed it
   document.querySelectorAll('[data-nav]').forEach(a => a.classList.toggle('active', a.dataset.nav === (r.name === 'record' ? 'list' : r.name)));
   try {
     await (views[r.name] || showList)(r);

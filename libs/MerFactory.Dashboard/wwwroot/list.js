@@ -36,7 +36,7 @@ export async function showList(r) {
     </form>
     <div class="card facets" id="facets">${Object.entries(counts).map(([facet, values]) => `
       <div><h3>${facet}</h3><ul>${Object.entries(values).map(([value, n]) =>
-        `<li><button data-facet="${facet}" data-value="${esc(value)}">${esc(value)}</button> <span class="count" data-facet="${facet}" data-value="${esc(value)}">${n}</span></li>`).join('')}</ul></div>`).join('')}
+        `<li><button data-facet="${facet}" data-value="${esc(value)}">${esc(facet === 'rating' && value === '0' ? 'unrated' : value)}</button> <span class="count" data-facet="${facet}" data-value="${esc(value)}">${n}</span></li>`).join('')}</ul></div>`).join('')}
     </div>
     <p><span id="total">${data.total}</span> records · page ${data.page} of ${Math.max(1, Math.ceil(data.total / data.page_size))}
       <button id="prev-page" ${page <= 1 ? 'disabled' : ''}>◀</button><button id="next-page" ${page * data.page_size >= data.total ? 'disabled' : ''}>▶</button>

@@ -5,6 +5,7 @@ import { esc } from './app.js';
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
 
 export function timelineSvg(au, threshold, peakTimes, overallPeak) {
+  if (au.times.length < 2) return intensityBars(au, threshold);
   const W = 800, H = 180, pad = 20;
   const t0 = au.times[0] ?? 0, t1 = au.times[au.times.length - 1] ?? 1;
   const maxOf = s => Math.max(...s.values);
@@ -24,4 +25,19 @@ export function timelineSvg(au, threshold, peakTimes, overallPeak) {
       <text x="${pad}" y="${H - 4}" font-size="11">${t0.toFixed(1)}s</text><text x="${W - pad - 30}" y="${H - 4}" font-size="11">${t1.toFixed(1)}s</text>
     </svg>
     <div class="legend">${shown.map((s, i) => `<span style="color:${COLORS[i]}">■ ${esc(s.au)}</span>`).join('')}<span>– – threshold</span><span style="color:#e0383e">| peaks</span></div>`;
+}
+
+/** One frame (an image): each AU's intensity as a bar against the threshold, strongest first. */
+function intensityBars(au, threshold) {
+  const rows = au.series.map(s => ({ au: s.au, v: s.values[0] ?? 0 })).filter(r => r.v > 0).sort((a, b) => b.v - a.v).slice(0, 12);
+  const W = 800, row = 18, pad = 60, H = Math.max(1, rows.length) * row + 20;
+  const vmax = Math.max(threshold * 1.2, ...rows.map(r => r.v), 1);
+  const x = v => pad + v / vmax * (W - pad - 40);
+  const bars = rows.map((r, i) => `<text x="4" y="${i * row + 13}" font-size="11">${esc(r.au)}</text>
+      <rect data-au="${esc(r.au)}" x="${pad}" y="${i * row + 3}" width="${(x(r.v) - pad).toFixed(1)}" height="${row - 6}" fill="${r.v >= threshold ? COLORS[1] : COLORS[0]}"/>
+      <text x="${(x(r.v) + 4).toFixed(1)}" y="${i * row + 13}" font-size="11">${r.v.toFixed(2)}</text>`).join('');
+  return `<svg class="timeline bars" viewBox="0 0 ${W} ${H}" data-frames="1">
+      ${bars}<line id="threshold-line" x1="${x(threshold)}" x2="${x(threshold)}" y1="0" y2="${H - 16}" stroke="#888" stroke-dasharray="6 4"/>
+    </svg>
+    <div class="legend"><span>one frame: intensity per AU</span><span>– – threshold</span></div>`;
 }
