@@ -1,0 +1,160 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using MerFactory.AuEngine.Models;
+using OpenCvSharp;
+
+namespace MerFactory.AuEngine.Clnf;
+
+/// <summary>One layer of the validator's network, as OpenFace's file names them (0 convolution, 1 max pooling, 2 fully connected, 3 ReLU, 4 sigmoid).</summary>
+public enum ValidatorLayerKind { Convolution = 0, MaxPooling = 1, FullyConnected = 2, Relu = 3, Sigmoid = 4 }
+
+/// <summary>
+/// A layer's weights: a convolution holds one bias per output map and a (kernel height × kernel width) kernel per
+/// input and output map (index input·Outputs + output); a fully connected layer holds an (inputs × outputs) matrix,
+/// row-major, and one bias per output.
+/// </summary>
+public sealed record ValidatorLayer(ValidatorLayerKind Kind, int Inputs = 0, int Outputs = 0, int KernelHeight = 0, int KernelWidth = 0,
+    float[]? Weights = null, float[]? Biases = null);
+
+/// <summary>
+/// The forward pass of OpenFace's validator CNN (CNN_utils: convolution_direct_blas, max_pooling, fully_connected):
+/// valid cross-correlations with a bias per output map, 2×2 max pooling with stride 2, fully connected layers that
+/// read their input maps column by column, ReLU and sigmoid. Returns the output vector of the last layer.
+/// </summary>
+internal static class ValidatorNetwork
+{
+    /// <summary>A feature map, row-major.</summary>
+    public sealed record Map(float[] Values, int Rows, int Cols);
+
+    public static float[] Forward(IReadOnlyList<ValidatorLayer> layers, Map input)
+    {
+        var maps = new List<Map> { input };
+        float[]? vector = null; // once a fully connected layer ran, the data is a vector
+        foreach (var layer in layers)
+        {
+            switch (layer.Kind)
+            {
+                case ValidatorLayerKind.Convolution:
+                    maps = Convolve(maps, layer);
+                    break;
+                case ValidatorLayerKind.MaxPooling:
+                    maps = maps.Select(MaxPool).ToList();
+                    break;
+                case ValidatorLayerKind.FullyConnected:
+                    vector = FullyConnected(vector ?? Flatten(maps), layer);
+                    break;
+                case ValidatorLayerKind.Relu:
+                    Apply(vector, maps, v => Math.Max(v, 0));
+                    break;
+                case ValidatorLayerKind.Sigmoid:
+                    Apply(vector, maps, v => 1 / (1 + MathF.Exp(-v)));
+                    break;
+            }
+        }
+        return vector ?? Flatten(maps);
+    }
+
+    /// <summary>An element-wise activation on the vector, or on every map while the data are still maps.</summary>
+    private static void Apply(float[]? vector, List<Map> maps, Func<float, float> activation)
+    {
+        foreach (var values in vector is not null ? [vector] : maps.Select(m => m.Values))
+            for (var i = 0; i < values.Length; i++) values[i] = activation(values[i]);
+    }
+
+    /// <summary>Each output map: its bias plus every input map cross-correlated with that pair's kernel, valid region only.</summary>
+    private static List<Map> Convolve(List<Map> inputs, ValidatorLayer layer)
+    {
+        if (inputs.Count != layer.Inputs) throw new InvalidOperationException($"convolution expects {layer.Inputs} maps, got {inputs.Count}");
+        int kh = layer.KernelHeight, kw = layer.KernelWidth, rows = inputs[0].Rows - kh + 1, cols = inputs[0].Cols - kw + 1;
+        var kernelSize = kh * kw;
+        var sums = new float[layer.Outputs][];
+        for (var k = 0; k < layer.Outputs; k++) Array.Fill(sums[k] = new float[rows * cols], layer.Biases![k]);
+        var row = new float[cols];
+        using var filtered = new Mat();
+        for (var i = 0; i < layer.Inputs; i++)
+        {
+            using var source = Mat.FromPixelData(inputs[i].Rows, inputs[i].Cols, MatType.CV_32FC1, inputs[i].Values);
+            for (var k = 0; k < layer.Outputs; k++)
+            {
+                // filter2D is a cross-correlation anchored at the kernel's centre: the valid part starts at (kw/2, kh/2).
+                using var kernel = Mat.FromPixelData(kh, kw, MatType.CV_32FC1, layer.Weights!.AsSpan((i * layer.Outputs + k) * kernelSize, kernelSize).ToArray());
+                Cv2.Filter2D(source, filtered, MatType.CV_32F, kernel, new Point(-1, -1), 0, BorderTypes.Constant);
+                for (var y = 0; y < rows; y++)
+                {
+                    Marshal.Copy(filtered.Ptr(y + kh / 2) + sizeof(float) * (kw / 2), row, 0, cols);
+                    TensorPrimitives.Add(sums[k].AsSpan(y * cols, cols), row, sums[k].AsSpan(y * cols, cols));
+                }
+            }
+        }
+        return sums.Select(values => new Map(values, rows, cols)).ToList();
+    }
+
+    /// <summary>2×2 max pooling with stride 2; the output size rounds as Caffe's does.</summary>
+    private static Map MaxPool(Map input)
+    {
+        int rows = (int)Math.Round((input.Rows - 2) / 2.0f) + 1, cols = (int)Math.Round((input.Cols - 2) / 2.0f) + 1;
+        var output = new float[rows * cols];
+        for (var y = 0; y < rows; y++)
+            for (var x = 0; x < cols; x++)
+            {
+                var max = float.MinValue;
+                for (var yy = 2 * y; yy < Math.Min(input.Rows, 2 * y + 2); yy++)
+                    for (var xx = 2 * x; xx < Math.Min(input.Cols, 2 * x + 2); xx++)
+                        max = Math.Max(max, input.Values[yy * input.Cols + xx]);
+                output[y * cols + x] = max;
+            }
+        return new Map(output, rows, cols);
+    }
+
+    /// <summary>The maps concatenated, each read column by column (OpenFace transposes each map before flattening).</summary>
+    private static float[] Flatten(List<Map> maps)
+    {
+        var result = new float[maps.Sum(m => m.Values.Length)];
+        var at = 0;
+        foreach (var map in maps)
+            for (var x = 0; x < map.Cols; x++)
+                for (var y = 0; y < map.Rows; y++)
+                    result[at++] = map.Values[y * map.Cols + x];
+        return result;
+    }
+
+    private static float[] FullyConnected(float[] input, ValidatorLayer layer)
+    {
+        if (input.Length != layer.Inputs) throw new InvalidOperationException($"fully connected layer expects {layer.Inputs} values, got {input.Length}");
+        var output = (float[])layer.Biases!.Clone();
+        var weights = layer.Weights!;
+        for (var i = 0; i < layer.Inputs; i++)
+            if (input[i] != 0) TensorPrimitives.MultiplyAdd(weights.AsSpan(i * layer.Outputs, layer.Outputs), input[i], output, output);
+        return output;
+    }
+
+    internal static void Write(ModelPackWriter writer, ValidatorLayer layer)
+    {
+        writer.Write((int)layer.Kind);
+        writer.Write(layer.Inputs);
+        writer.Write(layer.Outputs);
+        writer.Write(layer.KernelHeight);
+        writer.Write(layer.KernelWidth);
+        writer.Write(layer.Weights ?? []);
+        writer.Write(layer.Biases ?? []);
+    }
+
+    internal static ValidatorLayer Read(ModelPackReader reader)
+    {
+        var kind = (ValidatorLayerKind)reader.ReadInt32();
+        int inputs = reader.ReadInt32(), outputs = reader.ReadInt32(), kh = reader.ReadInt32(), kw = reader.ReadInt32();
+        var layer = new ValidatorLayer(kind, inputs, outputs, kh, kw, reader.ReadSingles(), reader.ReadSingles());
+        return Consistent(layer) ? layer : throw reader.Corrupt($"inconsistent validator layer {kind}");
+    }
+
+    /// <summary>Whether a layer's weights have the sizes its shape implies.</summary>
+    internal static bool Consistent(ValidatorLayer layer) => layer.Kind switch
+    {
+        ValidatorLayerKind.Convolution => layer is { Inputs: > 0, Outputs: > 0, KernelHeight: > 0, KernelWidth: > 0 }
+            && layer.Weights!.Length == layer.Inputs * layer.Outputs * layer.KernelHeight * layer.KernelWidth && layer.Biases!.Length == layer.Outputs,
+        ValidatorLayerKind.FullyConnected => layer is { Inputs: > 0, Outputs: > 0 }
+            && layer.Weights!.Length == layer.Inputs * layer.Outputs && layer.Biases!.Length == layer.Outputs,
+        ValidatorLayerKind.MaxPooling or ValidatorLayerKind.Relu or ValidatorLayerKind.Sigmoid => true,
+        _ => false,
+    };
+}
