@@ -1,6 +1,4 @@
-using System.Runtime.InteropServices;
 using MerFactory.AuEngine.Models;
-using OpenCvSharp;
 
 namespace MerFactory.AuEngine.Clnf;
 
@@ -44,20 +42,11 @@ public sealed class DetectionValidator(IReadOnlyList<ValidatorView> views)
     {
         var view = Views[ViewFor(rx, ry, rz)];
         var bounds = Alignment.LandmarkBounds.Of(landmarks);
-        // Only the landmarks' area (and 3 pixels for the interpolation) is warped; landmarks move with it.
+        // OpenFace warps only the landmarks' area (and 3 pixels for the interpolation): none of it means no face.
         int minX = Math.Max((int)(bounds.MinX - 3), 0), minY = Math.Max((int)(bounds.MinY - 3), 0);
         int maxX = Math.Min((int)(bounds.MaxX + 3), image.Width - 1), maxY = Math.Min((int)(bounds.MaxY + 3), image.Height - 1);
         if (maxX - minX <= 1 || maxY - minY <= 1) return 0; // all landmarks outside the image
-        var points = landmarks.Length / 2;
-        var local = new float[landmarks.Length];
-        for (var i = 0; i < points; i++)
-        {
-            local[i] = (float)landmarks[i] - minX;
-            local[i + points] = (float)landmarks[i + points] - minY;
-        }
-        using var region = RegionOf(image, minX, minY, maxX - minX, maxY - minY);
-        using var warped = view.Warp.Warp(region, local);
-        var scores = ValidatorNetwork.Forward(view.Layers, Normalise(warped, view));
+        var scores = ValidatorNetwork.Forward(view.Layers, Normalise(view.Warp.Warp(image, landmarks), view));
         // The network's argmax is a bin of an error in [−1, 1]; its centre, mapped so 1 means "aligned".
         var bin = 0;
         for (var i = 1; i < scores.Length; i++) if (scores[i] > scores[bin]) bin = i;
@@ -66,23 +55,14 @@ public sealed class DetectionValidator(IReadOnlyList<ValidatorView> views)
         return 0.5 * (1 - error);
     }
 
-    private static Mat RegionOf(GrayImage image, int x, int y, int width, int height)
-    {
-        var pixels = new float[width * height];
-        for (var row = 0; row < height; row++) image.Pixels.AsSpan((y + row) * image.Width + x, width).CopyTo(pixels.AsSpan(row * width, width));
-        return Mat.FromPixelData(height, width, MatType.CV_32FC1, pixels);
-    }
-
     /// <summary>
     /// The masked pixels (read column by column), standardised over the face, then per pixel with the view's mean and
     /// deviation, written back into an otherwise zero image of the warp's size.
     /// </summary>
-    private static ValidatorNetwork.Map Normalise(Mat warped, ValidatorView view)
+    private static ValidatorNetwork.Map Normalise(float[] pixels, ValidatorView view)
     {
         var warp = view.Warp;
         int width = warp.Width, height = warp.Height;
-        var pixels = new float[width * height];
-        for (var y = 0; y < height; y++) Marshal.Copy(warped.Ptr(y), pixels, y * width, width);
         var values = new float[warp.PixelCount];
         var n = 0;
         for (var x = 0; x < width; x++)

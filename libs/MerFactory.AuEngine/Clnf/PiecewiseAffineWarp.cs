@@ -1,5 +1,4 @@
 using MerFactory.AuEngine.Models;
-using OpenCvSharp;
 
 namespace MerFactory.AuEngine.Clnf;
 
@@ -38,19 +37,20 @@ public sealed class PiecewiseAffineWarp
     public bool InMask(int x, int y) => _triangleOf[y * Width + x] >= 0;
 
     /// <summary>
-    /// Warps <paramref name="image"/> (gray, float) onto the reference frame using <paramref name="landmarks"/>
-    /// (x0..xn, y0..yn, in <paramref name="image"/>'s coordinates); bilinear, as OpenCV's remap (0 outside).
+    /// Warps <paramref name="image"/> onto the reference frame (row-major, <see cref="Height"/> × <see cref="Width"/>)
+    /// using <paramref name="landmarks"/> (x0..xn, y0..yn): each masked pixel is sampled bilinearly where its triangle's
+    /// affine map sends it, as OpenFace's remap does; pixels outside the mask stay 0.
     /// </summary>
-    public Mat Warp(Mat image, ReadOnlySpan<float> landmarks)
+    public float[] Warp(GrayImage image, ReadOnlySpan<double> landmarks)
     {
         var points = landmarks.Length / 2;
         var triangleCount = _triangles.Length / 3;
-        Span<float> coefficients = stackalloc float[6 * triangleCount];
+        Span<double> coefficients = stackalloc double[6 * triangleCount];
         for (var t = 0; t < triangleCount; t++)
         {
             int i = _triangles[3 * t], j = _triangles[3 * t + 1], k = _triangles[3 * t + 2];
-            float c1 = landmarks[i], c2 = landmarks[j] - c1, c3 = landmarks[k] - c1;
-            float c4 = landmarks[i + points], c5 = landmarks[j + points] - c4, c6 = landmarks[k + points] - c4;
+            double c1 = landmarks[i], c2 = landmarks[j] - c1, c3 = landmarks[k] - c1;
+            double c4 = landmarks[i + points], c5 = landmarks[j + points] - c4, c6 = landmarks[k + points] - c4;
             var c = coefficients.Slice(6 * t, 6);
             c[0] = c1 + c2 * _alpha[3 * t] + c3 * _beta[3 * t];
             c[1] = c2 * _alpha[3 * t + 1] + c3 * _beta[3 * t + 1];
@@ -60,30 +60,19 @@ public sealed class PiecewiseAffineWarp
             c[5] = c5 * _alpha[3 * t + 2] + c6 * _beta[3 * t + 2];
         }
 
-        var mapX = new float[Width * Height];
-        var mapY = new float[Width * Height];
+        var warped = new float[Width * Height];
         for (var y = 0; y < Height; y++)
         {
-            var yi = y + MinY;
+            double yi = y + MinY;
             for (var x = 0; x < Width; x++)
             {
-                var at = y * Width + x;
-                var t = _triangleOf[at];
-                if (t < 0)
-                {
-                    mapX[at] = mapY[at] = -1;
-                    continue;
-                }
-                var xi = x + MinX;
+                var t = _triangleOf[y * Width + x];
+                if (t < 0) continue;
+                double xi = x + MinX;
                 var c = coefficients.Slice(6 * t, 6);
-                mapX[at] = c[0] + c[1] * xi + c[2] * yi;
-                mapY[at] = c[3] + c[4] * xi + c[5] * yi;
+                warped[y * Width + x] = image.SampleBilinear(c[0] + c[1] * xi + c[2] * yi, c[3] + c[4] * xi + c[5] * yi);
             }
         }
-        using var mx = Mat.FromPixelData(Height, Width, MatType.CV_32FC1, mapX);
-        using var my = Mat.FromPixelData(Height, Width, MatType.CV_32FC1, mapY);
-        var warped = new Mat();
-        Cv2.Remap(image, warped, mx, my, InterpolationFlags.Linear);
         return warped;
     }
 

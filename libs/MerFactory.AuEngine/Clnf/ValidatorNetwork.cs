@@ -1,7 +1,6 @@
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using MerFactory.AuEngine.Models;
-using OpenCvSharp;
 
 namespace MerFactory.AuEngine.Clnf;
 
@@ -14,7 +13,24 @@ public enum ValidatorLayerKind { Convolution = 0, MaxPooling = 1, FullyConnected
 /// row-major, and one bias per output.
 /// </summary>
 public sealed record ValidatorLayer(ValidatorLayerKind Kind, int Inputs = 0, int Outputs = 0, int KernelHeight = 0, int KernelWidth = 0,
-    float[]? Weights = null, float[]? Biases = null);
+    float[]? Weights = null, float[]? Biases = null)
+{
+    private float[]? _tapMajor;
+
+    /// <summary>A convolution's weights ordered input, kernel row, kernel column, then output map (the order the forward pass reads them).</summary>
+    internal float[] TapMajorWeights => _tapMajor ??= TapMajor();
+
+    private float[] TapMajor()
+    {
+        var taps = KernelHeight * KernelWidth;
+        var result = new float[Weights!.Length];
+        for (var i = 0; i < Inputs; i++)
+            for (var k = 0; k < Outputs; k++)
+                for (var t = 0; t < taps; t++)
+                    result[(i * taps + t) * Outputs + k] = Weights[(i * Outputs + k) * taps + t];
+        return result;
+    }
+}
 
 /// <summary>
 /// The forward pass of OpenFace's validator CNN (CNN_utils: convolution_direct_blas, max_pooling, fully_connected):
@@ -61,32 +77,53 @@ internal static class ValidatorNetwork
             for (var i = 0; i < values.Length; i++) values[i] = activation(values[i]);
     }
 
-    /// <summary>Each output map: its bias plus every input map cross-correlated with that pair's kernel, valid region only.</summary>
+    /// <summary>
+    /// Each output map: its bias plus every input map cross-correlated with that pair's kernel, valid region only.
+    /// Eight output columns at a time: each input vector read once feeds every output map's accumulator.
+    /// </summary>
     private static List<Map> Convolve(List<Map> inputs, ValidatorLayer layer)
     {
         if (inputs.Count != layer.Inputs) throw new InvalidOperationException($"convolution expects {layer.Inputs} maps, got {inputs.Count}");
-        int kh = layer.KernelHeight, kw = layer.KernelWidth, rows = inputs[0].Rows - kh + 1, cols = inputs[0].Cols - kw + 1;
-        var kernelSize = kh * kw;
-        var sums = new float[layer.Outputs][];
-        for (var k = 0; k < layer.Outputs; k++) Array.Fill(sums[k] = new float[rows * cols], layer.Biases![k]);
-        var row = new float[cols];
-        using var filtered = new Mat();
-        for (var i = 0; i < layer.Inputs; i++)
+        int kh = layer.KernelHeight, kw = layer.KernelWidth, outputs = layer.Outputs, taps = kh * kw;
+        int rows = inputs[0].Rows - kh + 1, cols = inputs[0].Cols - kw + 1;
+        var chunks = (cols + 7) / 8;
+        var stride = chunks * 8 + kw - 1; // padded input rows: the last chunk may read past the valid columns
+        var padded = new float[inputs.Count][];
+        for (var i = 0; i < inputs.Count; i++)
         {
-            using var source = Mat.FromPixelData(inputs[i].Rows, inputs[i].Cols, MatType.CV_32FC1, inputs[i].Values);
-            for (var k = 0; k < layer.Outputs; k++)
+            var map = inputs[i];
+            padded[i] = new float[map.Rows * stride];
+            for (var y = 0; y < map.Rows; y++) map.Values.AsSpan(y * map.Cols, map.Cols).CopyTo(padded[i].AsSpan(y * stride));
+        }
+        var weights = layer.TapMajorWeights;
+        var results = new float[outputs][];
+        for (var k = 0; k < outputs; k++) results[k] = new float[rows * cols];
+        Span<Vector256<float>> sums = stackalloc Vector256<float>[outputs];
+        Span<float> lanes = stackalloc float[8];
+        for (var y = 0; y < rows; y++)
+            for (var c = 0; c < chunks; c++)
             {
-                // filter2D is a cross-correlation anchored at the kernel's centre: the valid part starts at (kw/2, kh/2).
-                using var kernel = Mat.FromPixelData(kh, kw, MatType.CV_32FC1, layer.Weights!.AsSpan((i * layer.Outputs + k) * kernelSize, kernelSize).ToArray());
-                Cv2.Filter2D(source, filtered, MatType.CV_32F, kernel, new Point(-1, -1), 0, BorderTypes.Constant);
-                for (var y = 0; y < rows; y++)
+                for (var k = 0; k < outputs; k++) sums[k] = Vector256.Create(layer.Biases![k]);
+                for (var i = 0; i < inputs.Count; i++)
+                    for (var yy = 0; yy < kh; yy++)
+                    {
+                        var row = padded[i].AsSpan((y + yy) * stride + c * 8);
+                        var tapWeights = weights.AsSpan(((i * kh + yy) * kw) * outputs);
+                        for (var xx = 0; xx < kw; xx++)
+                        {
+                            var v = Vector256.Create<float>(row.Slice(xx, 8));
+                            var w = tapWeights.Slice(xx * outputs, outputs);
+                            for (var k = 0; k < outputs; k++) sums[k] += v * Vector256.Create(w[k]);
+                        }
+                    }
+                var valid = Math.Min(8, cols - c * 8);
+                for (var k = 0; k < outputs; k++)
                 {
-                    Marshal.Copy(filtered.Ptr(y + kh / 2) + sizeof(float) * (kw / 2), row, 0, cols);
-                    TensorPrimitives.Add(sums[k].AsSpan(y * cols, cols), row, sums[k].AsSpan(y * cols, cols));
+                    sums[k].CopyTo(lanes);
+                    lanes[..valid].CopyTo(results[k].AsSpan(y * cols + c * 8));
                 }
             }
-        }
-        return sums.Select(values => new Map(values, rows, cols)).ToList();
+        return results.Select(values => new Map(values, rows, cols)).ToList();
     }
 
     /// <summary>2×2 max pooling with stride 2; the output size rounds as Caffe's does.</summary>
