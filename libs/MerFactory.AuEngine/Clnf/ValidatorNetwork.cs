@@ -79,7 +79,7 @@ internal static class ValidatorNetwork
 
     /// <summary>
     /// Each output map: its bias plus every input map cross-correlated with that pair's kernel, valid region only.
-    /// Eight output columns at a time: each input vector read once feeds every output map's accumulator.
+    /// Eight output columns at a time, four output maps at a time.
     /// </summary>
     private static List<Map> Convolve(List<Map> inputs, ValidatorLayer layer)
     {
@@ -98,31 +98,42 @@ internal static class ValidatorNetwork
         var weights = layer.TapMajorWeights;
         var results = new float[outputs][];
         for (var k = 0; k < outputs; k++) results[k] = new float[rows * cols];
-        Span<Vector256<float>> sums = stackalloc Vector256<float>[outputs];
         Span<float> lanes = stackalloc float[8];
-        for (var y = 0; y < rows; y++)
-            for (var c = 0; c < chunks; c++)
-            {
-                for (var k = 0; k < outputs; k++) sums[k] = Vector256.Create(layer.Biases![k]);
-                for (var i = 0; i < inputs.Count; i++)
-                    for (var yy = 0; yy < kh; yy++)
-                    {
-                        var row = padded[i].AsSpan((y + yy) * stride + c * 8);
-                        var tapWeights = weights.AsSpan(((i * kh + yy) * kw) * outputs);
-                        for (var xx = 0; xx < kw; xx++)
-                        {
-                            var v = Vector256.Create<float>(row.Slice(xx, 8));
-                            var w = tapWeights.Slice(xx * outputs, outputs);
-                            for (var k = 0; k < outputs; k++) sums[k] += v * Vector256.Create(w[k]);
-                        }
-                    }
-                var valid = Math.Min(8, cols - c * 8);
-                for (var k = 0; k < outputs; k++)
+        // Four output maps at a time keep their sums in registers; the input vector is read once per group.
+        for (var k0 = 0; k0 < outputs; k0 += 4)
+        {
+            var group = Math.Min(4, outputs - k0);
+            for (var y = 0; y < rows; y++)
+                for (var c = 0; c < chunks; c++)
                 {
-                    sums[k].CopyTo(lanes);
-                    lanes[..valid].CopyTo(results[k].AsSpan(y * cols + c * 8));
+                    var s0 = Vector256.Create(layer.Biases![k0]);
+                    var s1 = group > 1 ? Vector256.Create(layer.Biases[k0 + 1]) : default;
+                    var s2 = group > 2 ? Vector256.Create(layer.Biases[k0 + 2]) : default;
+                    var s3 = group > 3 ? Vector256.Create(layer.Biases[k0 + 3]) : default;
+                    for (var i = 0; i < inputs.Count; i++)
+                        for (var yy = 0; yy < kh; yy++)
+                        {
+                            var row = padded[i].AsSpan((y + yy) * stride + c * 8);
+                            var tapWeights = weights.AsSpan((i * kh + yy) * kw * outputs + k0);
+                            for (var xx = 0; xx < kw; xx++)
+                            {
+                                var v = Vector256.Create<float>(row.Slice(xx, 8));
+                                var w = tapWeights.Slice(xx * outputs, group);
+                                s0 += v * Vector256.Create(w[0]);
+                                if (group > 1) s1 += v * Vector256.Create(w[1]);
+                                if (group > 2) s2 += v * Vector256.Create(w[2]);
+                                if (group > 3) s3 += v * Vector256.Create(w[3]);
+                            }
+                        }
+                    var valid = Math.Min(8, cols - c * 8);
+                    ReadOnlySpan<Vector256<float>> sums = [s0, s1, s2, s3];
+                    for (var g = 0; g < group; g++)
+                    {
+                        sums[g].CopyTo(lanes);
+                        lanes[..valid].CopyTo(results[k0 + g].AsSpan(y * cols + c * 8));
+                    }
                 }
-            }
+        }
         return results.Select(values => new Map(values, rows, cols)).ToList();
     }
 
