@@ -90,8 +90,8 @@ public sealed class AuEngineBenchmark : IBenchmark
         List<string> childArgs = self.EndsWith("dotnet", StringComparison.Ordinal)
             ? [typeof(AuEngineBenchmark).Assembly.Location, Name, ChildFlag, input, csv, maxSide, method]
             : [Name, ChildFlag, input, csv, maxSide, method];
-        // The engine runs as the CLI runs it: the CLI is built with TieredCompilation off (its csproj), the benchmark is not.
-        return await TimeProcessAsync(self, childArgs, ct, new Dictionary<string, string?> { ["DOTNET_TieredCompilation"] = "0" });
+        // The engine runs as the CLI runs it: the CLI is built with TieredPGO off (its csproj), the benchmark is not.
+        return await TimeProcessAsync(self, childArgs, ct, new Dictionary<string, string?> { ["DOTNET_TieredPGO"] = "0" });
     }
 
     /// <summary>The real CLI on one image, AU evidence only (no LLM), into a fresh output folder.</summary>

@@ -136,6 +136,12 @@ internal static class EmbeddedRun
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         // Step failures are reported per file by the run itself; the transport's own fault logs would repeat them.
         builder.Logging.AddFilter("MassTransit", LogLevel.None);
+        // The models load while the bus is built and the first files are probed: hosted services start in the order they
+        // are added, and the bus's start (every consumer's pipes) takes as long as loading the AU models.
+        if (inputs.Any(i => JobRunner.EffectiveType(i, options) is ProcessingType.AU or ProcessingType.MER or ProcessingType.Image))
+            builder.Services.AddHostedService<ActionUnitEngineWarmUp>();
+        if (inputs.Any(i => JobRunner.EffectiveType(i, options) is ProcessingType.Audio or ProcessingType.Video or ProcessingType.MER))
+            builder.Services.AddSpeechEngineWarmUp(options.SpeechEngine, options.Language);
         builder.Services.AddObjectStore(new ObjectStoreOptions { Provider = "FileSystem", Root = output.StoreRoot });
         builder.Services.AddMerFactoryMessaging(new MessagingOptions { Transport = "InMemory", RetryLimit = 1, RetryMinInterval = TimeSpan.FromMilliseconds(200) },
             (bus, messaging) =>
@@ -150,11 +156,6 @@ internal static class EmbeddedRun
         builder.Configuration[$"{LlmRoutingOptions.SectionName}:CacheEnabled"] = "true";
         builder.Services.AddMediaEngines();
         builder.Services.AddAuEngines(builder.Configuration);
-        // The AU models load while the first files are probed, not when the first video asks for them.
-        if (inputs.Any(i => JobRunner.EffectiveType(i, options) is ProcessingType.AU or ProcessingType.MER or ProcessingType.Image))
-            builder.Services.AddHostedService<ActionUnitEngineWarmUp>();
-        if (inputs.Any(i => JobRunner.EffectiveType(i, options) is ProcessingType.Audio or ProcessingType.Video or ProcessingType.MER))
-            builder.Services.AddSpeechEngineWarmUp(options.SpeechEngine, options.Language);
         builder.Services.AddSpeechEngines(builder.Configuration);
         builder.Services.AddLlmSteps(builder.Configuration, configured => LlmRouting.FromCliFlags(flags, null, configured));
         builder.Services.AddJobOrchestration();

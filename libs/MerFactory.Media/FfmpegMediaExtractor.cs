@@ -36,10 +36,17 @@ public sealed class FfmpegMediaExtractor
 
     private async Task<MediaProbe> ProbeFileAsync(string path, CancellationToken cancellationToken)
     {
+        EnsureReadableFile(path);
+        // A JPEG still: its header says what ffprobe would, without two ffprobe processes (ffprobe -version, then the probe).
+        if (JpegHeaderProbe.TryProbe(path) is { } still) return still;
+        return await ProbeWithFfprobeAsync(path, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal async Task<MediaProbe> ProbeWithFfprobeAsync(string path, CancellationToken cancellationToken)
+    {
         Interlocked.Increment(ref _probesRun);
         using var activity = Activity.StartActivity("ffprobe");
         activity?.SetTag("merfactory.media.file", Path.GetFileName(path));
-        EnsureReadableFile(path);
         IMediaAnalysis analysis;
         try
         {

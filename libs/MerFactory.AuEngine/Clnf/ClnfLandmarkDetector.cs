@@ -34,6 +34,30 @@ public sealed class ClnfLandmarkDetector
         foreach (var part in _parts) Array.Clear(part.Local);
     }
 
+    /// <summary>How sure the last <see cref="FitAndValidate"/> is that the landmarks sit on a face (OpenFace's detection_certainty).</summary>
+    public double Certainty { get; private set; }
+
+    /// <summary>Mean log-likelihood a fit must reach to count as a face when the model has no detection validator.</summary>
+    public const double MinLikelihood = -0.5;
+
+    /// <summary>
+    /// One fit, then OpenFace's check of it (CLNF::DetectLandmarks): the model's CNN validator scores the face under the
+    /// landmarks and a fit counts as a face above <see cref="DetectionValidator.ValidationBoundary"/>. A model without a
+    /// validator falls back to the fit's likelihood (faces tracked in the sample clips score ≥ 0.5, a non-face ≤ −1.6).
+    /// </summary>
+    public bool FitAndValidate(GrayImage image, IReadOnlyList<int> windows)
+    {
+        var fitted = Fit(image, windows);
+        if (fitted && _model.Validator is { } validator)
+        {
+            Certainty = validator.Check(image, Landmarks, _main.Pose.Rx, _main.Pose.Ry, _main.Pose.Rz);
+            return Certainty > DetectionValidator.ValidationBoundary;
+        }
+        var success = fitted && _main.Likelihood >= MinLikelihood;
+        Certainty = success ? 1 : 0;
+        return success;
+    }
+
     /// <summary>One fit from the current state; true when the model could be fitted.</summary>
     public bool Fit(GrayImage image, IReadOnlyList<int> windows)
     {

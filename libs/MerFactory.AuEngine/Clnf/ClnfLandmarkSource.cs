@@ -8,12 +8,12 @@ namespace MerFactory.AuEngine.Clnf;
 /// <summary>
 /// Landmarks from OpenFace's CLNF: faces found by our detector start the model (box converted to OpenFace's
 /// convention); in videos one face is tracked from frame to frame and the detector runs only to (re)initialise.
+/// Every fit is checked by the model's detection validator; its certainty is the face's confidence.
 /// </summary>
 public sealed class ClnfLandmarkSource(IFaceDetector detector, ClnfModel model) : IVideoLandmarkTracker
 {
     private readonly ClnfLandmarkDetector _still = new(model);
     private ClnfTracker _tracker = new(model);
-    private double _trackConfidence;
     private GrayImage? _image; // the last frame's pixel buffer, reused (a frame is ~1 MB of floats)
 
     public string DetectorName => detector.Name;
@@ -29,8 +29,8 @@ public sealed class ClnfLandmarkSource(IFaceDetector detector, ClnfModel model) 
         {
             var box = ClnfTracker.FromDlibBox(face.LandmarkBox);
             _still.Initialise(box.X, box.Y, box.Width, box.Height);
-            if (!_still.Fit(image, model.Parameters.WindowsInit) || !ClnfTracker.LooksLikeFace(_still.State)) continue;
-            result.Add(Located(_still.Landmarks, _still.State, Math.Clamp(face.Score, 0, 1)));
+            if (!_still.FitAndValidate(image, model.Parameters.WindowsInit)) continue;
+            result.Add(Located(_still.Landmarks, _still.State, _still.Certainty));
         }
         return result;
     }
@@ -46,7 +46,7 @@ public sealed class ClnfLandmarkSource(IFaceDetector detector, ClnfModel model) 
             var (pose, local) = model.Main.Pdm.CalcParams(face.Landmarks);
             _still.State.Pose = pose;
             local.CopyTo(_still.State.Local, 0);
-            if (_still.Fit(image, model.Parameters.WindowsSmall) && ClnfTracker.LooksLikeFace(_still.State)) result.Add(Located(_still.Landmarks, _still.State, face.Confidence));
+            if (_still.FitAndValidate(image, model.Parameters.WindowsSmall)) result.Add(Located(_still.Landmarks, _still.State, _still.Certainty));
         }
         return result;
     }
@@ -54,7 +54,6 @@ public sealed class ClnfLandmarkSource(IFaceDetector detector, ClnfModel model) 
     public void StartVideo()
     {
         _tracker = new ClnfTracker(model);
-        _trackConfidence = 0;
     }
 
     public IReadOnlyList<LocatedFace> Track(Mat bgrFrame, int frameIndex)
@@ -63,11 +62,10 @@ public sealed class ClnfLandmarkSource(IFaceDetector detector, ClnfModel model) 
         var success = _tracker.Track(image, () =>
         {
             var faces = detector.Detect(bgrFrame);
-            if (faces.Count == 0) return null;
-            _trackConfidence = Math.Clamp(faces[0].Score, 0, 1);
-            return ClnfTracker.FromDlibBox(faces[0].LandmarkBox);
+            return faces.Count == 0 ? null : ClnfTracker.FromDlibBox(faces[0].LandmarkBox);
         });
-        return success ? [Located(_tracker.Landmarks, _tracker.State, _trackConfidence)] : [];
+        // The row's confidence is the validator's certainty, as in OpenFace's CSV.
+        return success ? [Located(_tracker.Landmarks, _tracker.State, _tracker.Certainty)] : [];
     }
 
     /// <summary>The face with the fit's own PDM parameters, so the AU stage need not fit the same model to the landmarks again.</summary>

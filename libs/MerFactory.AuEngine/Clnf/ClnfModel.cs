@@ -57,7 +57,7 @@ public sealed record ClnfPart(string Name, ClnfPatchModel Model, IReadOnlyList<(
 /// OpenFace's CLNF landmark model ("main_clnf_general.txt"): the 68-point model with CCNF experts at three scales,
 /// the hierarchical part models (inner face, both eyes) and the face-box conversion.
 /// </summary>
-public sealed class ClnfModel(ClnfPatchModel main, IReadOnlyList<ClnfPart> parts, double[]? haarAlign)
+public sealed class ClnfModel(ClnfPatchModel main, IReadOnlyList<ClnfPart> parts, double[]? haarAlign, DetectionValidator? validator = null)
 {
     public const string MainFileName = "main_clnf_general.txt";
 
@@ -66,7 +66,7 @@ public sealed class ClnfModel(ClnfPatchModel main, IReadOnlyList<ClnfPart> parts
 
     /// <summary>Name and layout version of the compiled form (bump the version when <see cref="WriteTo"/> changes).</summary>
     public const string CompiledKind = "openface-clnf";
-    public const int CompiledVersion = 2;
+    public const int CompiledVersion = 3;
 
     public ClnfPatchModel Main { get; } = main;
     public IReadOnlyList<ClnfPart> Parts { get; } = parts;
@@ -74,6 +74,9 @@ public sealed class ClnfModel(ClnfPatchModel main, IReadOnlyList<ClnfPart> parts
 
     /// <summary>haarAlign.txt: Haar box → CLNF box (scale x, scale y, offset x, offset y); null when absent.</summary>
     public double[]? HaarAlign { get; } = haarAlign;
+
+    /// <summary>The CNN detection validator ("DetectionValidator" line); null when the model names none.</summary>
+    public DetectionValidator? Validator { get; } = validator;
 
     /// <summary>Loads the main model file and everything it names (paths relative to it).</summary>
     /// <exception cref="ModelNotFoundException">A file is missing; the message names the install command.</exception>
@@ -85,6 +88,7 @@ public sealed class ClnfModel(ClnfPatchModel main, IReadOnlyList<ClnfPart> parts
         Task<ClnfPatchModel>? main = null;
         var parts = new List<(string Name, Task<ClnfPatchModel> Model, List<(int, int)> Mapping)>();
         double[]? haar = null;
+        Task<DetectionValidator>? validator = null;
         foreach (var line in File.ReadAllLines(mainPath))
         {
             var tokens = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
@@ -104,6 +108,9 @@ public sealed class ClnfModel(ClnfPatchModel main, IReadOnlyList<ClnfPart> parts
                 case "FaceDetConversion":
                     haar = ReadHaarAlign(location);
                     break;
+                case "DetectionValidator":
+                    validator = Task.Run(() => DetectionValidator.Read(location));
+                    break;
             }
         }
         if (main is null) throw new CorruptModelException(mainPath, "no LandmarkDetector line");
@@ -114,7 +121,10 @@ public sealed class ClnfModel(ClnfPatchModel main, IReadOnlyList<ClnfPart> parts
             foreach (var part in loaded)
                 if (part.Mapping.Any(m => m.Main >= mainModel.Pdm.PointCount || m.Part >= part.Model.Pdm.PointCount))
                     throw new CorruptModelException(mainPath, $"part {part.Name} maps points outside the models");
-            return new ClnfModel(mainModel, loaded, haar);
+            var checker = validator?.GetAwaiter().GetResult();
+            if (checker is not null && checker.Views.Any(v => !v.Warp.FitsLandmarkCount(mainModel.Pdm.PointCount)))
+                throw new CorruptModelException(mainPath, "the detection validator's warp names landmarks the model does not have");
+            return new ClnfModel(mainModel, loaded, haar, checker);
         }
         catch (AggregateException e) when (e.InnerException is not null)
         {
@@ -169,6 +179,8 @@ public sealed class ClnfModel(ClnfPatchModel main, IReadOnlyList<ClnfPart> parts
         }
         writer.Write(HaarAlign is not null);
         if (HaarAlign is not null) writer.Write(HaarAlign);
+        writer.Write(Validator is not null);
+        Validator?.WriteTo(writer);
     }
 
     internal static ClnfModel ReadFrom(ModelPackReader reader)
@@ -187,7 +199,10 @@ public sealed class ClnfModel(ClnfPatchModel main, IReadOnlyList<ClnfPart> parts
             parts[i] = new ClnfPart(name, model, mapping, ClnfFitParameters.ForPart(name));
         }
         var haar = reader.ReadBoolean() ? reader.ReadDoubles() : null;
-        return new ClnfModel(main, parts, haar);
+        var validator = reader.ReadBoolean() ? DetectionValidator.ReadFrom(reader) : null;
+        if (validator is not null && validator.Views.Any(v => !v.Warp.FitsLandmarkCount(main.Pdm.PointCount)))
+            throw reader.Corrupt("the detection validator's warp names landmarks the model does not have");
+        return new ClnfModel(main, parts, haar, validator);
     }
 
     private static ClnfPatchModel LoadPart(string partMainPath)

@@ -7,17 +7,11 @@ namespace MerFactory.AuEngine.Clnf;
 /// previous frame's fit (tracking windows after a good frame, the full windows after a bad one); the face detector
 /// runs only to initialise, and after a failed frame every <see cref="ReinitialiseEvery"/> failures (or, before any
 /// face was found, every 6·ReinitialiseEvery frames). A re-detection that fails too keeps the old track.
-/// A fit counts as a face when <paramref name="validator"/> accepts it; by default when the landmarks' mean
-/// log-likelihood under their response maps is at least <see cref="MinLikelihood"/> (in place of OpenFace's CNN
-/// validator: faces tracked in the sample clips score ≥ 0.5, the same model left on a non-face ≤ −1.6).
+/// A fit counts as a face when the model's detection validator accepts it (<see cref="ClnfLandmarkDetector.FitAndValidate"/>):
+/// a failed frame is what starts a re-detection.
 /// </summary>
-public sealed class ClnfTracker(ClnfModel model, Func<GrayImage, ClnfFitState, double[], bool>? validator = null, int reinitialiseEvery = 4)
+public sealed class ClnfTracker(ClnfModel model, int reinitialiseEvery = 4)
 {
-    public const double MinLikelihood = -0.5;
-
-    /// <summary>The default check: the fit's likelihood is that of a face.</summary>
-    public static bool LooksLikeFace(ClnfFitState state) => state.Likelihood >= MinLikelihood;
-
     private readonly ClnfLandmarkDetector _detector = new(model);
     private readonly ClnfFitState _saved = new(model.Main.Pdm.ModeCount);
     private readonly double[] _savedLandmarks = new double[2 * model.Main.Pdm.PointCount];
@@ -31,6 +25,9 @@ public sealed class ClnfTracker(ClnfModel model, Func<GrayImage, ClnfFitState, d
     public double[] Landmarks => _detector.Landmarks;
 
     public ClnfFitState State => _detector.State;
+
+    /// <summary>The validator's certainty for the last fit (OpenFace's CSV <c>confidence</c>).</summary>
+    public double Certainty => _detector.Certainty;
 
     /// <summary>
     /// Converts a box in dlib's face-detector convention (what <see cref="Detection.DetectedFace.LandmarkBox"/> holds)
@@ -77,9 +74,5 @@ public sealed class ClnfTracker(ClnfModel model, Func<GrayImage, ClnfFitState, d
         return DetectionSuccess;
     }
 
-    private bool Fit(GrayImage image, IReadOnlyList<int> windows)
-    {
-        var fitted = _detector.Fit(image, windows);
-        return fitted && (validator?.Invoke(image, _detector.State, _detector.Landmarks) ?? LooksLikeFace(_detector.State));
-    }
+    private bool Fit(GrayImage image, IReadOnlyList<int> windows) => _detector.FitAndValidate(image, windows);
 }

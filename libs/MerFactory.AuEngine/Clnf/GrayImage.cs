@@ -86,6 +86,19 @@ public sealed class GrayImage
         }
     }
 
+    /// <summary>One bilinear sample as OpenCV's remap takes it: the position on a 1/32-pixel grid, zero outside the image.</summary>
+    public float SampleBilinear(double x, double y)
+    {
+        var qx = (int)Math.Round(x * 32);
+        var qy = (int)Math.Round(y * 32);
+        int x0 = qx >> 5, y0 = qy >> 5;
+        var fx = (qx & 31) / 32f;
+        var fy = (qy & 31) / 32f;
+        var pixels = Pixels;
+        float p00 = At(pixels, x0, y0), p10 = At(pixels, x0 + 1, y0), p01 = At(pixels, x0, y0 + 1), p11 = At(pixels, x0 + 1, y0 + 1);
+        return (1 - fy) * ((1 - fx) * p00 + fx * p10) + fy * ((1 - fx) * p01 + fx * p11);
+    }
+
     private float At(float[] pixels, int x, int y) =>
         (uint)x < (uint)Width && (uint)y < (uint)Height ? pixels[y * Width + x] : 0f;
 }

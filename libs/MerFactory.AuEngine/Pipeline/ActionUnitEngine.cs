@@ -65,29 +65,35 @@ public sealed class ActionUnitEngine : IDisposable
         var landmarkPath = options.Landmarks == LandmarkMethod.Clnf ? models.ResolvedClnfModelPath : models.ResolvedLandmarkModelPath;
         if (!File.Exists(landmarkPath))
             throw new ModelNotFoundException(options.Landmarks == LandmarkMethod.Clnf ? "OpenFace CLNF landmark model" : "dlib 68-point landmark model", landmarkPath);
-        // The landmark model dominates start-up: parse it while the other models load.
+        // Start-up is loading: the landmark model, the face detector (OpenCV's native library and the ONNX net) and the
+        // AU regressors load side by side; the detector made here is the first worker's, not thrown away.
         var landmarksLoad = options.Landmarks == LandmarkMethod.Clnf
             ? Task.Run<object>(() => Clnf.ClnfModel.LoadCompiled(landmarkPath, models.CompiledPathFor(Clnf.ClnfModel.CompiledKind, landmarkPath)))
             : Task.Run<object>(() => ShapePredictor.LoadCompiled(landmarkPath, models.CompiledPathFor(ShapePredictor.CompiledKind, landmarkPath)));
+        var detectorLoad = Task.Run(() => FaceDetectorFactory.Create(models, detection));
         try
         {
             var core = LoadOpenFaceModels(models, options.AlignOnModelShape);
-            FaceDetectorFactory.Create(models, detection).Dispose();
+            var firstDetector = detectorLoad.GetAwaiter().GetResult();
             var landmarks = landmarksLoad.GetAwaiter().GetResult();
-            Func<ILandmarkSource> sources = landmarks is CompiledModelResult<Clnf.ClnfModel> clnf
-                ? () => new Clnf.ClnfLandmarkSource(FaceDetectorFactory.Create(models, detection), clnf.Model)
-                : () => new DetectorLandmarkSource(FaceDetectorFactory.Create(models, detection), ((CompiledModelResult<ShapePredictor>)landmarks).Model);
+            Func<IFaceDetector, ILandmarkSource> sourceWith = landmarks is CompiledModelResult<Clnf.ClnfModel> clnf
+                ? detector => new Clnf.ClnfLandmarkSource(detector, clnf.Model)
+                : detector => new DetectorLandmarkSource(detector, ((CompiledModelResult<ShapePredictor>)landmarks).Model);
             var note = landmarks switch
             {
                 CompiledModelResult<Clnf.ClnfModel> c => new CompiledModelNote(Clnf.ClnfModel.CompiledKind, c.Outcome, c.CompiledPath, c.Reason),
                 CompiledModelResult<ShapePredictor> d => new CompiledModelNote(ShapePredictor.CompiledKind, d.Outcome, d.CompiledPath, d.Reason),
                 _ => null,
             };
-            return new ActionUnitEngine(options, sources, core.Extractor, core.Video, core.Image) { CompiledModels = note is null ? [] : [note] };
+            var engine = new ActionUnitEngine(options, () => sourceWith(FaceDetectorFactory.Create(models, detection)), core.Extractor, core.Video, core.Image)
+                { CompiledModels = note is null ? [] : [note] };
+            engine.ReturnSource(engine.Adopt(sourceWith(firstDetector)));
+            return engine;
         }
         catch
         {
             landmarksLoad.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+            detectorLoad.ContinueWith(t => { if (t.IsCompletedSuccessfully) t.Result.Dispose(); else _ = t.Exception; }, TaskScheduler.Default);
             throw;
         }
     }
@@ -113,8 +119,18 @@ public sealed class ActionUnitEngine : IDisposable
         var pdm = PointDistributionModel.Load(required[0]);
         var aligner = new FaceAligner(pdm, FaceAligner.LoadTriangulation(required[1]));
         var extractor = new FaceFeatureExtractor(pdm, aligner, alignOnModelShape);
-        var video = AuModelSet.Load(required[2], extractor.FeatureLength);
+        // The two sets are independent files: read them side by side.
+        var videoLoad = Task.Run(() => AuModelSet.Load(required[2], extractor.FeatureLength));
         var image = AuModelSet.Load(required[3], extractor.FeatureLength);
+        AuModelSet video;
+        try
+        {
+            video = videoLoad.GetAwaiter().GetResult();
+        }
+        catch (AggregateException e) when (e.InnerException is not null)
+        {
+            throw e.InnerException;
+        }
         if (!video.IntensityNames.SequenceEqual(image.IntensityNames) || !video.PresenceNames.SequenceEqual(image.PresenceNames))
             throw new CorruptModelException(predictors, "the video and image model lists name different AUs");
         return (extractor, video, image);
@@ -308,10 +324,11 @@ public sealed class ActionUnitEngine : IDisposable
         }
     }
 
-    private ILandmarkSource RentSource()
+    private ILandmarkSource RentSource() => _sources.TryTake(out var source) ? source : Adopt(_landmarkSourceFactory());
+
+    /// <summary>Registers a new worker's landmark source so that <see cref="Dispose"/> releases it.</summary>
+    private ILandmarkSource Adopt(ILandmarkSource source)
     {
-        if (_sources.TryTake(out var source)) return source;
-        source = _landmarkSourceFactory();
         _allSources.Add(source);
         return source;
     }

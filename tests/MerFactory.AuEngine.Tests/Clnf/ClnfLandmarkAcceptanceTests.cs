@@ -25,6 +25,7 @@ public sealed class ClnfLandmarkAcceptanceTests(ITestOutputHelper output)
         var clnf = new LandmarkErrors();
         var dlib = new LandmarkErrors();
         var ourFailures = 0;
+        var confidenceGaps = new List<double>();
         using var capture = new VideoCapture(SharedData.DataPath(video.Split('/')));
         using var frame = new Mat();
         for (var row = 0; capture.Read(frame) && !frame.Empty() && row < reference.Rows.Count; row++)
@@ -33,15 +34,21 @@ public sealed class ClnfLandmarkAcceptanceTests(ITestOutputHelper output)
             var success = tracker.Track(GrayImage.FromMat(frame), () => faces.Value.Count > 0 ? ClnfTracker.FromDlibBox(faces.Value[0].LandmarkBox) : null);
             if (reference.Get(row, "success") == 0) continue;
             if (!success) ourFailures++;
-            else clnf.Add(tracker.Landmarks, reference.Landmarks(row));
+            else
+            {
+                clnf.Add(tracker.Landmarks, reference.Landmarks(row));
+                confidenceGaps.Add(Math.Abs(tracker.Certainty - reference.Get(row, "confidence")));
+            }
             var box = faces.Value.Count > 0 ? faces.Value[0].LandmarkBox : faceDetector.Detect(frame).FirstOrDefault()?.LandmarkBox;
             if (box is { } b) dlib.Add(ToColumns(predictor.Predict(frame, b)), reference.Landmarks(row));
         }
-        output.WriteLine($"{video}: CLNF {clnf}; frames OpenFace tracked that we did not: {ourFailures}");
+        output.WriteLine($"{video}: CLNF {clnf}; frames OpenFace tracked that we did not: {ourFailures}; " +
+                         $"validator certainty vs OpenFace's confidence: mean |difference| {confidenceGaps.Average():F3}");
         output.WriteLine($"{video}: dlib {dlib}");
         Assert.True(clnf.Median <= 1.0, $"median {clnf.Median:F3} px");
         Assert.True(clnf.Mean <= 1.5, $"mean {clnf.Mean:F3} px");
         Assert.True(ourFailures <= clnf.Frames / 20, $"{ourFailures} frames lost");
+        Assert.True(confidenceGaps.Average() < 0.05, $"confidence differs from OpenFace's by {confidenceGaps.Average():F3} on average");
     }
 
     private static double[] ToColumns(Point2f[] points)

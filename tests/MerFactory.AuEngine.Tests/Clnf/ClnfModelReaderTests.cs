@@ -56,7 +56,7 @@ public sealed class ClnfModelReaderTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_truncated_patch_expert_file_is_reported_as_corrupt_and_a_missing_one_names_the_install_command()
+    public void A_truncated_patch_expert_or_validator_file_is_reported_as_corrupt_and_a_missing_one_names_the_install_command()
     {
         var dir = Directory.CreateTempSubdirectory("clnf-corrupt");
         try
@@ -76,6 +76,17 @@ public sealed class ClnfModelReaderTests(ITestOutputHelper output)
             File.Delete(patches);
             var missing = Assert.Throws<ModelNotFoundException>(() => ClnfModel.Load(Path.Combine(dir.FullName, ClnfModel.MainFileName)));
             Assert.Contains($"{ModelNotFoundException.InstallCommand} {ClnfModel.InstallName}", missing.Message);
+
+            // The detection validator likewise: truncated is corrupt (named), missing names the install command.
+            File.Copy(Path.Combine(ClnfTestData.ModelDirectory, "patch_experts", "ccnf_patches_0.35_general.txt"), patches);
+            var validator = Path.Combine(dir.FullName, "detection_validation", DetectionValidator.FileName);
+            var validatorBytes = File.ReadAllBytes(validator);
+            File.WriteAllBytes(validator, validatorBytes[..(validatorBytes.Length - 100)]);
+            var corruptValidator = Assert.Throws<CorruptModelException>(() => ClnfModel.Load(Path.Combine(dir.FullName, ClnfModel.MainFileName)));
+            Assert.Contains(DetectionValidator.FileName, corruptValidator.Message);
+            File.Delete(validator);
+            var missingValidator = Assert.Throws<ModelNotFoundException>(() => ClnfModel.Load(Path.Combine(dir.FullName, ClnfModel.MainFileName)));
+            Assert.Contains($"{ModelNotFoundException.InstallCommand} {ClnfModel.InstallName}", missingValidator.Message);
         }
         finally
         {
