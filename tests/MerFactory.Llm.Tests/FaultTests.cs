@@ -197,6 +197,50 @@ public sealed class FaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnErrorEventInsideTheStreamIsAServerErrorCarryingTheProvidersMessage()
+    {
+        _openAi.StreamFaults.Always(Fault.ErrorEvent);
+        var (gateway, _) = OpenAi();
+        using var __ = gateway;
+
+        var error = await Assert.ThrowsAsync<LlmGatewayException>(() => gateway.RunAsync(Request));
+
+        Assert.Equal(LlmFailureKind.ServerError, error.Kind);
+        Assert.Equal(3, error.Attempts);
+        Assert.Contains("error inside stream: server_error: " + _openAi.StreamErrorMessage, error.Message);
+        Assert.Equal(0, _store.Count);
+    }
+
+    [Fact]
+    public async Task AfterAnErrorEventTheRetriedAnswerHoldsNoneOfTheErrorText()
+    {
+        _openAi.StreamFaults.Then(Fault.ErrorEvent);
+        var (gateway, _) = OpenAi();
+        using var __ = gateway;
+
+        var result = await gateway.RunAsync(Request);
+
+        Assert.Equal(2, result.Attempts);
+        Assert.Equal("gpt-4o read 1 text part(s) and 0 media part(s): .", result.Text);
+    }
+
+    [Fact]
+    public async Task AnErrorEventWithAClientStatusIsNotRetried()
+    {
+        _openAi.StreamFaults.Always(Fault.ErrorEvent);
+        _openAi.StreamErrorMessage = "This model's maximum context length is 4096 tokens.";
+        _openAi.StreamErrorCode = 400;
+        var (gateway, _) = OpenAi();
+        using var __ = gateway;
+
+        var error = await Assert.ThrowsAsync<LlmGatewayException>(() => gateway.RunAsync(Request));
+
+        Assert.Equal(LlmFailureKind.ClientError, error.Kind);
+        Assert.Equal(1, error.Attempts);
+        Assert.Contains("maximum context length is 4096 tokens", error.Message);
+    }
+
+    [Fact]
     public async Task ATruncatedOllamaStreamIsDetectedAndRetried()
     {
         _ollama.StreamFaults.Then(Fault.TruncatedStream, Fault.MalformedJson);

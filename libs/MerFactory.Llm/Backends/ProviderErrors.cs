@@ -105,13 +105,16 @@ internal static class ProviderErrors
         new(backend, model, LlmFailureKind.MalformedResponse, $"malformed response: {what}", inner: inner);
 }
 
-/// <summary>Throws a classified <see cref="LlmBackendException"/> for non-success responses before a library sees them (used under OllamaSharp and the OpenAI SDK).</summary>
+/// <summary>
+/// Throws a classified <see cref="LlmBackendException"/> for non-success responses before a library sees them (used
+/// under OllamaSharp and the OpenAI SDK), and for error events inside a successful SSE stream.
+/// </summary>
 internal sealed class ProviderErrorHandler(string backend) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.IsSuccessStatusCode) return response;
+        if (response.IsSuccessStatusCode) return await SseErrorEvents.WatchAsync(backend, response, cancellationToken).ConfigureAwait(false);
         using (response)
         {
             throw await ProviderErrors.FromResponseAsync(backend, null, response, cancellationToken).ConfigureAwait(false);

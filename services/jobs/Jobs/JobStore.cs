@@ -2,8 +2,6 @@ using System.Threading.Channels;
 using Google.Protobuf;
 using MerFactory.Protos.Jobs;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace MerFactory.JobApi.Jobs;
 
@@ -16,18 +14,8 @@ public sealed partial class JobStore(IServiceScopeFactory scopes, ILogger<JobSto
 {
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
 
-    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
-        var creator = db.GetService<IRelationalDatabaseCreator>();
-        if (!await creator.ExistsAsync(cancellationToken)) await creator.CreateAsync(cancellationToken);
-        // EnsureCreated skips a database that has any table, and jobsdb is shared (the dashboard keeps its curation schema there).
-        var tables = await db.Database.SqlQueryRaw<int>(
-            "SELECT COUNT(*)::int AS \"Value\" FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'jobs'")
-            .SingleAsync(cancellationToken);
-        if (tables == 0) await creator.CreateTablesAsync(cancellationToken);
-    }
+    /// <summary>Applies the schema's migrations (<see cref="JobsSchema"/>) before anything else touches the database.</summary>
+    public Task MigrateAsync(CancellationToken cancellationToken) => WithDbAsync(db => JobsSchema.MigrateAsync(db, cancellationToken));
 
     public Task AddAsync(JobRow job, CancellationToken cancellationToken) =>
         WithDbAsync(async db =>

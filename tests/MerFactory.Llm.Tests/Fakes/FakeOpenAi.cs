@@ -152,6 +152,14 @@ public sealed class FakeOpenAi : ProviderFake
                 await Send("{\"id\":\"" + id + "\",\"object\":\"chat.compl");
                 return;
             }
+            if (streamFault == Fault.ErrorEvent && i == 1)
+            {
+                // What vLLM/OpenRouter send when generation fails after the 200: an error event, then the stream ends.
+                var error = JsonNode.Parse(Error(StreamErrorMessage, "server_error", null))!;
+                if (StreamErrorCode is { } code) error["error"]!["code"] = code;
+                await Send(error.ToJsonString());
+                return;
+            }
             await Send(Chunk(new JsonObject { ["content"] = pieces[i] }, null).ToJsonString());
         }
         await Send(Chunk(null, "stop").ToJsonString());
@@ -164,7 +172,11 @@ public sealed class FakeOpenAi : ProviderFake
         await Send("[DONE]");
     }
 
-    /// <summary>Faults inside a 200 stream (truncation, malformed chunk), taken per valid request.</summary>
+    /// <summary>The message of a <see cref="Fault.ErrorEvent"/>, and the HTTP status some servers put in its code.</summary>
+    public string StreamErrorMessage { get; set; } = "The model crashed while generating (CUDA out of memory).";
+    public int? StreamErrorCode { get; set; }
+
+    /// <summary>Faults inside a 200 stream (truncation, malformed chunk, error event), taken per valid request.</summary>
     public FaultScript StreamFaults { get; } = new();
 
     private string? Validate(JsonObject? body, out RecordedCall? call)

@@ -68,7 +68,8 @@ public abstract class LoopbackServer : IAsyncDisposable
 }
 
 /// <summary>Scripted faults, taken in order per request to the model endpoint; null = behave normally.</summary>
-public enum Fault { RateLimited, ServerError, Hang, MalformedJson, TruncatedStream, BadRequest }
+/// <summary><see cref="ErrorEvent"/>: a 200 stream that reports a failure mid-answer as <c>data: {"error":{...}}</c>.</summary>
+public enum Fault { RateLimited, ServerError, Hang, MalformedJson, TruncatedStream, BadRequest, ErrorEvent }
 
 public sealed class FaultScript
 {
