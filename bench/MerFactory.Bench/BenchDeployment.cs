@@ -26,6 +26,14 @@ internal sealed class BenchDeployment : IAsyncDisposable
     /// <summary>The S3 server itself, not the proxy: what the harness reads (listing the artifacts) is not counted.</summary>
     public string DirectStoreEndpoint => _s3!.Endpoint;
 
+    /// <summary>What the run left in the bucket, read from s3rver's folder (or listed, for a configured endpoint).</summary>
+    public async Task<StoreInventory> InventoryAsync(CancellationToken cancellationToken)
+    {
+        if (_s3!.DataDirectory is { } folder) return StoreInventory.FromS3rverFolder(folder, Bucket);
+        using var direct = new MerFactory.Storage.S3ObjectStore(new MerFactory.Storage.S3StoreOptions { Endpoint = DirectStoreEndpoint, Bucket = Bucket });
+        return await StoreInventory.ReadAsync(direct, cancellationToken);
+    }
+
     public static async Task<BenchDeployment> StartAsync(string rabbit, Uri model, int auInstances, CancellationToken cancellationToken)
     {
         var deployment = new BenchDeployment($"bench-{Guid.NewGuid():N}"[..20]);

@@ -1,5 +1,4 @@
 using MerFactory.Llm.Tests.Fakes;
-using MerFactory.Storage;
 
 namespace MerFactory.Bench;
 
@@ -36,8 +35,7 @@ public sealed partial class PipelineBenchmark
             var warm = await RunCliAsync(warmUp, warmUp + "-out", 8, model, deployment, cancellationToken);
             output.WriteLine($"    (warm-up: {WarmUpClips} other distinct clips in {warm.Seconds:0.0} s, failed {warm.Failed}; not counted)");
         }
-        using var direct = new S3ObjectStore(new S3StoreOptions { Endpoint = deployment.DirectStoreEndpoint, Bucket = deployment.Bucket });
-        var stored = await StoreInventory.ReadAsync(direct, cancellationToken);
+        var stored = await deployment.InventoryAsync(cancellationToken);
         deployment.Store.Take(); // start-up traffic (bucket creation, health checks) is not the run's
         var (before, load, cpuBefore) = (model.Calls.Count, LoadAverage(), Cpu());
         model.TakePeakConcurrentCalls();
@@ -48,7 +46,7 @@ public sealed partial class PipelineBenchmark
         report(mode, run, model.Calls.Count - before, $"{load}->{LoadAverage()}");
 
         output.WriteLine("    cpu s per process over the run: " + string.Join(", ", cpuAfter.Select(c => $"{c.Key} {c.Value - cpuBefore.GetValueOrDefault(c.Key):0.0}")));
-        var inventory = (await StoreInventory.ReadAsync(direct, cancellationToken)).Since(stored);
+        var inventory = (await deployment.InventoryAsync(cancellationToken)).Since(stored);
         var (requests, sent, received) = (traffic.Values.Sum(t => t.Requests), traffic.Values.Sum(t => t.BytesSent), traffic.Values.Sum(t => t.BytesReceived));
         output.WriteLine($"    store requests per file {requests / (double)files:0.0} ({string.Join(", ", traffic.GroupBy(t => t.Key.Method).Select(g => $"{g.Key} {g.Sum(t => t.Value.Requests)}"))})");
         output.WriteLine("    store traffic by method/area (requests, MB sent, MB received): " + string.Join("; ",

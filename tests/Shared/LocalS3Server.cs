@@ -22,6 +22,9 @@ public sealed class LocalS3Server : IAsyncDisposable
 
     public string Endpoint { get; }
 
+    /// <summary>s3rver's data folder (objects are files <c>{bucket}/{key}._S3rver_object</c>); null for a configured endpoint.</summary>
+    public string? DataDirectory => _directory;
+
     public static async Task<LocalS3Server> StartAsync()
     {
         var configured = Environment.GetEnvironmentVariable("MERFACTORY_S3_ENDPOINT");
