@@ -18,7 +18,7 @@ using Microsoft.Extensions.Options;
 namespace MerFactory.Steps.Llm;
 
 /// <summary>
-/// Runs one LLM step through <see cref="ILlmGateway"/> and stores its outcome as <c>llm-result.json</c>.
+/// Runs one LLM step through <see cref="ILlmGateway"/>; its outcome is the step's typed response, kept in its manifest.
 /// <para>
 /// Two caches meet here and must not contradict each other. The step key (this consumer's manifest) covers the
 /// request <em>and the resolved route</em> — backend, kind, base URL, model, capabilities and sampling parameters —
@@ -27,21 +27,17 @@ namespace MerFactory.Steps.Llm;
 /// never sees (evidence for a model that takes the media itself) miss the step cache and hit the response cache.
 /// </para>
 /// </summary>
-public sealed class RunLlmStepConsumer(ArtifactStore artifacts, LlmStepGateways gateways, LlmMediaCache mediaCache) : StepConsumer<RunLlmStep>(artifacts)
+public sealed class RunLlmStepConsumer(ArtifactStore artifacts, LlmStepGateways gateways, LlmMediaCache mediaCache) : StepConsumer<RunLlmStep, LlmStepOutcome>(artifacts)
 {
-    public const string ResultName = "llm-result.json";
-
     /// <summary>Failure kind of an <see cref="LlmGatewayException"/>, carried in the fault's exception data.</summary>
     public const string FailureKindKey = "LlmFailureKind";
-
-    protected override string Step => "llm";
 
     protected override IEnumerable<ObjectReference> Inputs(RunLlmStep request) =>
         [.. request.Media ?? [], .. request.Evidence?.Frames ?? []];
 
     protected override object?[] Parameters(RunLlmStep request) => gateways.KeyParameters(request);
 
-    protected override async Task<StepResult> ExecuteAsync(RunLlmStep request, StepWorkspace workspace, CancellationToken cancellationToken)
+    protected override async Task<LlmStepOutcome> ExecuteAsync(RunLlmStep request, StepWorkspace workspace, CancellationToken cancellationToken)
     {
         var (step, gateway) = gateways.For(request);
         foreach (var input in Inputs(request))
@@ -73,12 +69,9 @@ public sealed class RunLlmStepConsumer(ArtifactStore artifacts, LlmStepGateways 
             throw new StepInputException($"{request.FileId}: {e.Message}", e);
         }
 
-        var outcome = new LlmStepOutcome(step.ToKebab(), result.Status.ToString(), result.Text, result.Backend, result.BackendKind?.ToString(), result.Model,
+        return new LlmStepOutcome(step.ToKebab(), result.Status.ToString(), result.Text, result.Backend, result.BackendKind?.ToString(), result.Model,
             result.Degradation.Kind.ToString(), string.IsNullOrEmpty(result.Degradation.Description) ? null : result.Degradation.Description,
             result.Usage.InputTokens, result.Usage.OutputTokens, result.Cached, result.Attempts, result.SkipReason);
-        using var json = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(outcome, Json));
-        await workspace.AddOutputAsync(ResultName, json, "application/json", cancellationToken).ConfigureAwait(false);
-        return new StepResult(outcome);
     }
 
     private async Task<List<MediaAttachment>> LoadAsync(IReadOnlyList<ObjectReference> references, RunLlmStep request, CancellationToken cancellationToken)
@@ -303,22 +296,11 @@ public sealed class LlmStepGateways : IDisposable
     }
 }
 
-public static class LlmConsumerRegistration
+public static class LlmStepsRegistration
 {
-    /// <summary>The LLM step consumer on its queue.</summary>
-    public static IBusRegistrationConfigurator AddLlmConsumers(this IBusRegistrationConfigurator bus, MessagingOptions options)
-    {
-        bus.AddConsumer<RunLlmStepConsumer>().Endpoint(e =>
-        {
-            e.Name = options.QueueName(StepQueues.For<RunLlmStep>());
-            // LLM calls mostly wait on the network; the gateway's per-backend limits bound the real concurrency.
-            e.ConcurrentMessageLimit = 64;
-        });
-        return bus;
-    }
-
     /// <summary>
-    /// <see cref="LlmServiceCollectionExtensions.AddLlmGateway"/> plus what the LLM step consumer needs.
+    /// The LLM step family: <see cref="LlmServiceCollectionExtensions.AddLlmGateway"/>, what the LLM step consumer needs and
+    /// the consumer itself. What llm-gateway hosts, and the embedded CLI with all the others.
     /// <paramref name="configureRouting"/> must be pure (it is applied to the gateway and to the step keys alike).
     /// </summary>
     public static IServiceCollection AddLlmSteps(this IServiceCollection services, IConfiguration configuration, Func<LlmRoutingOptions, LlmRoutingOptions>? configureRouting = null)
@@ -332,6 +314,7 @@ public static class LlmConsumerRegistration
             return new LlmStepGateways(sp.GetRequiredService<ILlmGateway>(), routing, sp.GetRequiredService<IOptions<LlmGatewayOptions>>().Value,
                 sp.GetService<IObjectStore>(), sp.GetService<ILoggerFactory>());
         });
-        return services;
+        // LLM calls mostly wait on the network; the gateway's per-backend limits bound the real concurrency.
+        return services.AddStepFamily(new StepFamily("llm", (bus, options) => bus.AddStepConsumer<RunLlmStepConsumer, RunLlmStep>(options, concurrentRequests: 64)));
     }
 }

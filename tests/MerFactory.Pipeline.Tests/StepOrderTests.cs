@@ -5,7 +5,6 @@ using MerFactory.Contracts;
 using MerFactory.Contracts.Media;
 using MerFactory.Jobs.Messaging;
 using MerFactory.Jobs.Steps;
-using MerFactory.Pipeline.Consumers;
 using MerFactory.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using MerFactory.Steps;
@@ -63,7 +62,7 @@ public sealed class StepOrderTests : IAsyncLifetime
     {
         var client = _services.GetRequiredService<StepClient>();
         var source = Source("same-clip");
-        Task<StepCompleted> later, earlier;
+        Task<StepCompleted<MediaProbed>> later, earlier;
         using (ComputeOrder.Begin(new QueuePlace(2_000)))
             later = client.RequestAsync(new ProbeMedia(Guid.NewGuid(), "copy", source), CancellationToken.None);
         await _probe.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -94,18 +93,16 @@ public sealed class StepOrderTests : IAsyncLifetime
     }
 
     /// <summary>A step that records the CPU queue place it runs with and holds until released.</summary>
-    public sealed class PlaceRecordingConsumer(ArtifactStore artifacts, Probe probe) : StepConsumer<ProbeMedia>(artifacts)
+    public sealed class PlaceRecordingConsumer(ArtifactStore artifacts, Probe probe) : StepConsumer<ProbeMedia, MediaProbed>(artifacts)
     {
-        protected override string Step => "order-probe";
-
         protected override IEnumerable<ObjectReference> Inputs(ProbeMedia request) => [request.Source];
 
-        protected override async Task<StepResult> ExecuteAsync(ProbeMedia request, StepWorkspace workspace, CancellationToken cancellationToken)
+        protected override async Task<MediaProbed> ExecuteAsync(ProbeMedia request, StepWorkspace workspace, CancellationToken cancellationToken)
         {
             probe.Places.Enqueue(ComputeOrder.CurrentPlace);
             probe.Started.TrySetResult();
             await probe.Release.Task.WaitAsync(cancellationToken);
-            return new StepResult(null);
+            return new MediaProbed(1, 25, true, false, 2, 2, 0, "test", []);
         }
     }
 }
