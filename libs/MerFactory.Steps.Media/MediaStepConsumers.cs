@@ -41,12 +41,8 @@ public sealed class ProbeMediaConsumer(ArtifactStore artifacts, FfmpegMediaExtra
 {
     protected override ObjectReference Source(ProbeMedia request) => request.Source;
 
-    protected override async Task<MediaProbed> ExecuteOnFileAsync(ProbeMedia request, string path, StepWorkspace workspace, CancellationToken cancellationToken)
-    {
-        var probe = await Media.ProbeAsync(path, cancellationToken).ConfigureAwait(false);
-        return new MediaProbed(probe.DurationSeconds, probe.FrameRate, probe.HasVideo, probe.HasAudio, probe.Width, probe.Height, probe.Rotation, probe.FormatName,
-            [.. probe.Streams.Select(s => new MediaStreamInfo(s.Kind, s.Codec, s.Width, s.Height, s.FrameRate, s.SampleRate, s.Channels, s.Rotation))]);
-    }
+    protected override Task<MediaProbed> ExecuteOnFileAsync(ProbeMedia request, string path, StepWorkspace workspace, CancellationToken cancellationToken) =>
+        Media.ProbeAsync(path, cancellationToken);
 }
 
 public sealed class ExtractAudioConsumer(ArtifactStore artifacts, FfmpegMediaExtractor media) : MediaStepConsumer<ExtractAudio, AudioExtracted>(artifacts, media)

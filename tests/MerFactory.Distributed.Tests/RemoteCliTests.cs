@@ -95,6 +95,34 @@ public sealed class RemoteCliTests(DistributedFixture fixture) : IClassFixture<D
         Assert.Contains(steps, s => s!["Step"]!.GetValue<string>() == "llm-audio" && s["Status"]!.GetValue<string>() == "reused");
     }
 
+    [Fact]
+    public async Task EmbeddedAndDistributedRunsWriteIdenticalRecords()
+    {
+        var input = Path.Combine(_work, "same-in");
+        Directory.CreateDirectory(input);
+        File.Copy(SharedData.DataPath("media", "pyfeat", "single_face.mp4"), Path.Combine(input, "clip.mp4"));
+        using var services = PipelineServices.Start(fixture, _model);
+        using var jobs = fixture.StartService("jobs", "MerFactory.JobApi.dll", DistributedFixture.UserCredentials(), out var port, out var log);
+        var server = $"http://127.0.0.1:{port}";
+        await WaitUntilServingAsync(server);
+        var embedded = Path.Combine(_work, "same-embedded");
+        var distributed = Path.Combine(_work, "same-distributed");
+
+        // AU needs no model: the records are the steps' own results in both modes.
+        var (local, localText) = await RunCliAsync("process", input, embedded, "--type", "AU");
+        var (remote, remoteText) = await RunCliAsync("process", input, distributed, "--type", "AU", "--server", server, "--token", DistributedFixture.AliceToken);
+
+        Assert.True(local == 0, localText);
+        Assert.True(remote == 0, remoteText + "\n" + services.Logs() + "\n" + log);
+        foreach (var record in new[] { "clip/clip_au_analysis.json", "clip/clip.csv" })
+        {
+            var mine = await File.ReadAllTextAsync(Path.Combine(embedded, record));
+            Assert.Equal(mine, await File.ReadAllTextAsync(Path.Combine(distributed, record)));
+        }
+        // The record names the user's input in both modes (the remote job's client-side path, not the server's copy).
+        Assert.Contains(Path.Combine(input, "clip.mp4").Replace("\\", "\\\\"), await File.ReadAllTextAsync(Path.Combine(distributed, "clip", "clip_au_analysis.json")));
+    }
+
     private static async Task<int> CountAsync(Storage.IObjectStore store, string prefix)
     {
         var count = 0;

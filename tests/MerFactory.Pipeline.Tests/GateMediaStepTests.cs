@@ -1,4 +1,3 @@
-using IBusControl = MassTransit.IBusControl;
 using MerFactory.Contracts;
 using MerFactory.GateAgent;
 using MerFactory.GateAgent.Tools;
@@ -15,26 +14,18 @@ namespace MerFactory.Pipeline.Tests;
 public sealed class GateMediaStepTests : IAsyncLifetime
 {
     private readonly string _root = Directory.CreateTempSubdirectory("mf-gate-media-").FullName;
-    private ServiceProvider _services = null!;
-    private IBusControl _bus = null!;
+    private InMemoryStepHost _host = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _host = await InMemoryStepHost.StartAsync(Path.Combine(_root, "store"), services =>
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddObjectStore(new ObjectStoreOptions { Provider = "FileSystem", Root = Path.Combine(_root, "store") });
         services.AddMediaSteps();
         services.AddStepMessaging(new Jobs.Messaging.MessagingOptions { Transport = "InMemory", RetryLimit = 0 });
         services.AddJobOrchestration();
-        _services = services.BuildServiceProvider();
-        _bus = _services.GetRequiredService<IBusControl>();
-        await _bus.StartAsync();
-    }
+    });
 
     public async Task DisposeAsync()
     {
-        await _bus.StopAsync();
-        await _services.DisposeAsync();
+        await _host.DisposeAsync();
         Directory.Delete(_root, recursive: true);
     }
 
@@ -47,11 +38,11 @@ public sealed class GateMediaStepTests : IAsyncLifetime
         var clip = SharedData.DataPath("media", "pyfeat", "single_face.mp4");
         var local = Path.Combine(_root, "clip.mp4");
         File.Copy(clip, local);
-        var source = await _services.GetRequiredService<InputStager>().StageAsync(clip, CancellationToken.None);
-        var store = _services.GetRequiredService<IObjectStore>();
+        var source = await _host.Services.GetRequiredService<InputStager>().StageAsync(clip, CancellationToken.None);
+        var store = _host.Services.GetRequiredService<IObjectStore>();
         var job = new JobContext(Guid.NewGuid(), new JobOptions(), new OutputFolder(Path.Combine(_root, "out")), store, new CompositeJobProgress());
         var run = new FileRun(new InputFile(local, "clip.mp4", MediaKind.Video, "clip"), source, job);
-        var steps = new FileSteps(_services.GetRequiredService<StepRunner>(), run);
+        var steps = new FileSteps(_host.Services.GetRequiredService<StepRunner>(), run);
         IGateTool tool = toolName switch
         {
             MediaMetricsTool.ToolName => new MediaMetricsTool(),

@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Text.Json;
-using MassTransit;
 using MerFactory.Contracts;
 using MerFactory.Contracts.Au;
 using MerFactory.Contracts.Media;
@@ -106,38 +105,29 @@ public sealed class StepContractTests : IDisposable
     [Fact]
     public async Task AMediaStepAnswersTypedOnceAndFromItsManifestAfter()
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddObjectStore(new ObjectStoreOptions { Provider = "FileSystem", Root = _root });
-        services.AddMediaSteps();
-        services.AddStepMessaging(new Jobs.Messaging.MessagingOptions { Transport = "InMemory", RetryLimit = 0 });
-        await using var provider = services.BuildServiceProvider();
-        var bus = provider.GetRequiredService<IBusControl>();
-        await bus.StartAsync();
-        try
+        await using var host = await InMemoryStepHost.StartAsync(_root, services =>
         {
-            var store = provider.GetRequiredService<IObjectStore>();
-            var bytes = await File.ReadAllBytesAsync(Testing.SharedData.DataPath("media", "openface_samples", "default.wmv"));
-            var info = await store.PutAsync("inputs/default.wmv", new MemoryStream(bytes), "video/x-ms-wmv");
-            var source = new ObjectReference(store.Bucket, info.Key, info.Size, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
-            var client = provider.GetRequiredService<StepClient>();
+            services.AddMediaSteps();
+            services.AddStepMessaging(new Jobs.Messaging.MessagingOptions { Transport = "InMemory", RetryLimit = 0 });
+        });
+        var provider = host.Services;
+        var store = provider.GetRequiredService<IObjectStore>();
+        var bytes = await File.ReadAllBytesAsync(Testing.SharedData.DataPath("media", "openface_samples", "default.wmv"));
+        var info = await store.PutAsync("inputs/default.wmv", new MemoryStream(bytes), "video/x-ms-wmv");
+        var source = new ObjectReference(store.Bucket, info.Key, info.Size, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
+        var client = provider.GetRequiredService<StepClient>();
 
-            var first = await client.RequestAsync(new ExtractFrame(Guid.NewGuid(), "default", source, 0.5), CancellationToken.None);
-            var again = await client.RequestAsync(new ExtractFrame(Guid.NewGuid(), "default", source, 0.5), CancellationToken.None);
+        var first = await client.RequestAsync(new ExtractFrame(Guid.NewGuid(), "default", source, 0.5), CancellationToken.None);
+        var again = await client.RequestAsync(new ExtractFrame(Guid.NewGuid(), "default", source, 0.5), CancellationToken.None);
 
-            Assert.Equal("extract-frame", first.Step);
-            Assert.False(first.FromCache);
-            Assert.True(again.FromCache);
-            Assert.Equal(first.Response, again.Response);
-            Assert.Equal("image/png", first.Response.Frame.ContentType);
-            Assert.Equal(first.Response.Frame.Size, (await store.StatAsync(first.Response.Frame.Key))!.Size);
-            var manifest = await new ArtifactStore(store).TryGetManifestAsync<FrameExtracted>("extract-frame", first.StepKey, CancellationToken.None);
-            Assert.Equal(first.Response, manifest!.Response);
-            Assert.Equal([first.Response.Frame], manifest.Outputs);
-        }
-        finally
-        {
-            await bus.StopAsync();
-        }
+        Assert.Equal("extract-frame", first.Step);
+        Assert.False(first.FromCache);
+        Assert.True(again.FromCache);
+        Assert.Equal(first.Response, again.Response);
+        Assert.Equal("image/png", first.Response.Frame.ContentType);
+        Assert.Equal(first.Response.Frame.Size, (await store.StatAsync(first.Response.Frame.Key))!.Size);
+        var manifest = await new ArtifactStore(store).TryGetManifestAsync<FrameExtracted>("extract-frame", first.StepKey, CancellationToken.None);
+        Assert.Equal(first.Response, manifest!.Response);
+        Assert.Equal([first.Response.Frame], manifest.Outputs);
     }
 }

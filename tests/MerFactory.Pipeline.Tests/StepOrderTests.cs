@@ -16,27 +16,19 @@ public sealed class StepOrderTests : IAsyncLifetime
 {
     private readonly string _store = Directory.CreateTempSubdirectory("mf-order-").FullName;
     private readonly Probe _probe = new();
-    private ServiceProvider _services = null!;
-    private IBusControl _bus = null!;
+    private InMemoryStepHost _host = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _host = await InMemoryStepHost.StartAsync(_store, services =>
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
         services.AddSingleton(_probe);
-        services.AddObjectStore(new ObjectStoreOptions { Provider = "FileSystem", Root = _store });
         services.AddMerFactoryMessaging(new MessagingOptions { Transport = "InMemory", RetryLimit = 0 },
             (bus, options) => bus.AddConsumer<PlaceRecordingConsumer>().Endpoint(e => e.Name = options.QueueName(StepQueues.For<ProbeMedia>())));
         services.AddSingleton<StepClient>();
-        _services = services.BuildServiceProvider();
-        _bus = _services.GetRequiredService<IBusControl>();
-        await _bus.StartAsync();
-    }
+    });
 
     public async Task DisposeAsync()
     {
-        await _bus.StopAsync();
-        await _services.DisposeAsync();
+        await _host.DisposeAsync();
         Directory.Delete(_store, recursive: true);
     }
 
@@ -44,7 +36,7 @@ public sealed class StepOrderTests : IAsyncLifetime
     public async Task TheSendersPlaceReachesTheStepAsAPlaceOfItsOwn()
     {
         _probe.Release.TrySetResult();
-        var client = _services.GetRequiredService<StepClient>();
+        var client = _host.Services.GetRequiredService<StepClient>();
         var sender = new QueuePlace(123_456);
         using (ComputeOrder.Begin(sender))
         {
@@ -60,7 +52,7 @@ public sealed class StepOrderTests : IAsyncLifetime
     [Fact]
     public async Task AnEarlierFileWaitingForIdenticalWorkMovesThatWorkUp()
     {
-        var client = _services.GetRequiredService<StepClient>();
+        var client = _host.Services.GetRequiredService<StepClient>();
         var source = Source("same-clip");
         Task<StepCompleted<MediaProbed>> later, earlier;
         using (ComputeOrder.Begin(new QueuePlace(2_000)))
