@@ -3,7 +3,6 @@ using MassTransit;
 using MerFactory.Contracts;
 using MerFactory.Contracts.Media;
 using MerFactory.Jobs.Messaging;
-using MerFactory.Pipeline.Consumers;
 using MerFactory.Pipeline.Orchestration;
 using MerFactory.Storage;
 using MerFactory.Testing;
@@ -68,8 +67,8 @@ public sealed class MediaBenchmark : IBenchmark
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddObjectStore(new ObjectStoreOptions { Provider = "FileSystem", Root = storeRoot });
-        builder.Services.AddMerFactoryMessaging(new MessagingOptions { Transport = "InMemory" }, (bus, options) => bus.AddMediaExtractConsumers(options));
-        builder.Services.AddMediaEngines();
+        builder.Services.AddMediaSteps();
+        builder.Services.AddStepMessaging(new MessagingOptions { Transport = "InMemory" });
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
         return host;

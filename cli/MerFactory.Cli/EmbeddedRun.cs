@@ -2,7 +2,6 @@ using MassTransit;
 using MerFactory.AuEngine.Pipeline;
 using MerFactory.Jobs.Messaging;
 using MerFactory.Llm.Routing;
-using MerFactory.Pipeline.Consumers;
 using MerFactory.Pipeline.Orchestration;
 using MerFactory.Storage;
 using Microsoft.Extensions.Configuration;
@@ -10,8 +9,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
+using MerFactory.Steps;
+using MerFactory.Steps.Au;
 using MerFactory.Steps.Llm;
 using MerFactory.Steps.Media;
+using MerFactory.Steps.Speech;
 
 namespace MerFactory.Cli;
 
@@ -136,28 +138,21 @@ internal static class EmbeddedRun
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         // Step failures are reported per file by the run itself; the transport's own fault logs would repeat them.
         builder.Logging.AddFilter("MassTransit", LogLevel.None);
-        // The models load while the bus is built and the first files are probed: hosted services start in the order they
-        // are added, and the bus's start (every consumer's pipes) takes as long as loading the AU models.
-        if (inputs.Any(i => JobRunner.EffectiveType(i, options) is ProcessingType.AU or ProcessingType.MER or ProcessingType.Image))
-            builder.Services.AddHostedService<ActionUnitEngineWarmUp>();
-        if (inputs.Any(i => JobRunner.EffectiveType(i, options) is ProcessingType.Audio or ProcessingType.Video or ProcessingType.MER))
-            builder.Services.AddSpeechEngineWarmUp(options.SpeechEngine, options.Language);
         builder.Services.AddObjectStore(new ObjectStoreOptions { Provider = "FileSystem", Root = output.StoreRoot });
-        builder.Services.AddMerFactoryMessaging(new MessagingOptions { Transport = "InMemory", RetryLimit = 1, RetryMinInterval = TimeSpan.FromMilliseconds(200) },
-            (bus, messaging) =>
-            {
-                bus.AddMediaExtractConsumers(messaging);
-                bus.AddAuServiceConsumers(messaging, concurrentRequests: 64);
-                bus.AddTranscribeConsumers(messaging);
-                bus.AddLlmConsumers(messaging);
-            });
         // Answers always go to the LLM response cache; only --cache reads it (spec §1.7 C), so without it every LLM step of a
         // new run reaches the model again, while a restarted, interrupted run reuses its finished steps either way.
         builder.Configuration[$"{LlmRoutingOptions.SectionName}:CacheEnabled"] = "true";
-        builder.Services.AddMediaEngines();
-        builder.Services.AddAuEngines(builder.Configuration);
-        builder.Services.AddSpeechEngines(builder.Configuration);
+        // Every step family, as the services host them one each. The AU models and the speech engine, when the run needs
+        // them, load while the bus is built and the first files are probed: hosted services start in the order they are
+        // added, so the warm-ups (added by the families) come before the bus, whose start takes as long as the AU models.
+        var types = inputs.Select(i => JobRunner.EffectiveType(i, options)).ToHashSet();
+        builder.Services.AddMediaSteps();
+        builder.Services.AddAuSteps(builder.Configuration, concurrentRequests: 64,
+            warmUp: types.Overlaps([ProcessingType.AU, ProcessingType.MER, ProcessingType.Image]));
+        builder.Services.AddSpeechSteps(builder.Configuration,
+            warmUp: types.Overlaps([ProcessingType.Audio, ProcessingType.Video, ProcessingType.MER]) ? options.SpeechEngine : null, options.Language);
         builder.Services.AddLlmSteps(builder.Configuration, configured => LlmRouting.FromCliFlags(flags, null, configured));
+        builder.Services.AddStepMessaging(new MessagingOptions { Transport = "InMemory", RetryLimit = 1, RetryMinInterval = TimeSpan.FromMilliseconds(200) });
         builder.Services.AddJobOrchestration();
         return builder.Build();
     }

@@ -1,5 +1,3 @@
-using MerFactory.Contracts.Media;
-
 namespace MerFactory.Contracts.Llm;
 
 /// <summary>
@@ -23,6 +21,7 @@ public sealed record LlmEvidenceRefs(IReadOnlyList<ObjectReference>? Frames = nu
 /// there for later runs), so every new run reaches the model as MER-Factory does; the step cache is scoped to
 /// <see cref="JobId"/>, so a restarted job never repeats a finished step. Null keeps the gateway's configured behaviour.
 /// </param>
+[Step("llm")]
 public sealed record RunLlmStep(
     Guid JobId,
     string FileId,
@@ -31,10 +30,10 @@ public sealed record RunLlmStep(
     IReadOnlyList<ObjectReference> Media,
     LlmEvidenceRefs? Evidence = null,
     string? RoutingJson = null,
-    bool? UseCache = null) : IStepRequest;
+    bool? UseCache = null) : IStepRequest<LlmStepOutcome>;
 
 /// <summary>
-/// The result of <see cref="RunLlmStep"/> (StepCompleted.ResultJson and the <c>llm-result.json</c> artifact).
+/// The result of <see cref="RunLlmStep"/>, stored in the step's manifest.
 /// A failure is never an outcome: the step faults instead.
 /// </summary>
 /// <param name="Status">"Completed" (Text non-empty) or "Skipped" (SkipReason says why).</param>

@@ -1,34 +1,50 @@
 namespace MerFactory.Contracts.Media;
 
-/// <summary>Every step request names the job and file it serves (for progress and traces) and its input.</summary>
-public interface IStepRequest
-{
-    Guid JobId { get; }
-    string FileId { get; }
-}
-
 /// <summary>Probe a media object: duration, frame rate, streams.</summary>
-public sealed record ProbeMedia(Guid JobId, string FileId, ObjectReference Source) : IStepRequest;
+[Step("probe")]
+public sealed record ProbeMedia(Guid JobId, string FileId, ObjectReference Source) : IStepRequest<MediaProbed>;
 
 /// <summary>Extract 16 kHz mono PCM WAV from a video or convert an audio file.</summary>
-public sealed record ExtractAudio(Guid JobId, string FileId, ObjectReference Source) : IStepRequest;
+[Step("extract-audio")]
+public sealed record ExtractAudio(Guid JobId, string FileId, ObjectReference Source) : IStepRequest<AudioExtracted>;
 
 /// <summary>Sample frames as PNG (every frame when <see cref="Fps"/> is 0).</summary>
-public sealed record SampleFrames(Guid JobId, string FileId, ObjectReference Source, double Fps) : IStepRequest;
+[Step("sample-frames")]
+public sealed record SampleFrames(Guid JobId, string FileId, ObjectReference Source, double Fps) : IStepRequest<FramesSampled>;
 
 /// <summary>One frame at a timestamp, with the ±1/±2 frame fallbacks.</summary>
-public sealed record ExtractFrame(Guid JobId, string FileId, ObjectReference Source, double TimestampSeconds) : IStepRequest;
+[Step("extract-frame")]
+public sealed record ExtractFrame(Guid JobId, string FileId, ObjectReference Source, double TimestampSeconds) : IStepRequest<FrameExtracted>;
+
+/// <summary>What ffprobe found (the <c>{id}_media.json</c> sidecar's <c>Probe</c>).</summary>
+public sealed record MediaProbed(
+    double DurationSeconds,
+    double FrameRate,
+    bool HasVideo,
+    bool HasAudio,
+    int Width,
+    int Height,
+    int Rotation,
+    string FormatName,
+    IReadOnlyList<MediaStreamInfo> Streams);
+
+public sealed record MediaStreamInfo(string Kind, string Codec, int Width, int Height, double FrameRate, int SampleRate, int Channels, int Rotation);
+
+/// <summary>The WAV, or <see cref="HasAudio"/> false (and no <see cref="Wav"/>) for a source without an audio track.</summary>
+public sealed record AudioExtracted(bool HasAudio, double DurationSeconds, ObjectReference? Wav);
+
+public sealed record SampledFrameRef(int Index, double TimestampSeconds, ObjectReference Frame);
+
+public sealed record FramesSampled(double Fps, IReadOnlyList<SampledFrameRef> Frames);
+
+public sealed record FrameExtracted(double RequestedSeconds, double ActualSeconds, int Attempts, ObjectReference Frame);
 
 /// <summary>
-/// The answer to any step request: the step's manifest, or why it produced nothing. <see cref="TraceId"/> is the
-/// W3C trace that produced the outputs (an earlier job's when <see cref="FromCache"/>), when it was traced.
+/// One of the gate agent's media measurements (<c>loudness</c>, <c>motion</c>, <c>subtitles</c>) of a file, run where
+/// the media is (media-extract), so the orchestrator never fetches the video for its tools.
 /// </summary>
-public sealed record StepCompleted(
-    Guid JobId,
-    string FileId,
-    string Step,
-    string StepKey,
-    bool FromCache,
-    IReadOnlyDictionary<string, ObjectReference> Outputs,
-    string ResultJson,
-    string? TraceId = null);
+[Step("measure-media")]
+public sealed record MeasureMedia(Guid JobId, string FileId, ObjectReference Source, string Measurement) : IStepRequest<MediaMeasured>;
+
+/// <summary>What ffmpeg printed for a measurement (bounded); the gate agent's tools read their figures from it.</summary>
+public sealed record MediaMeasured(int ExitCode, string StandardOutput, string StandardError);

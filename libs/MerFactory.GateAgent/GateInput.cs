@@ -98,6 +98,12 @@ public sealed record GateInput
     /// <summary>The extracted 16 kHz WAV, when there is one.</summary>
     public string? AudioPath { get; init; }
 
+    /// <summary>
+    /// Where the media tools measure the media (the pipeline's media steps); null runs ffmpeg here on
+    /// <see cref="MediaPath"/> and <see cref="AudioPath"/>.
+    /// </summary>
+    public Tools.IGateMedia? Media { get; init; }
+
     /// <summary>The OpenFace CSV, read on first use when <see cref="AuTable"/> is not given.</summary>
     public string? AuCsvPath { get; init; }
 

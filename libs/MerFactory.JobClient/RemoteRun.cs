@@ -67,7 +67,12 @@ public static class RemoteRun
 
             // A finished file's outputs come while the job goes on; the rest (and anything missed) once it completes.
             var downloads = new RemoteDownloads(jobs, output.Root, Transfers, onDownloaded);
-            await WatchAsync(jobs, jobId, downloads, options.Silent, console, onEvent, cancellationToken);
+            var skipped = new HashSet<string>(StringComparer.Ordinal);
+            await WatchAsync(jobs, jobId, downloads, options.Silent, console, e =>
+            {
+                if (e.State == "file-skipped") skipped.Add(e.File);
+                onEvent?.Invoke(e);
+            }, cancellationToken);
 
             var status = await jobs.GetStatusAsync(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
             var outputs = await jobs.ListOutputsAsync(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
@@ -76,7 +81,8 @@ public static class RemoteRun
 
             console.WriteLine();
             console.WriteLine($"Total files attempted: {status.FilesTotal}");
-            console.MarkupLine($"[green]✅ Successful: {status.FilesDone - status.FilesFailed}[/]");
+            console.MarkupLine($"[green]✅ Successful: {status.FilesDone - status.FilesFailed - skipped.Count}[/]");
+            if (skipped.Count > 0) console.MarkupLine($"⏭️ Skipped (Cached): {skipped.Count}");
             if (status.FilesFailed > 0)
             {
                 console.MarkupLine($"[red]❌ Failed: {status.FilesFailed}[/]");
@@ -105,17 +111,32 @@ public static class RemoteRun
         // the caller puts them).
         var full = Path.GetFullPath(inputPath);
         options = options with { ClientInputRoot = File.Exists(full) ? Path.GetDirectoryName(full) : full, ClientOutputRoot = options.ClientOutputRoot ?? outputRoot };
+        // --cache: the dataset is this OUTPUT. What it holds travels with the job: files it has records for are skipped
+        // (and not uploaded), and MER reuses the earlier single-modality results it has.
+        var dataset = options.Cache ? DatasetState(inputs, options, new OutputFolder(outputRoot)) : null;
+        options = options with { Dataset = dataset };
         var submit = new SubmitJobRequest { OptionsJson = JobOptionsJson.Serialize(options) };
         // Several transfers at once: each one waits mostly on the server's object store round trips.
         var uploaded = new Protos.Common.ObjectRef[inputs.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, inputs.Count), new ParallelOptions { MaxDegreeOfParallelism = Transfers, CancellationToken = cancellationToken }, async (i, ct) =>
         {
+            if (dataset?.GetValueOrDefault(inputs[i].RelativePath)?.FinalRecordDone == true)
+            {
+                uploaded[i] = new Protos.Common.ObjectRef();
+                return;
+            }
             if (!options.Silent) console.WriteLine($"Uploading {inputs[i].RelativePath}");
             uploaded[i] = await UploadAsync(jobs, inputs[i].Path, ct);
         });
         for (var i = 0; i < inputs.Count; i++) submit.Inputs.Add(new JobInput { RelativePath = inputs[i].RelativePath, Object = uploaded[i] });
         return (await jobs.SubmitAsync(submit, cancellationToken: cancellationToken)).JobId;
     }
+
+    /// <summary>The earlier results OUTPUT holds for each input, for the inputs it holds any for.</summary>
+    internal static Dictionary<string, EarlierResults> DatasetState(IReadOnlyList<InputFile> inputs, JobOptions options, OutputFolder output) =>
+        inputs.Select(i => (i.RelativePath, Results: EarlierResults.Read(output, i.Id, JobRunner.EffectiveType(i, options))))
+            .Where(r => !r.Results.IsEmpty)
+            .ToDictionary(r => r.RelativePath, r => r.Results, StringComparer.Ordinal);
 
     /// <summary>
     /// Follows the job to its end, downloading each file's outputs as they come. When the job API goes away (a restart),

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using FFMpegCore;
 using FFMpegCore.Exceptions;
+using MerFactory.Contracts.Media;
 
 namespace MerFactory.Media;
 
@@ -17,13 +18,13 @@ public sealed class FfmpegMediaExtractor
     // Every extraction needs the probe (streams, frame rate): a file is probed once, not once per step. Keyed by path,
     // size and modification time, so a file changed in place is probed again. Failures are not kept.
     private const int RememberedProbes = 4096;
-    private readonly ConcurrentDictionary<(string Path, long Length, DateTime Modified), MediaProbe> _probes = new();
+    private readonly ConcurrentDictionary<(string Path, long Length, DateTime Modified), MediaProbed> _probes = new();
     private int _probesRun;
 
     /// <summary>ffprobe runs so far (for tests: a file probed again comes from memory).</summary>
     internal int ProbesRun => Volatile.Read(ref _probesRun);
 
-    public async Task<MediaProbe> ProbeAsync(string path, CancellationToken cancellationToken = default)
+    public async Task<MediaProbed> ProbeAsync(string path, CancellationToken cancellationToken = default)
     {
         var file = new FileInfo(path);
         var key = (file.FullName, file.Exists ? file.Length : -1, file.Exists ? file.LastWriteTimeUtc : default);
@@ -34,7 +35,7 @@ public sealed class FfmpegMediaExtractor
         return probe;
     }
 
-    private async Task<MediaProbe> ProbeFileAsync(string path, CancellationToken cancellationToken)
+    private async Task<MediaProbed> ProbeFileAsync(string path, CancellationToken cancellationToken)
     {
         EnsureReadableFile(path);
         // A JPEG still: its header says what ffprobe would, without two ffprobe processes (ffprobe -version, then the probe).
@@ -60,13 +61,13 @@ public sealed class FfmpegMediaExtractor
         var video = analysis.PrimaryVideoStream;
         var audio = analysis.PrimaryAudioStream;
         if (video is null && audio is null) throw new MediaInputException(path, "contains no video or audio stream");
-        var streams = analysis.VideoStreams.Select(v => new MediaStream("video", v.CodecName ?? "", v.Width ?? 0, v.Height ?? 0, FrameRateOf(v), 0, 0, v.Rotation))
-            .Concat(analysis.AudioStreams.Select(a => new MediaStream("audio", a.CodecName ?? "", 0, 0, 0, a.SampleRateHz ?? 0, a.Channels ?? 0, 0)))
-            .Concat(analysis.SubtitleStreams.Select(s => new MediaStream("subtitle", s.CodecName ?? "", 0, 0, 0, 0, 0, 0)))
+        var streams = analysis.VideoStreams.Select(v => new MediaStreamInfo("video", v.CodecName ?? "", v.Width ?? 0, v.Height ?? 0, FrameRateOf(v), 0, 0, v.Rotation))
+            .Concat(analysis.AudioStreams.Select(a => new MediaStreamInfo("audio", a.CodecName ?? "", 0, 0, 0, a.SampleRateHz ?? 0, a.Channels ?? 0, 0)))
+            .Concat(analysis.SubtitleStreams.Select(s => new MediaStreamInfo("subtitle", s.CodecName ?? "", 0, 0, 0, 0, 0, 0)))
             .ToList();
         var duration = analysis.Duration.TotalSeconds;
         if (duration <= 0 && video is not null) duration = video.Duration.TotalSeconds;
-        return new MediaProbe(duration, video is null ? 0 : FrameRateOf(video), video is not null, audio is not null,
+        return new MediaProbed(duration, video is null ? 0 : FrameRateOf(video), video is not null, audio is not null,
             video?.Width ?? 0, video?.Height ?? 0, video?.Rotation ?? 0, analysis.Format.FormatName, streams);
     }
 
@@ -145,7 +146,7 @@ public sealed class FfmpegMediaExtractor
         throw new MediaInputException(path, $"no frame could be extracted near {timestampSeconds.ToString("0.00", CultureInfo.InvariantCulture)}s (tried ±2 frames)");
     }
 
-    private static bool IsTargetWave(MediaProbe probe) =>
+    private static bool IsTargetWave(MediaProbed probe) =>
         probe.FormatName == "wav" && probe.Streams is [{ Kind: "audio", Codec: "pcm_s16le", SampleRate: 16000, Channels: 1 }];
 
     private static async Task RunAsync(string inputPath, FFMpegArgumentProcessor processor, CancellationToken cancellationToken)

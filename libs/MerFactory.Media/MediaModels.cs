@@ -1,19 +1,5 @@
 namespace MerFactory.Media;
 
-/// <summary>What ffprobe found in a media file.</summary>
-public sealed record MediaProbe(
-    double DurationSeconds,
-    double FrameRate,
-    bool HasVideo,
-    bool HasAudio,
-    int Width,
-    int Height,
-    int Rotation,
-    string FormatName,
-    IReadOnlyList<MediaStream> Streams);
-
-public sealed record MediaStream(string Kind, string Codec, int Width, int Height, double FrameRate, int SampleRate, int Channels, int Rotation);
-
 /// <summary>Outcome of audio extraction. A video without an audio track is <see cref="HasAudio"/> = false, not an error.</summary>
 public sealed record AudioExtraction(bool HasAudio, string? WavPath, double DurationSeconds);
 

@@ -1,7 +1,5 @@
-using MassTransit;
 using MerFactory.Contracts;
 using MerFactory.Contracts.Media;
-using MerFactory.Jobs.Messaging;
 using MerFactory.Jobs.Steps;
 using MerFactory.Media;
 using MerFactory.Steps;
@@ -11,8 +9,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace MerFactory.Steps.Media;
 
 /// <summary>Runs a media tool on a local copy of the source and turns bad-input failures into non-retryable step errors.</summary>
-public abstract class MediaStepConsumer<TRequest>(ArtifactStore artifacts, FfmpegMediaExtractor media) : StepConsumer<TRequest>(artifacts)
-    where TRequest : class, IStepRequest
+public abstract class MediaStepConsumer<TRequest, TResponse>(ArtifactStore artifacts, FfmpegMediaExtractor media) : StepConsumer<TRequest, TResponse>(artifacts)
+    where TRequest : class, IStepRequest<TResponse>
+    where TResponse : class
 {
     protected FfmpegMediaExtractor Media => media;
 
@@ -20,7 +19,7 @@ public abstract class MediaStepConsumer<TRequest>(ArtifactStore artifacts, Ffmpe
 
     protected override IEnumerable<ObjectReference> Inputs(TRequest request) => [Source(request)];
 
-    protected override async Task<StepResult> ExecuteAsync(TRequest request, StepWorkspace workspace, CancellationToken cancellationToken)
+    protected override async Task<TResponse> ExecuteAsync(TRequest request, StepWorkspace workspace, CancellationToken cancellationToken)
     {
         var source = Source(request);
         using var local = await workspace.Artifacts.GetLocalCopyAsync(source, Path.GetExtension(source.Key), cancellationToken).ConfigureAwait(false);
@@ -35,98 +34,112 @@ public abstract class MediaStepConsumer<TRequest>(ArtifactStore artifacts, Ffmpe
         }
     }
 
-    protected abstract Task<StepResult> ExecuteOnFileAsync(TRequest request, string path, StepWorkspace workspace, CancellationToken cancellationToken);
+    protected abstract Task<TResponse> ExecuteOnFileAsync(TRequest request, string path, StepWorkspace workspace, CancellationToken cancellationToken);
 }
 
-public sealed class ProbeMediaConsumer(ArtifactStore artifacts, FfmpegMediaExtractor media) : MediaStepConsumer<ProbeMedia>(artifacts, media)
+public sealed class ProbeMediaConsumer(ArtifactStore artifacts, FfmpegMediaExtractor media) : MediaStepConsumer<ProbeMedia, MediaProbed>(artifacts, media)
 {
-    protected override string Step => "probe";
-
     protected override ObjectReference Source(ProbeMedia request) => request.Source;
 
-    protected override async Task<StepResult> ExecuteOnFileAsync(ProbeMedia request, string path, StepWorkspace workspace, CancellationToken cancellationToken) =>
-        new(await Media.ProbeAsync(path, cancellationToken).ConfigureAwait(false));
+    protected override Task<MediaProbed> ExecuteOnFileAsync(ProbeMedia request, string path, StepWorkspace workspace, CancellationToken cancellationToken) =>
+        Media.ProbeAsync(path, cancellationToken);
 }
 
-public sealed class ExtractAudioConsumer(ArtifactStore artifacts, FfmpegMediaExtractor media) : MediaStepConsumer<ExtractAudio>(artifacts, media)
+public sealed class ExtractAudioConsumer(ArtifactStore artifacts, FfmpegMediaExtractor media) : MediaStepConsumer<ExtractAudio, AudioExtracted>(artifacts, media)
 {
-    protected override string Step => "extract-audio";
-
     protected override ObjectReference Source(ExtractAudio request) => request.Source;
 
-    protected override async Task<StepResult> ExecuteOnFileAsync(ExtractAudio request, string path, StepWorkspace workspace, CancellationToken cancellationToken)
+    protected override async Task<AudioExtracted> ExecuteOnFileAsync(ExtractAudio request, string path, StepWorkspace workspace, CancellationToken cancellationToken)
     {
         var wav = Path.Combine(workspace.ScratchDirectory, "audio.wav");
         var extraction = await Media.ExtractAudioAsync(path, wav, cancellationToken).ConfigureAwait(false);
-        if (extraction.HasAudio) await workspace.AddOutputFileAsync("audio.wav", wav, "audio/wav", cancellationToken).ConfigureAwait(false);
-        return new StepResult(new AudioStepResult(extraction.HasAudio, extraction.DurationSeconds));
+        var stored = extraction.HasAudio ? await workspace.AddOutputFileAsync("audio.wav", wav, "audio/wav", cancellationToken).ConfigureAwait(false) : null;
+        return new AudioExtracted(extraction.HasAudio, extraction.DurationSeconds, stored);
     }
 }
 
-public sealed class SampleFramesConsumer(ArtifactStore artifacts, FfmpegMediaExtractor media) : MediaStepConsumer<SampleFrames>(artifacts, media)
+public sealed class SampleFramesConsumer(ArtifactStore artifacts, FfmpegMediaExtractor media) : MediaStepConsumer<SampleFrames, FramesSampled>(artifacts, media)
 {
-    protected override string Step => "sample-frames";
-
     protected override ObjectReference Source(SampleFrames request) => request.Source;
 
     protected override object?[] Parameters(SampleFrames request) => [request.Fps];
 
-    protected override async Task<StepResult> ExecuteOnFileAsync(SampleFrames request, string path, StepWorkspace workspace, CancellationToken cancellationToken)
+    protected override async Task<FramesSampled> ExecuteOnFileAsync(SampleFrames request, string path, StepWorkspace workspace, CancellationToken cancellationToken)
     {
         var frames = await Media.SampleFramesAsync(path, Path.Combine(workspace.ScratchDirectory, "frames"), request.Fps, cancellationToken).ConfigureAwait(false);
-        var entries = new List<SampledFrameEntry>(frames.Count);
+        var entries = new List<SampledFrameRef>(frames.Count);
         foreach (var frame in frames)
         {
             var name = $"frames/{frame.Index:D6}.png";
             var reference = await workspace.AddOutputFileAsync(name, frame.Path, "image/png", cancellationToken).ConfigureAwait(false);
-            entries.Add(new SampledFrameEntry(frame.Index, frame.TimestampSeconds, reference.Key));
+            entries.Add(new SampledFrameRef(frame.Index, frame.TimestampSeconds, reference));
         }
-        return new StepResult(new SampledFramesResult(request.Fps, entries));
+        return new FramesSampled(request.Fps, entries);
     }
 }
 
-public sealed class ExtractFrameConsumer(ArtifactStore artifacts, FfmpegMediaExtractor media) : MediaStepConsumer<ExtractFrame>(artifacts, media)
+public sealed class ExtractFrameConsumer(ArtifactStore artifacts, FfmpegMediaExtractor media) : MediaStepConsumer<ExtractFrame, FrameExtracted>(artifacts, media)
 {
-    protected override string Step => "extract-frame";
-
     protected override ObjectReference Source(ExtractFrame request) => request.Source;
 
     protected override object?[] Parameters(ExtractFrame request) => [request.TimestampSeconds];
 
-    protected override async Task<StepResult> ExecuteOnFileAsync(ExtractFrame request, string path, StepWorkspace workspace, CancellationToken cancellationToken)
+    protected override async Task<FrameExtracted> ExecuteOnFileAsync(ExtractFrame request, string path, StepWorkspace workspace, CancellationToken cancellationToken)
     {
         var png = Path.Combine(workspace.ScratchDirectory, "frame.png");
         var frame = await Media.ExtractFrameAsync(path, request.TimestampSeconds, png, cancellationToken).ConfigureAwait(false);
-        await workspace.AddOutputFileAsync("frame.png", png, "image/png", cancellationToken).ConfigureAwait(false);
-        return new StepResult(new FrameStepResult(frame.RequestedSeconds, frame.ActualSeconds, frame.Attempts));
+        var stored = await workspace.AddOutputFileAsync("frame.png", png, "image/png", cancellationToken).ConfigureAwait(false);
+        return new FrameExtracted(frame.RequestedSeconds, frame.ActualSeconds, frame.Attempts, stored);
     }
 }
 
-public sealed record AudioStepResult(bool HasAudio, double DurationSeconds);
-
-public sealed record SampledFrameEntry(int Index, double TimestampSeconds, string Key);
-
-public sealed record SampledFramesResult(double Fps, IReadOnlyList<SampledFrameEntry> Frames);
-
-public sealed record FrameStepResult(double RequestedSeconds, double ActualSeconds, int Attempts);
-
-public static class MediaConsumerRegistration
+/// <summary>Step "measure-media": one of the gate agent's ffmpeg measurements, on a local copy of the source.</summary>
+public sealed class MeasureMediaConsumer(ArtifactStore artifacts, FfmpegMediaExtractor media) : MediaStepConsumer<MeasureMedia, MediaMeasured>(artifacts, media)
 {
-    /// <summary>The consumers media-extract hosts (and the embedded CLI hosts with all the others), each on its step's queue.</summary>
-    public static IBusRegistrationConfigurator AddMediaExtractConsumers(this IBusRegistrationConfigurator bus, MessagingOptions options)
-    {
-        bus.AddConsumer<ProbeMediaConsumer>().Endpoint(e => e.Name = options.QueueName(StepQueues.For<ProbeMedia>()));
-        bus.AddConsumer<ExtractAudioConsumer>().Endpoint(e => e.Name = options.QueueName(StepQueues.For<ExtractAudio>()));
-        bus.AddConsumer<SampleFramesConsumer>().Endpoint(e => e.Name = options.QueueName(StepQueues.For<SampleFrames>()));
-        bus.AddConsumer<ExtractFrameConsumer>().Endpoint(e => e.Name = options.QueueName(StepQueues.For<ExtractFrame>()));
-        return bus;
-    }
+    /// <summary>A measurement reads the whole file once; this bounds a stuck ffmpeg.</summary>
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
 
-    /// <summary>The ffmpeg engine the media consumers use, and the client that sends steps.</summary>
-    public static IServiceCollection AddMediaEngines(this IServiceCollection services)
+    protected override ObjectReference Source(MeasureMedia request) => request.Source;
+
+    protected override object?[] Parameters(MeasureMedia request) => [request.Measurement];
+
+    protected override async Task<MediaMeasured> ExecuteOnFileAsync(MeasureMedia request, string path, StepWorkspace workspace, CancellationToken cancellationToken)
     {
-        services.AddSingleton<FfmpegMediaExtractor>();
-        services.TryAddSingleton<StepClient>();
-        return services;
+        if (!MediaMeasurements.IsKnown(request.Measurement))
+            throw new StepInputException($"{request.FileId}: unknown media measurement '{request.Measurement}' (loudness, motion, subtitles).");
+        FfmpegOutput output;
+        try
+        {
+            output = await FfmpegRunner.RunAsync("ffmpeg", MediaMeasurements.Arguments(request.Measurement, Path.GetFullPath(path)), Limit, cancellationToken,
+                maxOutputBytes: MediaMeasurements.MaxCapturedChars, maxErrorChars: MediaMeasurements.MaxCapturedChars).ConfigureAwait(false);
+        }
+        catch (FfmpegTimeoutException e)
+        {
+            throw new StepInputException($"{request.FileId}: the {request.Measurement} measurement took longer than {Limit.TotalMinutes} min", e);
+        }
+        // The local copy has a content-hash name; the file id is what the user (and the model) recognise.
+        var name = request.FileId + Path.GetExtension(request.Source.Key);
+        return new MediaMeasured(output.ExitCode, output.StandardOutputText.Replace(path, name, StringComparison.Ordinal),
+            output.StandardError.Replace(Path.GetFullPath(path), name, StringComparison.Ordinal).Replace(path, name, StringComparison.Ordinal));
+    }
+}
+
+public static class MediaStepsRegistration
+{
+    /// <summary>
+    /// The media step family (probe, extract-audio, sample-frames, extract-frame, measure-media on ffmpeg): what media-extract hosts,
+    /// and the embedded CLI with all the others.
+    /// </summary>
+    public static IServiceCollection AddMediaSteps(this IServiceCollection services)
+    {
+        services.TryAddSingleton<FfmpegMediaExtractor>();
+        return services.AddStepFamily(new StepFamily("media", (bus, options) =>
+        {
+            bus.AddStepConsumer<ProbeMediaConsumer, ProbeMedia>(options);
+            bus.AddStepConsumer<ExtractAudioConsumer, ExtractAudio>(options);
+            bus.AddStepConsumer<SampleFramesConsumer, SampleFrames>(options);
+            bus.AddStepConsumer<ExtractFrameConsumer, ExtractFrame>(options);
+            bus.AddStepConsumer<MeasureMediaConsumer, MeasureMedia>(options);
+        }));
     }
 }

@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
+using System.Reflection;
 using MassTransit;
 using MerFactory.Compute;
-using MerFactory.Contracts.Media;
+using MerFactory.Contracts;
 using MerFactory.Jobs.Messaging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -17,9 +19,23 @@ public sealed partial class StepClient(IClientFactory clients, MessagingOptions 
 {
     private readonly ILogger _logger = logger ?? NullLogger<StepClient>.Instance;
 
-    public async Task<StepCompleted> RequestAsync<TRequest>(TRequest request, CancellationToken cancellationToken)
-        where TRequest : class, IStepRequest
+    private static readonly MethodInfo SendMethod = typeof(StepClient).GetMethod(nameof(SendAsync), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly ConcurrentDictionary<(Type Request, Type Response), MethodInfo> Senders = new();
+
+    /// <summary>Sends the request to its step's queue and returns the step's typed response.</summary>
+    public Task<StepCompleted<TResponse>> RequestAsync<TResponse>(IStepRequest<TResponse> request, CancellationToken cancellationToken)
+        where TResponse : class
     {
+        // MassTransit's request client needs the request's own type; the caller gives the response type only.
+        var send = Senders.GetOrAdd((request.GetType(), typeof(TResponse)), static t => SendMethod.MakeGenericMethod(t.Request, t.Response));
+        return (Task<StepCompleted<TResponse>>)send.Invoke(this, [request, cancellationToken])!;
+    }
+
+    private async Task<StepCompleted<TResponse>> SendAsync<TRequest, TResponse>(IStepRequest<TResponse> message, CancellationToken cancellationToken)
+        where TRequest : class, IStepRequest<TResponse>
+        where TResponse : class
+    {
+        var request = (TRequest)message;
         var queue = options.QueueName(StepQueues.For<TRequest>());
         var client = clients.CreateRequestClient<TRequest>(new Uri("queue:" + queue));
         // The file's place in the CPU queue travels with the request, so services run earlier files' work first.
@@ -29,8 +45,8 @@ public sealed partial class StepClient(IClientFactory clients, MessagingOptions 
             var reconnected = reconnections.Next;
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var response = order is { } value
-                ? client.GetResponse<StepCompleted>(request, x => x.UseExecute(send => send.Headers.Set(ComputeOrder.Header, ComputeOrder.Format(value))), attempt.Token)
-                : client.GetResponse<StepCompleted>(request, attempt.Token);
+                ? client.GetResponse<StepCompleted<TResponse>>(request, x => x.UseExecute(send => send.Headers.Set(ComputeOrder.Header, ComputeOrder.Format(value))), attempt.Token)
+                : client.GetResponse<StepCompleted<TResponse>>(request, attempt.Token);
             if (await Task.WhenAny(response, reconnected).ConfigureAwait(false) != response)
             {
                 await attempt.CancelAsync().ConfigureAwait(false);

@@ -1,21 +1,16 @@
-using MerFactory.Jobs.Messaging;
-using MerFactory.Pipeline.Consumers;
-using MerFactory.Pipeline.Orchestration;
 using MerFactory.Storage;
-using MerFactory.Steps.Media;
+using MerFactory.Steps;
+using MerFactory.Steps.Au;
 
 namespace MerFactory.AuService;
 
 internal static class Extensions
 {
-    /// <summary>Object store, the AU consumers on the configured transport, and the native AU engine.</summary>
+    /// <summary>Object store, the AU step family (native AU engine, models loaded at start) and its consumers on the configured transport.</summary>
     public static void AddAuServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddObjectStore(builder.Configuration);
-        builder.Services.AddMerFactoryMessaging(builder.Configuration, (bus, options) => bus.AddAuServiceConsumers(options));
-        builder.Services.AddAuEngines(builder.Configuration);
-        // Models load at start rather than with the first video.
-        builder.Services.AddHostedService<ActionUnitEngineWarmUp>();
-        builder.Services.AddMediaEngines();
+        builder.Services.AddAuSteps(builder.Configuration);
+        builder.Services.AddStepMessaging(builder.Configuration);
     }
 }

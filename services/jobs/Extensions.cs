@@ -1,4 +1,4 @@
-using MerFactory.Jobs.Messaging;
+using MerFactory.Steps;
 using MerFactory.Pipeline.Orchestration;
 using MerFactory.Storage;
 using MerFactory.JobApi.Grpc;
@@ -12,7 +12,7 @@ internal static class Extensions
     public static void AddJobApi(this IHostApplicationBuilder builder)
     {
         builder.Services.AddObjectStore(builder.Configuration);
-        builder.Services.AddMerFactoryMessaging(builder.Configuration, (_, _) => { });
+        builder.Services.AddStepMessaging(builder.Configuration);
         builder.Services.AddJobOrchestration();
         builder.Services.AddOptions<JobApiOptions>().BindConfiguration(JobApiOptions.Section);
         builder.Services.AddSingleton<InFlightCounter>();

@@ -1,4 +1,3 @@
-using MerFactory.Jobs.Messaging;
 using MerFactory.Llm;
 using MerFactory.Llm.Routing;
 using MerFactory.Storage;
@@ -9,13 +8,12 @@ namespace MerFactory.LlmGateway;
 
 internal static class Extensions
 {
-    /// <summary>Object store, the LLM step consumer on the configured transport, and the gateway routed from <c>LlmGateway:*</c>.</summary>
+    /// <summary>Object store, the LLM step family (the gateway routed from <c>LlmGateway:*</c>) and its consumer on the configured transport.</summary>
     public static void AddLlmGatewayServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddObjectStore(builder.Configuration);
-        builder.Services.AddMerFactoryMessaging(builder.Configuration, (bus, options) => bus.AddLlmConsumers(options));
         builder.Services.AddLlmSteps(builder.Configuration, WithEnvironmentKeys);
-        builder.Services.AddSingleton<StepClient>();
+        builder.Services.AddStepMessaging(builder.Configuration);
     }
 
     /// <summary>

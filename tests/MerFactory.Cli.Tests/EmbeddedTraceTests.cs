@@ -40,7 +40,7 @@ public sealed class EmbeddedTraceTests : IDisposable
         Assert.All(files, f => Assert.Equal(job.SpanId, f.ParentSpanId));
 
         var manifests = Directory.EnumerateFiles(Path.Combine(output, ".merfactory"), "manifest.json", SearchOption.AllDirectories)
-            .Select(path => JsonSerializer.Deserialize<StepManifest>(File.ReadAllText(path), new JsonSerializerOptions(JsonSerializerDefaults.Web))!)
+            .Select(path => JsonSerializer.Deserialize<StepManifest<System.Text.Json.Nodes.JsonObject>>(File.ReadAllText(path), new JsonSerializerOptions(JsonSerializerDefaults.Web))!)
             .ToList();
         // The video steps of both files (transcripts included), and the LLM step that found no model (it still records its outcome).
         Assert.Equal(["extract-audio", "extract-audio", "llm", "llm", "probe", "probe", "sample-frames", "sample-frames", "transcribe", "transcribe"], manifests.Select(m => m.Step).Order());

@@ -70,8 +70,7 @@ public class DistributedFixture : IAsyncLifetime
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddObjectStore(new ObjectStoreOptions { Provider = "S3", S3 = new S3StoreOptions { Endpoint = S3.Endpoint, Bucket = Bucket } });
-        builder.Services.AddMerFactoryMessaging(new MessagingOptions { Transport = "RabbitMq", RabbitMqConnectionString = RabbitMq, RequestTimeout = TimeSpan.FromMinutes(5), EndpointPrefix = Bucket }, (_, _) => { });
-        builder.Services.AddSingleton<MerFactory.Steps.StepClient>();
+        builder.Services.AddStepMessaging(new MessagingOptions { Transport = "RabbitMq", RabbitMqConnectionString = RabbitMq, RequestTimeout = TimeSpan.FromMinutes(5), EndpointPrefix = Bucket });
         builder.Services.AddJobOrchestration();
         var host = builder.Build();
         await host.StartAsync();

@@ -43,12 +43,12 @@ public sealed class JobTraceAcrossServicesTests(DistributedFixture fixture) : IC
 
             // The fixture's bucket is this test's own: every manifest in it is one of this job's steps.
             using var store = fixture.CreateStore();
-            var manifests = new List<StepManifest>();
+            var manifests = new List<StepManifest<System.Text.Json.Nodes.JsonObject>>();
             await foreach (var o in store.ListAsync("artifacts/"))
             {
                 if (!o.Key.EndsWith("/manifest.json", StringComparison.Ordinal)) continue;
                 await using var stream = await store.OpenReadAsync(o.Key);
-                manifests.Add((await JsonSerializer.DeserializeAsync<StepManifest>(stream, new JsonSerializerOptions(JsonSerializerDefaults.Web)))!);
+                manifests.Add((await JsonSerializer.DeserializeAsync<StepManifest<System.Text.Json.Nodes.JsonObject>>(stream, new JsonSerializerOptions(JsonSerializerDefaults.Web)))!);
             }
             Assert.Equal(["au-extract", "facs-analysis", "probe"], manifests.Select(m => m.Step).Order());
             Assert.All(manifests, m => Assert.Equal(trace, m.TraceId));

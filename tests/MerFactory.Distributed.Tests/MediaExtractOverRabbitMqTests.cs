@@ -2,14 +2,11 @@ using System.Diagnostics;
 using MassTransit;
 using MerFactory.Contracts;
 using MerFactory.Contracts.Media;
-using MerFactory.Media;
-using MerFactory.Pipeline.Consumers;
 using MerFactory.Pipeline.Orchestration;
 using MerFactory.Storage;
 using MerFactory.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using MerFactory.Steps;
-using MerFactory.Steps.Media;
 
 namespace MerFactory.Distributed.Tests;
 
@@ -27,7 +24,7 @@ public sealed class MediaExtractOverRabbitMqTests(DistributedFixture fixture) : 
 
             var response = await client.Services.GetRequiredService<StepClient>().RequestAsync(new ProbeMedia(Guid.NewGuid(), "single_face", source), CancellationToken.None);
 
-            var probe = StepRunner.Result<MediaProbe>(response);
+            var probe = response.Response;
             Assert.True(probe.HasVideo);
             Assert.True(probe.HasAudio);
             Assert.InRange(probe.DurationSeconds, 2.0, 3.0);
@@ -62,13 +59,13 @@ public sealed class MediaExtractOverRabbitMqTests(DistributedFixture fixture) : 
             var framesDone = await frames.WaitAsync(TimeSpan.FromMinutes(4));
             var audioDone = await audio.WaitAsync(TimeSpan.FromMinutes(4));
 
-            var result = StepRunner.Result<SampledFramesResult>(framesDone);
+            var result = framesDone.Response;
             Assert.Equal(288, result.Frames.Count);
             var stored = new List<ObjectInfo>();
             await foreach (var o in store.ListAsync($"artifacts/sample-frames/{framesDone.StepKey}/")) stored.Add(o);
             Assert.Equal(288 + 1, stored.Count); // the frames and one manifest, however many times the step ran
             Assert.Equal(stored.Count, stored.Select(o => o.Key).Distinct().Count());
-            Assert.True(audioDone.Outputs.ContainsKey("audio.wav"));
+            Assert.NotNull(audioDone.Response.Wav);
 
             // A redelivered or repeated request is answered from the committed artifact.
             var again = await requests.RequestAsync(new SampleFrames(Guid.NewGuid(), "default", source, 0), CancellationToken.None);

@@ -53,6 +53,83 @@ public sealed class RemoteCliTests(DistributedFixture fixture) : IClassFixture<D
         Assert.Contains(_model.Calls, c => c.Model == "gpt-4o-audio-preview");
     }
 
+    [Fact]
+    public async Task ARemoteRerunWithCacheSkipsWhatItsDatasetHoldsAndMerReusesItsEarlierAudioResult()
+    {
+        var input = Path.Combine(_work, "cached-in");
+        var output = Path.Combine(_work, "cached-out");
+        Directory.CreateDirectory(input);
+        File.Copy(SharedData.DataPath("media", "pyfeat", "single_face.mp4"), Path.Combine(input, "clip.mp4"));
+        using var services = PipelineServices.Start(fixture, _model);
+        using var jobs = fixture.StartService("jobs", "MerFactory.JobApi.dll", DistributedFixture.UserCredentials(), out var port, out var log);
+        var server = $"http://127.0.0.1:{port}";
+        await WaitUntilServingAsync(server);
+        string[] Run(params string[] more) => ["process", input, output, "--server", server, "--token", DistributedFixture.AliceToken, "--chatgpt-model", "gpt-4o", .. more];
+        int AudioCalls() => _model.Calls.Count(c => c.Model == "gpt-4o-audio-preview");
+        using var store = fixture.CreateStore();
+
+        var (first, firstText) = await RunCliAsync(Run("--type", "audio"));
+        Assert.True(first == 0, firstText + "\n" + services.Logs() + "\n" + log);
+        OutputSchemas.AssertValidFile("audio_analysis", Path.Combine(output, "clip", "clip_audio_analysis.json"));
+        var audioCalls = AudioCalls();
+        Assert.True(audioCalls > 0);
+
+        // The same run with --cache: the dataset (this OUTPUT) has the record, so the file is neither uploaded nor run.
+        var uploads = await CountAsync(store, "uploads/alice/");
+        var calls = _model.Calls.Count;
+        var (again, againText) = await RunCliAsync(Run("--type", "audio", "--cache"));
+        Assert.True(again == 0, againText + "\n" + log);
+        Assert.Contains("Skipped (Cached): 1", againText);
+        Assert.DoesNotContain("Uploading clip.mp4", againText);
+        Assert.Equal(uploads, await CountAsync(store, "uploads/alice/"));
+        Assert.Equal(calls, _model.Calls.Count);
+
+        // MER with --cache on the deployment reuses the audio analysis the dataset holds: the audio model is not asked again.
+        var (mer, merText) = await RunCliAsync(Run("--type", "MER", "--cache"));
+        Assert.True(mer == 0, merText + "\n" + services.Logs() + "\n" + log);
+        var record = OutputSchemas.AssertValidFile("merr_data", Path.Combine(output, "clip", "clip_merr_data.json"));
+        Assert.Equal(audioCalls, AudioCalls());
+        var earlier = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(output, "clip", "clip_audio_analysis.json")))!;
+        Assert.Equal(earlier["audio_analysis"]!.GetValue<string>(), record["coarse_descriptions_at_peak"]!["audio_analysis"]!.GetValue<string>());
+        var steps = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(output, "clip", "clip_steps.json")))!["Steps"]!.AsArray();
+        Assert.Contains(steps, s => s!["Step"]!.GetValue<string>() == "llm-audio" && s["Status"]!.GetValue<string>() == "reused");
+    }
+
+    [Fact]
+    public async Task EmbeddedAndDistributedRunsWriteIdenticalRecords()
+    {
+        var input = Path.Combine(_work, "same-in");
+        Directory.CreateDirectory(input);
+        File.Copy(SharedData.DataPath("media", "pyfeat", "single_face.mp4"), Path.Combine(input, "clip.mp4"));
+        using var services = PipelineServices.Start(fixture, _model);
+        using var jobs = fixture.StartService("jobs", "MerFactory.JobApi.dll", DistributedFixture.UserCredentials(), out var port, out var log);
+        var server = $"http://127.0.0.1:{port}";
+        await WaitUntilServingAsync(server);
+        var embedded = Path.Combine(_work, "same-embedded");
+        var distributed = Path.Combine(_work, "same-distributed");
+
+        // AU needs no model: the records are the steps' own results in both modes.
+        var (local, localText) = await RunCliAsync("process", input, embedded, "--type", "AU");
+        var (remote, remoteText) = await RunCliAsync("process", input, distributed, "--type", "AU", "--server", server, "--token", DistributedFixture.AliceToken);
+
+        Assert.True(local == 0, localText);
+        Assert.True(remote == 0, remoteText + "\n" + services.Logs() + "\n" + log);
+        foreach (var record in new[] { "clip/clip_au_analysis.json", "clip/clip.csv" })
+        {
+            var mine = await File.ReadAllTextAsync(Path.Combine(embedded, record));
+            Assert.Equal(mine, await File.ReadAllTextAsync(Path.Combine(distributed, record)));
+        }
+        // The record names the user's input in both modes (the remote job's client-side path, not the server's copy).
+        Assert.Contains(Path.Combine(input, "clip.mp4").Replace("\\", "\\\\"), await File.ReadAllTextAsync(Path.Combine(distributed, "clip", "clip_au_analysis.json")));
+    }
+
+    private static async Task<int> CountAsync(Storage.IObjectStore store, string prefix)
+    {
+        var count = 0;
+        await foreach (var _ in store.ListAsync(prefix)) count++;
+        return count;
+    }
+
     /// <summary>Waits for the service to listen (the call is queued until the channel connects), then for it to be serving.</summary>
     internal static async Task WaitUntilServingAsync(string server)
     {

@@ -2,7 +2,6 @@ using System.Text.Json;
 using MerFactory.Contracts;
 using MerFactory.Contracts.Media;
 using MerFactory.Llm.Tests.Fakes;
-using MerFactory.Pipeline.Consumers;
 using MerFactory.Pipeline.Orchestration;
 using MerFactory.Storage;
 using MerFactory.Testing;

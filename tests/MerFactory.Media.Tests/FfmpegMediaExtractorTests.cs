@@ -49,7 +49,7 @@ public sealed class FfmpegMediaExtractorTests : IDisposable
         Tone(stereo, seconds: 1, "-ar", "44100", "-ac", "2");
         var converted = await media.ExtractAudioAsync(stereo, Path.Combine(_folder, "stereo-out.wav"));
         var probe = await media.ProbeAsync(converted.WavPath!);
-        Assert.Equal([new MediaStream("audio", "pcm_s16le", 0, 0, 0, 16000, 1, 0)], probe.Streams);
+        Assert.Equal([new MerFactory.Contracts.Media.MediaStreamInfo("audio", "pcm_s16le", 0, 0, 0, 16000, 1, 0)], probe.Streams);
     }
 
     private static void Tone(string path, double seconds, params string[] format)

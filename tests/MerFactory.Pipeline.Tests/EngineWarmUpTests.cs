@@ -1,6 +1,7 @@
 using MerFactory.AuEngine.Models;
 using MerFactory.AuEngine.Pipeline;
-using MerFactory.Pipeline.Consumers;
+using MerFactory.Steps.Au;
+using MerFactory.Steps.Speech;
 using MerFactory.Speech;
 using MerFactory.Speech.Audio;
 using MerFactory.Speech.Engines;

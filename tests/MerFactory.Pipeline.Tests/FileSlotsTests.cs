@@ -231,14 +231,14 @@ public sealed class FileSlotsTests
     {
         var source = new ObjectReference("b", "inputs/abc.mp4", 10, "abc");
         var job = Guid.NewGuid();
-        var a = StepRunner.WorkKey("au-extract", new ExtractActionUnits(job, "clip_a", source, false, 0, false));
-        var b = StepRunner.WorkKey("au-extract", new ExtractActionUnits(Guid.NewGuid(), "clip_b", source, false, 0, false));
-        var other = StepRunner.WorkKey("au-extract", new ExtractActionUnits(job, "clip_a", source, false, 5, false));
+        var a = StepRunner.WorkKey(new ExtractActionUnits(job, "clip_a", source, false, 0, false));
+        var b = StepRunner.WorkKey(new ExtractActionUnits(Guid.NewGuid(), "clip_b", source, false, 0, false));
+        var other = StepRunner.WorkKey(new ExtractActionUnits(job, "clip_a", source, false, 5, false));
 
         Assert.NotNull(a);
         Assert.Equal(a, b);
         Assert.NotEqual(a, other);
-        Assert.NotEqual(a, StepRunner.WorkKey("probe", new ProbeMedia(job, "clip_a", source)));
-        Assert.Null(StepRunner.WorkKey("llm-image", new RunLlmStep(job, "clip_a", "image", "describe", [source], null, null)));
+        Assert.NotEqual(a, StepRunner.WorkKey(new ProbeMedia(job, "clip_a", source)));
+        Assert.Null(StepRunner.WorkKey(new RunLlmStep(job, "clip_a", "image", "describe", [source], null, null)));
     }
 }

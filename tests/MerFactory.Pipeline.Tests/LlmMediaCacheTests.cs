@@ -1,6 +1,5 @@
 using MerFactory.Contracts;
 using MerFactory.Llm;
-using MerFactory.Pipeline.Consumers;
 using MerFactory.Steps.Llm;
 
 namespace MerFactory.Pipeline.Tests;

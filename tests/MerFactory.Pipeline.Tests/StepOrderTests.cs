@@ -5,7 +5,6 @@ using MerFactory.Contracts;
 using MerFactory.Contracts.Media;
 using MerFactory.Jobs.Messaging;
 using MerFactory.Jobs.Steps;
-using MerFactory.Pipeline.Consumers;
 using MerFactory.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using MerFactory.Steps;
@@ -17,27 +16,19 @@ public sealed class StepOrderTests : IAsyncLifetime
 {
     private readonly string _store = Directory.CreateTempSubdirectory("mf-order-").FullName;
     private readonly Probe _probe = new();
-    private ServiceProvider _services = null!;
-    private IBusControl _bus = null!;
+    private InMemoryStepHost _host = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _host = await InMemoryStepHost.StartAsync(_store, services =>
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
         services.AddSingleton(_probe);
-        services.AddObjectStore(new ObjectStoreOptions { Provider = "FileSystem", Root = _store });
         services.AddMerFactoryMessaging(new MessagingOptions { Transport = "InMemory", RetryLimit = 0 },
             (bus, options) => bus.AddConsumer<PlaceRecordingConsumer>().Endpoint(e => e.Name = options.QueueName(StepQueues.For<ProbeMedia>())));
         services.AddSingleton<StepClient>();
-        _services = services.BuildServiceProvider();
-        _bus = _services.GetRequiredService<IBusControl>();
-        await _bus.StartAsync();
-    }
+    });
 
     public async Task DisposeAsync()
     {
-        await _bus.StopAsync();
-        await _services.DisposeAsync();
+        await _host.DisposeAsync();
         Directory.Delete(_store, recursive: true);
     }
 
@@ -45,7 +36,7 @@ public sealed class StepOrderTests : IAsyncLifetime
     public async Task TheSendersPlaceReachesTheStepAsAPlaceOfItsOwn()
     {
         _probe.Release.TrySetResult();
-        var client = _services.GetRequiredService<StepClient>();
+        var client = _host.Services.GetRequiredService<StepClient>();
         var sender = new QueuePlace(123_456);
         using (ComputeOrder.Begin(sender))
         {
@@ -61,9 +52,9 @@ public sealed class StepOrderTests : IAsyncLifetime
     [Fact]
     public async Task AnEarlierFileWaitingForIdenticalWorkMovesThatWorkUp()
     {
-        var client = _services.GetRequiredService<StepClient>();
+        var client = _host.Services.GetRequiredService<StepClient>();
         var source = Source("same-clip");
-        Task<StepCompleted> later, earlier;
+        Task<StepCompleted<MediaProbed>> later, earlier;
         using (ComputeOrder.Begin(new QueuePlace(2_000)))
             later = client.RequestAsync(new ProbeMedia(Guid.NewGuid(), "copy", source), CancellationToken.None);
         await _probe.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -94,18 +85,16 @@ public sealed class StepOrderTests : IAsyncLifetime
     }
 
     /// <summary>A step that records the CPU queue place it runs with and holds until released.</summary>
-    public sealed class PlaceRecordingConsumer(ArtifactStore artifacts, Probe probe) : StepConsumer<ProbeMedia>(artifacts)
+    public sealed class PlaceRecordingConsumer(ArtifactStore artifacts, Probe probe) : StepConsumer<ProbeMedia, MediaProbed>(artifacts)
     {
-        protected override string Step => "order-probe";
-
         protected override IEnumerable<ObjectReference> Inputs(ProbeMedia request) => [request.Source];
 
-        protected override async Task<StepResult> ExecuteAsync(ProbeMedia request, StepWorkspace workspace, CancellationToken cancellationToken)
+        protected override async Task<MediaProbed> ExecuteAsync(ProbeMedia request, StepWorkspace workspace, CancellationToken cancellationToken)
         {
             probe.Places.Enqueue(ComputeOrder.CurrentPlace);
             probe.Started.TrySetResult();
             await probe.Release.Task.WaitAsync(cancellationToken);
-            return new StepResult(null);
+            return new MediaProbed(1, 25, true, false, 2, 2, 0, "test", []);
         }
     }
 }

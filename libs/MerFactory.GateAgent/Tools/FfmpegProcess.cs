@@ -8,28 +8,26 @@ namespace MerFactory.GateAgent.Tools;
 internal sealed record FfmpegResult(int ExitCode, string StandardOutput, string StandardError);
 
 /// <summary>
-/// Runs ffmpeg on a path from <see cref="GateInput"/> through the media library's driver (<see cref="FfmpegRunner"/>:
+/// Runs ffmpeg on a local path from <see cref="GateInput"/> (<see cref="LocalGateMedia"/>) through the media library's driver (<see cref="FfmpegRunner"/>:
 /// argument list, time limit, bounded capture), and reads what the gate's tools need from its diagnostics.
 /// </summary>
 internal static partial class FfmpegProcess
 {
-    private const int MaxCapturedChars = 1 << 20;
-
-    public static async Task<FfmpegResult> RunAsync(GateToolContext context, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    public static async Task<FfmpegResult> RunAsync(GateOptions options, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         try
         {
-            var result = await FfmpegRunner.RunAsync(context.Options.FfmpegPath, ["-nostats", .. arguments], context.Options.ToolTimeout, cancellationToken,
-                maxOutputBytes: MaxCapturedChars, maxErrorChars: MaxCapturedChars).ConfigureAwait(false);
+            var result = await FfmpegRunner.RunAsync(options.FfmpegPath, arguments, options.ToolTimeout, cancellationToken,
+                maxOutputBytes: MediaMeasurements.MaxCapturedChars, maxErrorChars: MediaMeasurements.MaxCapturedChars).ConfigureAwait(false);
             return new FfmpegResult(result.ExitCode, result.StandardOutputText, result.StandardError);
         }
         catch (FfmpegStartException error)
         {
-            throw new GateToolException($"ffmpeg could not be started ({context.Options.FfmpegPath}): {error.InnerException?.Message}", error);
+            throw new GateToolException($"ffmpeg could not be started ({options.FfmpegPath}): {error.InnerException?.Message}", error);
         }
         catch (FfmpegTimeoutException)
         {
-            throw new GateToolException($"ffmpeg took longer than {Describe(context.Options.ToolTimeout)} and was stopped.");
+            throw new GateToolException($"ffmpeg took longer than {Describe(options.ToolTimeout)} and was stopped.");
         }
     }
 

@@ -12,6 +12,9 @@ public sealed class GateToolContext(GateInput input, GateOptions options)
 
     public GateOptions Options { get; } = options ?? throw new ArgumentNullException(nameof(options));
 
+    /// <summary>Where the media tools' measurements run: <see cref="GateInput.Media"/>, else ffmpeg here on the input's paths.</summary>
+    public IGateMedia Media { get; } = input.Media ?? new LocalGateMedia(input, options);
+
     public bool HasAuData => Input.AuTable is not null || !string.IsNullOrWhiteSpace(Input.AuCsvPath);
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using MerFactory.Media;
 
 namespace MerFactory.GateAgent.Tools;
 
@@ -28,19 +29,17 @@ public sealed partial class MediaMetricsTool : IGateTool
         },
     ];
 
-    public bool IsAvailable(GateToolContext context) =>
-        !string.IsNullOrWhiteSpace(context.Input.AudioPath) || !string.IsNullOrWhiteSpace(context.Input.MediaPath);
+    public bool IsAvailable(GateToolContext context) => context.Media.Has(GateMediaSource.Audio) || context.Media.Has(GateMediaSource.Media);
 
     public async Task<string> RunAsync(GateToolArguments arguments, GateToolContext context, CancellationToken cancellationToken)
     {
-        var source = arguments.GetString("source") ?? (string.IsNullOrWhiteSpace(context.Input.AudioPath) ? VideoSource : AudioSource);
-        var path = source == AudioSource
-            ? FfmpegProcess.RequireFile(context.Input.AudioPath, "extracted audio (WAV)", "; use source \"video\"")
-            : FfmpegProcess.RequireFile(context.Input.MediaPath, "source media file");
-        var result = await FfmpegProcess.RunAsync(context,
-            ["-i", path, "-map", "0:a:0", "-vn", "-sn", "-dn", "-af", "volumedetect", "-f", "null", "-"], cancellationToken).ConfigureAwait(false);
+        var source = arguments.GetString("source") ?? (context.Media.Has(GateMediaSource.Audio) ? AudioSource : VideoSource);
+        var media = source == AudioSource ? GateMediaSource.Audio : GateMediaSource.Media;
+        var name = source == AudioSource
+            ? context.Media.Require(media, "extracted audio (WAV)", "; use source \"video\"")
+            : context.Media.Require(media, "source media file");
+        var result = await context.Media.MeasureAsync(media, MediaMeasurements.Loudness, cancellationToken).ConfigureAwait(false);
 
-        var name = Path.GetFileName(path);
         if (FfmpegProcess.NoMatchingStream(result.StandardError)) return $"The {source} file {name} has no audio stream, so it is silent.";
         var mean = Volume(MeanVolume(), result.StandardError);
         var max = Volume(MaxVolume(), result.StandardError);

@@ -1,3 +1,5 @@
+using MerFactory.Media;
+
 namespace MerFactory.GateAgent.Tools;
 
 /// <summary>
@@ -20,16 +22,15 @@ public sealed class SubtitlesTool : IGateTool
 
     public IReadOnlyList<GateToolParameter> Parameters { get; } = [];
 
-    public bool IsAvailable(GateToolContext context) => !string.IsNullOrWhiteSpace(context.Input.MediaPath);
+    public bool IsAvailable(GateToolContext context) => context.Media.Has(GateMediaSource.Media);
 
     public async Task<string> RunAsync(GateToolArguments arguments, GateToolContext context, CancellationToken cancellationToken)
     {
-        var path = FfmpegProcess.RequireFile(context.Input.MediaPath, "source video file");
-        var result = await FfmpegProcess.RunAsync(context,
-            ["-loglevel", "error", "-i", path, "-map", "0:s:0", "-f", "srt", "pipe:1"], cancellationToken).ConfigureAwait(false);
+        var name = context.Media.Require(GateMediaSource.Media, "source video file");
+        var result = await context.Media.MeasureAsync(GateMediaSource.Media, MediaMeasurements.Subtitles, cancellationToken).ConfigureAwait(false);
         if (FfmpegProcess.NoMatchingStream(result.StandardError)) return NoSubtitles;
         if (result.ExitCode != 0)
-            throw new GateToolException($"the first subtitle stream of {Path.GetFileName(path)} could not be read as text: {FfmpegProcess.LastLine(result.StandardError)}");
+            throw new GateToolException($"the first subtitle stream of {name} could not be read as text: {FfmpegProcess.LastLine(result.StandardError)}");
 
         var text = result.StandardOutput.Replace("\r\n", "\n", StringComparison.Ordinal).Trim();
         if (text.Length == 0) return "The first subtitle stream is empty.";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using MerFactory.Media;
 
 namespace MerFactory.GateAgent.Tools;
 
@@ -25,14 +26,12 @@ public sealed partial class VideoMotionTool : IGateTool
 
     public IReadOnlyList<GateToolParameter> Parameters { get; } = [];
 
-    public bool IsAvailable(GateToolContext context) => !string.IsNullOrWhiteSpace(context.Input.MediaPath);
+    public bool IsAvailable(GateToolContext context) => context.Media.Has(GateMediaSource.Media);
 
     public async Task<string> RunAsync(GateToolArguments arguments, GateToolContext context, CancellationToken cancellationToken)
     {
-        var path = FfmpegProcess.RequireFile(context.Input.MediaPath, "source video file");
-        var name = Path.GetFileName(path);
-        var result = await FfmpegProcess.RunAsync(context,
-            ["-i", path, "-map", "0:v:0", "-an", "-sn", "-dn", "-vf", "freezedetect=n=0.003:d=1.0", "-f", "null", "-"], cancellationToken).ConfigureAwait(false);
+        var name = context.Media.Require(GateMediaSource.Media, "source video file");
+        var result = await context.Media.MeasureAsync(GateMediaSource.Media, MediaMeasurements.Motion, cancellationToken).ConfigureAwait(false);
         if (FfmpegProcess.NoMatchingStream(result.StandardError)) return $"The media file {name} has no video stream.";
         if (result.ExitCode != 0)
             throw new GateToolException($"ffmpeg could not analyse the motion of {name} (exit code {result.ExitCode}): {FfmpegProcess.LastLine(result.StandardError)}");

@@ -13,26 +13,37 @@ public sealed class ArtifactStore(IObjectStore store)
 
     public static string Prefix(string step, string key) => $"artifacts/{step}/{key}/";
 
-    public async Task<StepManifest?> TryGetManifestAsync(string step, string key, CancellationToken cancellationToken)
+    public static string ManifestKey(string step, string key) => Prefix(step, key) + "manifest.json";
+
+    /// <summary>
+    /// The committed manifest of a step, or null when there is none, it is of an older shape (no typed response) or
+    /// an output it names is gone.
+    /// </summary>
+    public async Task<StepManifest<TResponse>?> TryGetManifestAsync<TResponse>(string step, string key, CancellationToken cancellationToken)
+        where TResponse : class
     {
-        if (_known.TryGetValue(Prefix(step, key), out var known)) return known;
-        StepManifest? manifest;
+        if (_known.TryGetValue(Prefix(step, key), out var known) && known is StepManifest<TResponse> typed) return typed;
+        StepManifest<TResponse>? manifest;
         try
         {
-            await using var stream = await store.OpenReadAsync(Prefix(step, key) + "manifest.json", cancellationToken).ConfigureAwait(false);
-            manifest = await JsonSerializer.DeserializeAsync<StepManifest>(stream, Json, cancellationToken).ConfigureAwait(false);
+            await using var stream = await store.OpenReadAsync(ManifestKey(step, key), cancellationToken).ConfigureAwait(false);
+            manifest = await JsonSerializer.DeserializeAsync<StepManifest<TResponse>>(stream, Json, cancellationToken).ConfigureAwait(false);
         }
         catch (ObjectNotFoundException)
         {
             return null;
         }
-        if (manifest is null) return null;
+        catch (JsonException)
+        {
+            return null; // a manifest of another shape describes nothing this step can answer with: redo the step
+        }
+        if (manifest?.Response is null || manifest.Outputs is null) return null;
         // A manifest is trusted only while every output it names is still there.
-        foreach (var output in manifest.Outputs.Values)
+        foreach (var output in manifest.Outputs)
         {
             if (await store.StatAsync(output.Key, cancellationToken).ConfigureAwait(false) is not { } info || info.Size != output.Size) return null;
         }
-        Remember(manifest);
+        Remember(step, key, manifest);
         return manifest;
     }
 
@@ -40,14 +51,14 @@ public sealed class ArtifactStore(IObjectStore store)
     /// Manifests already checked or written by this process. A committed manifest never changes (its key is made of
     /// its inputs' content), so copies of a clip and re-asked requests are answered without a round trip to the store.
     /// </summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, StepManifest> _known = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> _known = new(StringComparer.Ordinal);
 
     private const int KnownLimit = 10_000;
 
-    private void Remember(StepManifest manifest)
+    private void Remember(string step, string key, object manifest)
     {
         if (_known.Count >= KnownLimit) _known.Clear();
-        _known[Prefix(manifest.Step, manifest.Key)] = manifest;
+        _known[Prefix(step, key)] = manifest;
     }
 
     public async Task<ObjectReference> PutOutputAsync(string step, string key, string name, Stream content, string? contentType, CancellationToken cancellationToken)
@@ -65,11 +76,11 @@ public sealed class ArtifactStore(IObjectStore store)
         return await PutOutputAsync(step, key, name, file, contentType, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task CommitAsync(StepManifest manifest, CancellationToken cancellationToken)
+    public async Task CommitAsync<TResponse>(StepManifest<TResponse> manifest, CancellationToken cancellationToken) where TResponse : class
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(manifest, Json);
-        await store.PutAsync(Prefix(manifest.Step, manifest.Key) + "manifest.json", new MemoryStream(bytes), "application/json", cancellationToken).ConfigureAwait(false);
-        Remember(manifest);
+        await store.PutAsync(ManifestKey(manifest.Step, manifest.Key), new MemoryStream(bytes), "application/json", cancellationToken).ConfigureAwait(false);
+        Remember(manifest.Step, manifest.Key, manifest);
     }
 
     public ObjectReference ToReference(ObjectInfo info, string? contentType = null) =>

@@ -1,27 +1,25 @@
 using System.Diagnostics;
-using System.Text.Json;
 using MassTransit;
 using MerFactory.Compute;
 using MerFactory.Contracts;
-using MerFactory.Contracts.Media;
 
 namespace MerFactory.Jobs.Steps;
 
 /// <summary>
 /// Base of every step consumer: computes the step key, answers from the committed manifest when there is
 /// one (redeliveries and re-runs do no work), otherwise runs the step, stores its outputs, commits the
-/// manifest and responds.
+/// manifest with the typed response and responds with it. The step's name is its request's <see cref="StepAttribute"/>.
 /// </summary>
-public abstract class StepConsumer<TRequest>(ArtifactStore artifacts) : IConsumer<TRequest>
-    where TRequest : class, IStepRequest
+public abstract class StepConsumer<TRequest, TResponse>(ArtifactStore artifacts) : IConsumer<TRequest>
+    where TRequest : class, IStepRequest<TResponse>
+    where TResponse : class
 {
-    public static readonly ActivitySource Activity = new("MerFactory.Steps");
-    protected static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    public static readonly ActivitySource Activity = StepTelemetry.Source;
 
     protected ArtifactStore Artifacts => artifacts;
 
-    /// <summary>Step name, also the artifact folder.</summary>
-    protected abstract string Step { get; }
+    /// <summary>Step name, also the artifact folder and queue.</summary>
+    protected static string Step { get; } = StepNames.Of<TRequest>();
 
     /// <summary>Bump when the step's outputs change for the same inputs, so old artifacts are not reused.</summary>
     protected virtual int Version => 1;
@@ -30,7 +28,7 @@ public abstract class StepConsumer<TRequest>(ArtifactStore artifacts) : IConsume
 
     protected virtual object?[] Parameters(TRequest request) => [];
 
-    protected abstract Task<StepResult> ExecuteAsync(TRequest request, StepWorkspace workspace, CancellationToken cancellationToken);
+    protected abstract Task<TResponse> ExecuteAsync(TRequest request, StepWorkspace workspace, CancellationToken cancellationToken);
 
     public async Task Consume(ConsumeContext<TRequest> context)
     {
@@ -45,7 +43,7 @@ public abstract class StepConsumer<TRequest>(ArtifactStore artifacts) : IConsume
         var place = ComputeOrder.Parse(context.Headers.Get<object>(ComputeOrder.Header)) is { } order ? new QueuePlace(order) : ComputeOrder.CurrentPlace;
         using var ordered = ComputeOrder.Begin(place);
         using var exclusive = await StepKeyLocks.AcquireAsync($"{Step}/{key}", place, context.CancellationToken).ConfigureAwait(false);
-        var manifest = await artifacts.TryGetManifestAsync(Step, key, context.CancellationToken).ConfigureAwait(false);
+        var manifest = await artifacts.TryGetManifestAsync<TResponse>(Step, key, context.CancellationToken).ConfigureAwait(false);
         var fromCache = manifest is not null;
         if (manifest is null)
         {
@@ -53,9 +51,8 @@ public abstract class StepConsumer<TRequest>(ArtifactStore artifacts) : IConsume
             var workspace = new StepWorkspace(artifacts, Step, key);
             try
             {
-                var result = await ExecuteAsync(request, workspace, context.CancellationToken).ConfigureAwait(false);
-                manifest = new StepManifest(Step, key, DateTimeOffset.UtcNow, workspace.Outputs,
-                    JsonSerializer.Serialize(result.Result, result.Result?.GetType() ?? typeof(object), Json),
+                var response = await ExecuteAsync(request, workspace, context.CancellationToken).ConfigureAwait(false);
+                manifest = new StepManifest<TResponse>(Step, key, DateTimeOffset.UtcNow, response, workspace.Outputs,
                     Stopwatch.GetElapsedTime(started).TotalSeconds,
                     // MassTransit continues the sender's trace in the consume activity: the job's trace across services.
                     TraceIds.Current());
@@ -68,20 +65,24 @@ public abstract class StepConsumer<TRequest>(ArtifactStore artifacts) : IConsume
         }
         activity?.SetTag("merfactory.from_cache", fromCache);
         if (fromCache) activity?.SetTag("merfactory.artifact_trace_id", manifest.TraceId);
-        await context.RespondAsync(new StepCompleted(request.JobId, request.FileId, Step, key, fromCache, manifest.Outputs, manifest.ResultJson, manifest.TraceId)).ConfigureAwait(false);
+        await context.RespondAsync(new StepCompleted<TResponse>(request.JobId, request.FileId, Step, key, fromCache, manifest.Response, manifest.TraceId)).ConfigureAwait(false);
     }
 }
 
-/// <summary>A step's small structured result (serialised into the manifest).</summary>
-public sealed record StepResult(object? Result);
+/// <summary>The activity source of step executions (one for every step consumer).</summary>
+public static class StepTelemetry
+{
+    public static readonly ActivitySource Source = new("MerFactory.Steps");
+}
 
 /// <summary>Scratch folder and output registry of one step execution.</summary>
 public sealed class StepWorkspace(ArtifactStore artifacts, string step, string key) : IDisposable
 {
-    private readonly Dictionary<string, ObjectReference> _outputs = new(StringComparer.Ordinal);
+    private readonly List<ObjectReference> _outputs = [];
     private string? _scratch;
 
-    public IReadOnlyDictionary<string, ObjectReference> Outputs => _outputs;
+    /// <summary>Every object this execution stored, in the order stored.</summary>
+    public IReadOnlyList<ObjectReference> Outputs => _outputs;
 
     public ArtifactStore Artifacts => artifacts;
 
@@ -90,14 +91,14 @@ public sealed class StepWorkspace(ArtifactStore artifacts, string step, string k
     public async Task<ObjectReference> AddOutputFileAsync(string name, string path, string contentType, CancellationToken cancellationToken)
     {
         var reference = await artifacts.PutOutputFileAsync(step, key, name, path, contentType, cancellationToken).ConfigureAwait(false);
-        _outputs[name] = reference;
+        lock (_outputs) _outputs.Add(reference);
         return reference;
     }
 
     public async Task<ObjectReference> AddOutputAsync(string name, Stream content, string contentType, CancellationToken cancellationToken)
     {
         var reference = await artifacts.PutOutputAsync(step, key, name, content, contentType, cancellationToken).ConfigureAwait(false);
-        _outputs[name] = reference;
+        lock (_outputs) _outputs.Add(reference);
         return reference;
     }
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using MerFactory.Contracts;
 using MerFactory.Contracts.Llm;
-using MerFactory.Contracts.Media;
 using MerFactory.Llm.Prompts;
 using MerFactory.Storage;
 
@@ -96,7 +95,9 @@ public sealed class FileRun(InputFile input, ObjectReference source, JobContext 
             .Select(g => $"{string.Join(", ", g.Select(s => s.Step).Distinct())} skipped: {g.Key}"),
     ];
 
-    public void RecordLlm(string step, LlmStepOutcome outcome, StepCompleted completed, double seconds) => Record(new StepRecord(
+    public void RecordLlm(string step, StepCompleted<LlmStepOutcome> completed, double seconds) => RecordLlm(step, completed.Response, completed, seconds);
+
+    private void RecordLlm(string step, LlmStepOutcome outcome, StepCompleted<LlmStepOutcome> completed, double seconds) => Record(new StepRecord(
         step,
         outcome.Status == "Skipped" ? "skipped" : completed.FromCache || outcome.Cached ? "cached" : "completed",
         seconds, completed.StepKey, outcome.Backend, outcome.Model,

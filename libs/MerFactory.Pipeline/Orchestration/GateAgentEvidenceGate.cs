@@ -1,19 +1,20 @@
 using MerFactory.Contracts;
 using MerFactory.Contracts.Llm;
 using MerFactory.GateAgent;
-using MerFactory.Speech;
 
 namespace MerFactory.Pipeline.Orchestration;
 
 /// <summary>
 /// <c>--use-gate-agent</c> over the pipeline's own steps: the agent's calls are "gate" LLM steps, its regenerations are
 /// the audio/video/image steps again with the refined instruction (a new prompt, so a new step key: the refinement is
-/// never answered from an earlier cache entry), and its tools read local copies of the file's artifacts.
+/// never answered from an earlier cache entry), its media tools run as media steps (<see cref="StepGateMedia"/>) and
+/// its AU tool reads a local copy of the AU table.
 /// </summary>
 public sealed class GateAgentEvidenceGate(GateAgentRunner runner, GateOptions options) : IEvidenceGate
 {
-    public async Task<MerEvidence> RunAsync(FileRun run, FileProcessor processor, MerEvidence evidence, GateMedia media, CancellationToken cancellationToken)
+    public async Task<MerEvidence> RunAsync(FileSteps steps, MerEvidence evidence, GateMedia media, CancellationToken cancellationToken)
     {
+        var run = steps.Run;
         var workspace = Directory.CreateTempSubdirectory("merfactory-gate-");
         try
         {
@@ -41,8 +42,8 @@ public sealed class GateAgentEvidenceGate(GateAgentRunner runner, GateOptions op
                 PeakFrameTimestampSeconds = media.PeakTimestamp,
                 GroundTruthLabel = run.Label,
                 Task = run.Job.Options.Task == TaskKind.SentimentAnalysis ? GateTask.SentimentAnalysis : GateTask.Merr,
-                MediaPath = await Local(run.Source, "media").ConfigureAwait(false),
-                AudioPath = await Local(media.Wav, "audio").ConfigureAwait(false),
+                // Media measurements run as media steps; only the small AU table is read here.
+                Media = new StepGateMedia(steps, run.Source, media.Wav),
                 AuCsvPath = await Local(media.AuCsv, "au").ConfigureAwait(false),
                 TranscriptText = media.Transcript?.Text,
                 TranscriptSegments = media.Transcript?.Segments.Select(s => new GateTranscriptSegment(s.Start, s.End, s.Text,
@@ -56,12 +57,12 @@ public sealed class GateAgentEvidenceGate(GateAgentRunner runner, GateOptions op
                 },
             };
 
-            var model = new GateStepModel(processor, run);
+            var model = new GateStepModel(steps);
             var outcome = await runner.RunAsync(input, model, async (modality, instruction, ct) => modality switch
             {
-                GateModality.Audio when media.Wav is not null => await processor.AskAsync(run, "audio", instruction, [media.Wav], media.AudioEvidence, ct).ConfigureAwait(false),
-                GateModality.Video => await processor.AskAsync(run, "video", instruction, [run.Source], media.VideoEvidence, ct).ConfigureAwait(false),
-                GateModality.PeakFrame => await processor.AskAsync(run, "image", instruction, [media.PeakFrame], null, ct).ConfigureAwait(false),
+                GateModality.Audio when media.Wav is not null => await steps.AskAsync("audio", instruction, [media.Wav], media.AudioEvidence, ct).ConfigureAwait(false),
+                GateModality.Video => await steps.AskAsync("video", instruction, [run.Source], media.VideoEvidence, ct).ConfigureAwait(false),
+                GateModality.PeakFrame => await steps.AskAsync("image", instruction, [media.PeakFrame], null, ct).ConfigureAwait(false),
                 _ => null,
             } ?? "", options, cancellationToken).ConfigureAwait(false);
 
@@ -86,14 +87,14 @@ public sealed class GateAgentEvidenceGate(GateAgentRunner runner, GateOptions op
     private static string? Empty(string text) => string.IsNullOrWhiteSpace(text) ? null : text;
 
     /// <summary>The agent's text calls as "gate" LLM steps; a skipped step (no model for it) ends the gate without changes.</summary>
-    private sealed class GateStepModel(FileProcessor processor, FileRun run) : IGateModel
+    private sealed class GateStepModel(FileSteps steps) : IGateModel
     {
         public string? Skipped { get; private set; }
 
         public async Task<string> CompleteAsync(string prompt, CancellationToken cancellationToken)
         {
             if (Skipped is not null) return "";
-            var answer = await processor.AskAsync(run, "gate", prompt, [], null, cancellationToken).ConfigureAwait(false);
+            var answer = await steps.AskAsync("gate", prompt, [], null, cancellationToken).ConfigureAwait(false);
             if (answer is null) Skipped = "no model answers the gate step";
             return answer ?? "";
         }

@@ -68,6 +68,13 @@ public sealed record JobOptions
     /// <summary>Spoken language (ISO 639-1), null to detect.</summary>
     public string? Language { get; init; }
 
+    /// <summary>
+    /// With <see cref="Cache"/>: what the dataset the job writes into already holds, by input relative path — sent by a
+    /// remote client from its OUTPUT, so a deployment skips the files done there and MER reuses their earlier
+    /// single-modality results, whatever job folder the deployment runs in. Null: the job's own OUTPUT is the dataset.
+    /// </summary>
+    public IReadOnlyDictionary<string, EarlierResults>? Dataset { get; init; }
+
     public static string FinalOutputSuffix(ProcessingType type) => type switch
     {
         ProcessingType.MER => "_merr_data.json",

@@ -101,7 +101,7 @@ public sealed class JobRunner(FileProcessor processor, InputStager stager, IObje
         var progress = job.Progress;
         progress.FileStarted(input.Id);
         FileOutcome outcome;
-        if (job.Options.Cache && File.Exists(job.Output.FilePath(input.Id, JobOptions.FinalOutputSuffix(EffectiveType(input, job.Options)))))
+        if (job.Options.Cache && EarlierResults.Of(input, job.Options, job.Output).FinalRecordDone)
         {
             outcome = new FileOutcome(input.Id, input.RelativePath, FileStatus.Skipped, null, 0);
         }

@@ -2,7 +2,6 @@ using System.Diagnostics.CodeAnalysis;
 using Grpc.Core;
 using MassTransit;
 using MerFactory.Contracts;
-using MerFactory.Contracts.Media;
 using MerFactory.Jobs.Steps;
 using MerFactory.Steps;
 using ProtoRef = MerFactory.Protos.Common.ObjectRef;
@@ -15,8 +14,8 @@ namespace MerFactory.Steps.Grpc;
 /// </summary>
 public static class StepGrpc
 {
-    public static async Task<StepCompleted> RequestForCallAsync<T>(this StepClient steps, T message, string service, ServerCallContext context)
-        where T : class, IStepRequest
+    public static async Task<StepCompleted<TResponse>> RequestForCallAsync<TResponse>(this StepClient steps, IStepRequest<TResponse> message, string service, ServerCallContext context)
+        where TResponse : class
     {
         try
         {

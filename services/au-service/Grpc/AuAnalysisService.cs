@@ -1,12 +1,7 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Text.Json;
 using Grpc.Core;
-using MassTransit;
 using MerFactory.Contracts;
 using MerFactory.Contracts.Au;
-using MerFactory.Contracts.Media;
 using MerFactory.Jobs.Steps;
-using MerFactory.Pipeline.Consumers;
 using MerFactory.Protos.Au;
 using MerFactory.Protos.Common;
 using ProtoRef = MerFactory.Protos.Common.ObjectRef;
@@ -19,8 +14,6 @@ namespace MerFactory.AuService.Grpc;
 /// <summary>The gRPC face of au-service, through the same step consumers (and step cache) as bus messages.</summary>
 public sealed class AuAnalysisService(StepClient steps, ArtifactStore artifacts) : AuAnalysis.AuAnalysisBase
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public override Task<ServiceDescription> Describe(Empty request, ServerCallContext context) =>
         Task.FromResult(new ServiceDescription
         {
@@ -33,15 +26,13 @@ public sealed class AuAnalysisService(StepClient steps, ArtifactStore artifacts)
     {
         var source = await artifacts.ResolveForCallAsync(request.Source, context);
         var fileId = Path.GetFileNameWithoutExtension(source.Key);
-        var au = await steps.RequestForCallAsync(new ExtractActionUnits(Guid.Empty, fileId, source, request.IsImage, request.SampleFps, AllFaces: false), "au-service", context);
-        var extraction = JsonSerializer.Deserialize<AuExtractionResult>(au.ResultJson, Json)!;
-        var facs = await steps.RequestForCallAsync(new AnalyzeFacialExpression(Guid.Empty, fileId, au.Outputs["au.csv"], source.Key,
-            request.Threshold > 0 ? request.Threshold : 0.8, request.PeakDistance > 0 ? request.PeakDistance : 15), "au-service", context);
-        var analysis = JsonSerializer.Deserialize<FacialExpressionResult>(facs.ResultJson, Json)!;
+        var extraction = (await steps.RequestForCallAsync(new ExtractActionUnits(Guid.Empty, fileId, source, request.IsImage, request.SampleFps, AllFaces: false), "au-service", context)).Response;
+        var analysis = (await steps.RequestForCallAsync(new AnalyzeFacialExpression(Guid.Empty, fileId, extraction.Csv, source.Key,
+            request.Threshold > 0 ? request.Threshold : 0.8, request.PeakDistance > 0 ? request.PeakDistance : 15), "au-service", context)).Response;
         var reply = new AnalyzeReply
         {
-            AuCsv = au.Outputs["au.csv"].ToProto(),
-            AnalysisJson = facs.Outputs["au_analysis.json"].ToProto(),
+            AuCsv = extraction.Csv.ToProto(),
+            AnalysisJson = analysis.Document.ToProto(),
             OverallPeakAuDescription = analysis.OverallPeakAuDescription,
             Rows = extraction.Rows,
             SuccessfulRows = extraction.SuccessfulRows,

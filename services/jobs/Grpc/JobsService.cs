@@ -43,7 +43,12 @@ public sealed class JobsService(IObjectStore store, JobExecutor executor, JobReg
         var byPath = request.Inputs.ToDictionary(i => i.RelativePath.Replace('\\', '/'), i => i.Object, StringComparer.Ordinal);
         var staged = new Dictionary<string, ObjectReference>(StringComparer.Ordinal);
         foreach (var input in inputs)
-            staged[input.Id] = await OwnedUploadAsync(byPath[input.RelativePath], owner, context.CancellationToken);
+        {
+            // With --cache, a file the client's dataset already holds is skipped, so it is not uploaded either.
+            var given = byPath[input.RelativePath];
+            if (string.IsNullOrEmpty(given?.Key) && jobOptions.Cache && jobOptions.Dataset?.GetValueOrDefault(input.RelativePath)?.FinalRecordDone == true) continue;
+            staged[input.Id] = await OwnedUploadAsync(given ?? new ProtoRef(), owner, context.CancellationToken);
+        }
         await executor.StartAsync(jobId, owner, inputs, staged, jobOptions, context.CancellationToken);
         return new SubmitJobReply { JobId = jobId };
     }

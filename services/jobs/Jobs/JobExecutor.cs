@@ -27,7 +27,7 @@ public sealed partial class JobExecutor(JobRunner runner, IObjectStore objects, 
         {
             Id = Guid.Parse(jobId), Owner = owner, SubmittedAt = DateTimeOffset.UtcNow, FilesTotal = inputs.Count,
             OptionsJson = JobOptionsJson.Serialize(options),
-            InputsJson = JsonSerializer.Serialize(inputs.Select(i => new SubmittedInput(i.RelativePath, staged[i.Id])).ToList()),
+            InputsJson = JsonSerializer.Serialize(inputs.Select(i => new SubmittedInput(i.RelativePath, staged.GetValueOrDefault(i.Id))).ToList()),
         }, cancellationToken);
         var state = registry.Create(jobId, owner, inputs.Count);
         _ = Task.Run(() => RunAsync(jobId, inputs, staged, options, state));
@@ -43,8 +43,8 @@ public sealed partial class JobExecutor(JobRunner runner, IObjectStore objects, 
     {
         var submitted = JsonSerializer.Deserialize<List<SubmittedInput>>(job.InputsJson) ?? [];
         var inputs = InputDiscovery.FromRelativePaths(submitted.Select(i => i.RelativePath));
-        var byPath = submitted.ToDictionary(i => i.RelativePath, i => i.Object, StringComparer.Ordinal);
-        var staged = inputs.ToDictionary(i => i.Id, i => byPath[i.RelativePath]);
+        var byPath = submitted.Where(i => i.Object is not null).ToDictionary(i => i.RelativePath, i => i.Object!, StringComparer.Ordinal);
+        var staged = inputs.Where(i => byPath.ContainsKey(i.RelativePath)).ToDictionary(i => i.Id, i => byPath[i.RelativePath]);
         var run = await store.BeginRunAsync(job.Id, cancellationToken);
         var jobId = job.Id.ToString();
         LogResuming(logger, jobId, run);
@@ -52,8 +52,8 @@ public sealed partial class JobExecutor(JobRunner runner, IObjectStore objects, 
         _ = Task.Run(() => RunAsync(jobId, inputs, staged, JobOptionsJson.Deserialize(job.OptionsJson), state));
     }
 
-    /// <summary>What a job was submitted with: an input's path in the client's folder and its verified reference.</summary>
-    private sealed record SubmittedInput(string RelativePath, ObjectReference Object);
+    /// <summary>What a job was submitted with: an input's path in the client's folder and its verified reference (none for a file skipped with --cache).</summary>
+    private sealed record SubmittedInput(string RelativePath, ObjectReference? Object);
 
     private async Task RunAsync(string jobId, IReadOnlyList<InputFile> inputs, IReadOnlyDictionary<string, ObjectReference> staged, JobOptions options, JobState state)
     {

@@ -23,8 +23,6 @@ namespace MerFactory.LlmGateway.Grpc;
 public sealed class LlmGatewayService(StepClient steps, ArtifactStore artifacts, ILlmGateway gateway, LlmStepGateways gateways)
     : Protos.LlmGateway.LlmGateway.LlmGatewayBase
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public override Task<ServiceDescription> Describe(Empty request, ServerCallContext context) =>
         Task.FromResult(new ServiceDescription
         {
@@ -72,7 +70,7 @@ public sealed class LlmGatewayService(StepClient steps, ArtifactStore artifacts,
             : media.Count > 0 ? Path.GetFileNameWithoutExtension(media[0].Key) : request.Step;
 
         var message = new RunLlmStep(jobId, fileId, request.Step, request.Prompt, media, evidence, NullIfEmpty(request.RoutingJson));
-        StepCompleted completed;
+        StepCompleted<LlmStepOutcome> completed;
         try
         {
             completed = await steps.RequestAsync(message, context.CancellationToken);
@@ -93,7 +91,7 @@ public sealed class LlmGatewayService(StepClient steps, ArtifactStore artifacts,
             throw;
         }
 
-        var outcome = JsonSerializer.Deserialize<LlmStepOutcome>(completed.ResultJson, Json)!;
+        var outcome = completed.Response;
         var reply = new LlmRunReply
         {
             Status = outcome.Status,
@@ -111,7 +109,9 @@ public sealed class LlmGatewayService(StepClient steps, ArtifactStore artifacts,
         };
         if (outcome.InputTokens is { } input) reply.InputTokens = input;
         if (outcome.OutputTokens is { } output) reply.OutputTokens = output;
-        if (completed.Outputs.TryGetValue(RunLlmStepConsumer.ResultName, out var result)) reply.Result = ToProto(result);
+        // The step's manifest holds the outcome (stored once, typed).
+        if (await artifacts.Objects.StatAsync(ArtifactStore.ManifestKey(completed.Step, completed.StepKey), context.CancellationToken) is { } manifest)
+            reply.Result = ToProto(artifacts.ToReference(manifest, "application/json"));
         return reply;
     }
 

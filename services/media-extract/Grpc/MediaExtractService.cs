@@ -1,16 +1,13 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Text.Json;
 using Grpc.Core;
 using MassTransit;
 using MerFactory.Contracts;
 using MerFactory.Contracts.Media;
 using MerFactory.Jobs.Steps;
-using MerFactory.Media;
 using MerFactory.Protos.Media;
 using ProtoRef = MerFactory.Protos.Common.ObjectRef;
 using MerFactory.Steps;
 using MerFactory.Steps.Grpc;
-using MerFactory.Steps.Media;
 
 
 namespace MerFactory.MediaExtract.Grpc;
@@ -21,12 +18,10 @@ namespace MerFactory.MediaExtract.Grpc;
 /// </summary>
 public sealed class MediaExtractService(StepClient steps, ArtifactStore artifacts) : Protos.Media.MediaExtract.MediaExtractBase
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public override async Task<ProbeReply> Probe(ProbeRequest request, ServerCallContext context)
     {
         var completed = await steps.RequestForCallAsync(new ProbeMedia(Guid.Empty, FileIdOf(request.Source), await artifacts.ResolveForCallAsync(request.Source, context)), "media-extract", context);
-        var probe = Result<MediaProbe>(completed);
+        var probe = completed.Response;
         var reply = new ProbeReply
         {
             DurationSeconds = probe.DurationSeconds,
@@ -46,21 +41,19 @@ public sealed class MediaExtractService(StepClient steps, ArtifactStore artifact
     public override async Task<ExtractAudioReply> ExtractAudio(ExtractAudioRequest request, ServerCallContext context)
     {
         var completed = await steps.RequestForCallAsync(new ExtractAudio(Guid.Empty, FileIdOf(request.Source), await artifacts.ResolveForCallAsync(request.Source, context)), "media-extract", context);
-        var result = Result<AudioStepResult>(completed);
+        var result = completed.Response;
         var reply = new ExtractAudioReply { HasAudio = result.HasAudio, DurationSeconds = result.DurationSeconds };
-        if (completed.Outputs.TryGetValue("audio.wav", out var wav)) reply.Wav = wav.ToProto();
+        if (result.Wav is { } wav) reply.Wav = wav.ToProto();
         return reply;
     }
 
     public override async Task<SampleFramesReply> SampleFrames(SampleFramesRequest request, ServerCallContext context)
     {
         var completed = await steps.RequestForCallAsync(new SampleFrames(Guid.Empty, FileIdOf(request.Source), await artifacts.ResolveForCallAsync(request.Source, context), request.Fps), "media-extract", context);
-        var result = Result<SampledFramesResult>(completed);
         var reply = new SampleFramesReply();
-        var byKey = completed.Outputs.Values.ToDictionary(o => o.Key, StringComparer.Ordinal);
-        foreach (var frame in result.Frames)
+        foreach (var frame in completed.Response.Frames)
         {
-            reply.Frames.Add(byKey[frame.Key].ToProto());
+            reply.Frames.Add(frame.Frame.ToProto());
             reply.Timestamps.Add(frame.TimestampSeconds);
         }
         return reply;
@@ -69,11 +62,9 @@ public sealed class MediaExtractService(StepClient steps, ArtifactStore artifact
     public override async Task<ExtractFrameReply> ExtractFrame(ExtractFrameRequest request, ServerCallContext context)
     {
         var completed = await steps.RequestForCallAsync(new ExtractFrame(Guid.Empty, FileIdOf(request.Source), await artifacts.ResolveForCallAsync(request.Source, context), request.TimestampSeconds), "media-extract", context);
-        var result = Result<FrameStepResult>(completed);
-        return new ExtractFrameReply { Frame = completed.Outputs["frame.png"].ToProto(), ActualTimestampSeconds = result.ActualSeconds, Attempts = result.Attempts };
+        var result = completed.Response;
+        return new ExtractFrameReply { Frame = result.Frame.ToProto(), ActualTimestampSeconds = result.ActualSeconds, Attempts = result.Attempts };
     }
-
-    private static T Result<T>(StepCompleted completed) => JsonSerializer.Deserialize<T>(completed.ResultJson, Json)!;
 
     private static string FileIdOf(ProtoRef source) => Path.GetFileNameWithoutExtension(source.Key);
 

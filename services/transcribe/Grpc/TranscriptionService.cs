@@ -1,12 +1,8 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Text.Json;
 using Grpc.Core;
-using MassTransit;
 using MerFactory.Contracts;
-using MerFactory.Contracts.Media;
 using MerFactory.Contracts.Speech;
 using MerFactory.Jobs.Steps;
-using MerFactory.Pipeline.Consumers;
+using MerFactory.Steps.Speech;
 using MerFactory.Protos.Common;
 using MerFactory.Protos.Transcribe;
 using ProtoRef = MerFactory.Protos.Common.ObjectRef;
@@ -22,8 +18,6 @@ namespace MerFactory.Transcribe.Grpc;
 /// </summary>
 public sealed class TranscriptionService(StepClient steps, ArtifactStore artifacts) : Transcription.TranscriptionBase
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public override Task<ServiceDescription> Describe(Empty request, ServerCallContext context) =>
         Task.FromResult(new ServiceDescription
         {
@@ -41,14 +35,13 @@ public sealed class TranscriptionService(StepClient steps, ArtifactStore artifac
         var source = await artifacts.ResolveForCallAsync(request.Source, context);
         var message = new TranscribeAudio(Guid.Empty, Path.GetFileNameWithoutExtension(source.Key), source,
             string.IsNullOrWhiteSpace(request.Language) ? null : request.Language, string.IsNullOrWhiteSpace(request.Engine) ? "auto" : request.Engine);
-        var completed = await steps.RequestForCallAsync(message, "transcribe", context);
-        var result = JsonSerializer.Deserialize<TranscribeStepResult>(completed.ResultJson, Json)!;
+        var result = (await steps.RequestForCallAsync(message, "transcribe", context)).Response;
         return new TranscribeReply
         {
-            Transcript = completed.Outputs[TranscribeAudioConsumer.TranscriptOutput].ToProto(),
+            Transcript = result.Transcript.ToProto(),
             Text = result.Text,
             Language = result.Language,
-            Status = result.Status,
+            Status = result.Status.ToString(),
             Engine = result.Engine,
             ModelId = result.ModelId,
             DurationSeconds = result.DurationSeconds,

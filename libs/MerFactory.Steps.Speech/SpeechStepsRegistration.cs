@@ -1,3 +1,4 @@
+using MerFactory.Contracts.Speech;
 using MerFactory.Speech;
 using MerFactory.Speech.Audio;
 using MerFactory.Speech.Engines;
@@ -8,19 +9,21 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace MerFactory.Pipeline.Orchestration;
+namespace MerFactory.Steps.Speech;
 
-public static partial class SpeechServiceCollectionExtensions
+public static partial class SpeechStepsRegistration
 {
     public const string SectionName = "Speech";
 
     /// <summary>
-    /// The speech engines the transcribe step uses, with options bound from <c>Speech:Whisper</c>, <c>Speech:PocketSphinx</c>,
+    /// The speech step family: the transcribe consumer and the speech engines it uses, with options bound from <c>Speech:Whisper</c>, <c>Speech:PocketSphinx</c>,
     /// <c>Speech:Vad</c>, <c>Speech:Prosody</c> and <c>Speech:Decoder</c>. Models live in <c>Speech:ModelsDirectory</c> (default
     /// <c>~/.local/share/merfactory/models</c>, where <c>merfactory models install</c> puts them); the Silero model defaults to
     /// <c>silero_vad.onnx</c> there.
     /// </summary>
-    public static IServiceCollection AddSpeechEngines(this IServiceCollection services, IConfiguration? configuration = null)
+    /// <param name="warmUp">Load this engine (as in requests: auto, whisper, pocketsphinx) when the host starts; null loads nothing early.</param>
+    /// <param name="warmUpLanguage">The language the warmed-up engine is loaded for (null: detect).</param>
+    public static IServiceCollection AddSpeechSteps(this IServiceCollection services, IConfiguration? configuration = null, string? warmUp = "auto", string? warmUpLanguage = null)
     {
         var section = configuration?.GetSection(SectionName);
         var modelsDirectory = section?["ModelsDirectory"] is { Length: > 0 } configured ? configured : WhisperOptions.DefaultModelDirectory;
@@ -47,7 +50,9 @@ public static partial class SpeechServiceCollectionExtensions
             return new TranscriptionService(sp.GetRequiredService<AudioDecoder>(), sp.GetRequiredService<TranscriptionEngineSelector>(),
                 sp.GetRequiredService<ProsodyAnalyzer>(), vad, sp.GetRequiredService<ILogger<TranscriptionService>>());
         });
-        return services;
+        if (warmUp is not null)
+            services.AddHostedService(sp => new SpeechEngineWarmUp(sp.GetRequiredService<TranscriptionService>(), warmUp, warmUpLanguage, sp.GetRequiredService<ILogger<SpeechEngineWarmUp>>()));
+        return services.AddStepFamily(new StepFamily("speech", (bus, options) => bus.AddStepConsumer<TranscribeAudioConsumer, TranscribeAudio>(options)));
     }
 
     private static void Bind<T>(OptionsBuilder<T> builder, IConfigurationSection? section, string name) where T : class
