@@ -43,7 +43,7 @@ public sealed class FfmpegMediaExtractor
         return await ProbeWithFfprobeAsync(path, cancellationToken).ConfigureAwait(false);
     }
 
-    internal async Task<MediaProbe> ProbeWithFfprobeAsync(string path, CancellationToken cancellationToken)
+    internal async Task<MediaProbed> ProbeWithFfprobeAsync(string path, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _probesRun);
         using var activity = Activity.StartActivity("ffprobe");

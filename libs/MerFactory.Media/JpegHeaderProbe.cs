@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using MerFactory.Contracts.Media;
 
 namespace MerFactory.Media;
 
@@ -15,7 +16,7 @@ internal static class JpegHeaderProbe
     // ffmpeg's image2 demuxer: a still is one frame of a 25 fps "sequence".
     private const double StillFrameRate = 25;
 
-    public static MediaProbe? TryProbe(string path)
+    public static MediaProbed? TryProbe(string path)
     {
         var extension = Path.GetExtension(path);
         if (!extension.Equals(".jpg", StringComparison.OrdinalIgnoreCase) && !extension.Equals(".jpeg", StringComparison.OrdinalIgnoreCase)) return null;
@@ -35,8 +36,8 @@ internal static class JpegHeaderProbe
             return null;
         }
         if (ReadFrameSize(header) is not var (width, height)) return null;
-        var stream0 = new MediaStream("video", "mjpeg", width, height, StillFrameRate, 0, 0, 0);
-        return new MediaProbe(1 / StillFrameRate, StillFrameRate, true, false, width, height, 0, "image2", [stream0]);
+        var stream0 = new MediaStreamInfo("video", "mjpeg", width, height, StillFrameRate, 0, 0, 0);
+        return new MediaProbed(1 / StillFrameRate, StillFrameRate, true, false, width, height, 0, "image2", [stream0]);
     }
 
     /// <summary>Width and height from the first SOF0/1/2 segment; null when the header is not a plain JPEG one.</summary>
