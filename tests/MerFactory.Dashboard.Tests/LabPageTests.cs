@@ -153,6 +153,8 @@ public sealed class LabPageTests(BrowserFixture browser) : IAsyncLifetime, IDisp
         // The new record is indexed, and the form was saved as a run configuration.
         var details = await _server.GetAsync<RecordDetails>("/api/records/portrait");
         Assert.Equal("image", details.Type);
+        Assert.Equal("/api/records/portrait/source", details.Media.Image);
+        Assert.Null(details.Media.Video);
         var configs = await _server.GetAsync<System.Text.Json.Nodes.JsonArray>("/api/run-configs");
         Assert.Equal("faces-image", configs.Single()!["name"]!.GetValue<string>());
 
@@ -161,6 +163,8 @@ public sealed class LabPageTests(BrowserFixture browser) : IAsyncLifetime, IDisp
         await _page.WaitForFunctionAsync("() => document.body.dataset.record === 'portrait'");
         Assert.True(await _page.Locator("svg.timeline.bars rect[data-au]").CountAsync() > 0);
         Assert.Equal(1, await _page.Locator("svg.timeline.bars #threshold-line").CountAsync());
+        // The picture the record describes is shown (decoded by the browser, not a broken link).
+        await _page.WaitForFunctionAsync("() => { const i = document.getElementById('source-image'); return i && i.complete && i.naturalWidth > 0; }");
         Assert.Equal("", await _page.TextContentAsync("#status")); // the run page's message stays there
         await BrowserFixture.ScreenshotAsync(_page, "record-image");
 

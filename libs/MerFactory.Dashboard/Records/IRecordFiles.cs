@@ -78,7 +78,7 @@ public sealed class FolderRecordFiles : IRecordFiles
 
     /// <summary>A folder's records were made here: the clip is the local file their <c>source_path</c> names.</summary>
     public Task<SourceClip?> FindSourceAsync(RecordSnapshot snapshot, CancellationToken cancellationToken = default) =>
-        Task.FromResult(snapshot.SourcePath is { } path && SourceClips.IsVideo(path) && File.Exists(path) ? new SourceClip(Path.GetFileName(path), path, null) : null);
+        Task.FromResult(snapshot.SourcePath is { } path && SourceClips.IsShown(path) && File.Exists(path) ? new SourceClip(Path.GetFileName(path), path, null) : null);
 
     public Task<ServedSource?> OpenSourceAsync(SourceClip clip, CancellationToken cancellationToken = default) =>
         Task.FromResult(clip.LocalPath is { } path && File.Exists(path) ? new ServedSource(File.OpenRead(path)) : null);

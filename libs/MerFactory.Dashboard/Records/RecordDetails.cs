@@ -7,7 +7,7 @@ namespace MerFactory.Dashboard.Records;
 
 public sealed record FieldView(string Key, string Label, bool FromLlm, string Value, string Original, bool Edited);
 
-public sealed record MediaLinks(string? Video, string? Audio, string? PeakFrame);
+public sealed record MediaLinks(string? Video, string? Audio, string? PeakFrame, string? Image = null);
 
 public sealed record TranscriptView(string Text, IReadOnlyList<TranscriptSegmentView> Segments);
 
@@ -43,10 +43,14 @@ public sealed class RecordDetailsReader(IRecordFiles files, IDbContextFactory<Cu
         }).ToList();
 
         var names = snapshot.FileNames;
+        var source = await files.FindSourceAsync(snapshot, cancellationToken);
+        var sourceUrl = source is null ? null : $"/api/records/{Uri.EscapeDataString(id)}/source";
+        var isImage = source is not null && SourceClips.IsImage(source.Name);
         var media = new MediaLinks(
-            await files.FindSourceAsync(snapshot, cancellationToken) is not null ? $"/api/records/{Uri.EscapeDataString(id)}/source" : null,
+            isImage ? null : sourceUrl,
             names.Contains($"{id}.wav") ? FileUrl(id, $"{id}.wav") : null,
-            names.Contains($"{id}_peak_frame.png") ? FileUrl(id, $"{id}_peak_frame.png") : null);
+            names.Contains($"{id}_peak_frame.png") ? FileUrl(id, $"{id}_peak_frame.png") : null,
+            isImage ? sourceUrl : null);
 
         var transcript = names.Contains($"{id}_transcript.json") ? Transcript(await RecordReader.ReadJsonAsync(files, id, $"{id}_transcript.json", cancellationToken)) : null;
         AuTimeline? au = null;

@@ -3,12 +3,20 @@ using MerFactory.Storage;
 
 namespace MerFactory.Dashboard.Records;
 
-/// <summary>Source videos of records kept in an object store: found through <c>{id}_media.json</c>, served from a local copy.</summary>
+/// <summary>Source clips (videos and still images) of records: found through <c>{id}_media.json</c> in an object store, served from a local copy.</summary>
 public static class SourceClips
 {
     private static readonly HashSet<string> VideoExtensions = new(StringComparer.OrdinalIgnoreCase) { ".mp4", ".webm", ".mov", ".mkv", ".m4v", ".ogv", ".avi", ".wmv" };
 
+    // Stills a browser shows in an <img>; the record page shows the picture an image record describes.
+    private static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp" };
+
     public static bool IsVideo(string name) => VideoExtensions.Contains(Path.GetExtension(name));
+
+    public static bool IsImage(string name) => ImageExtensions.Contains(Path.GetExtension(name));
+
+    /// <summary>A clip the page can show: a video or a still image.</summary>
+    public static bool IsShown(string name) => IsVideo(name) || IsImage(name);
 
     /// <summary>
     /// The uploaded clip a stored record names (<c>SourceKey</c> of its media sidecar, written by distributed jobs). Only
@@ -29,7 +37,7 @@ public static class SourceClips
         {
             return null;
         }
-        return OwnedKeys.IsOwnedBy(key, owner, OwnedKeys.Uploads) && IsVideo(key) ? new SourceClip(Path.GetFileName(key), null, key) : null;
+        return OwnedKeys.IsOwnedBy(key, owner, OwnedKeys.Uploads) && IsShown(key) ? new SourceClip(Path.GetFileName(key), null, key) : null;
     }
 
     /// <summary>The owner whose area (<c>jobs/{owner}/…</c> or <c>datasets/{owner}/…</c>) holds <paramref name="prefix"/>; null when none does.</summary>

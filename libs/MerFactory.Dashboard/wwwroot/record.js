@@ -32,6 +32,7 @@ export async function showRecord(r) {
         ${rec.media.video ? `<div class="card"><h3>Video</h3><video id="video" controls preload="metadata" src="${rec.media.video}"></video>
           <div class="scrub" id="scrub">${peak.timestamp != null ? `<button class="marker" id="peak-marker" title="overall peak ${fmt(peak.timestamp)} (frame ${peak.frame_number})"></button>` : ''}</div>
           <p>Overall peak: <button id="peak-seek">${peak.timestamp != null ? fmt(peak.timestamp) + ' · frame ' + peak.frame_number : '—'}</button></p></div>` : ''}
+        ${rec.media.image ? `<div class="card"><h3>Image</h3><img id="source-image" src="${rec.media.image}" alt="the image this record describes" style="max-width:100%"></div>` : ''}
         ${rec.media.peak_frame ? `<div class="card"><h3>Peak frame</h3><img src="${rec.media.peak_frame}" alt="peak frame" style="max-width:100%"></div>` : ''}
         ${rec.media.audio || rec.transcript ? `<div class="card"><h3>Audio and transcript</h3>
           ${rec.media.audio ? `<audio id="audio" controls preload="metadata" src="${rec.media.audio}"></audio>` : ''}
