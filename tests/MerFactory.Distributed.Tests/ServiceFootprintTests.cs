@@ -26,7 +26,9 @@ public sealed class ServiceFootprintTests
         { "transcribe", "MerFactory.Transcribe", "MerFactory.Steps.Speech", false, [OpenCv, Llama, AuEngine, ModelHost, Pipeline, "MerFactory.Llm"] },
         { "jobs", "MerFactory.JobApi", null, true, Engines },
         { "export", "MerFactory.ExportService", null, true, [.. Engines, Pipeline] },
-        { "dashboard", "MerFactory.DashboardService", null, false, [Pipeline, OpenCv, Whisper, Llama, AuEngine, Speech] },
+        // The dashboard's run builder is a job API client (JobClient): the job options it submits and the output folder it
+        // fills are the orchestration package's, which carries no step family and no engine.
+        { "dashboard", "MerFactory.DashboardService", null, false, [.. Families, OpenCv, Whisper, Llama, AuEngine, Speech] },
         { "hf-server", "MerFactory.HfServer", null, false, [Pipeline, .. Families, OpenCv, AuEngine] },
     };
 
