@@ -128,9 +128,9 @@ public sealed class ModelsCommandTests : IDisposable
             {
                 context = await listener.GetContextAsync();
             }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
             {
-                return; // stopped
+                return; // stopped, possibly between IsListening and GetContextAsync
             }
             if (files.TryGetValue(context.Request.Url!.AbsolutePath, out var body))
             {

@@ -32,7 +32,7 @@ public sealed class WhisperModelInstallerTests : IDisposable
         {
             HttpListenerContext context;
             try { context = await _listener.GetContextAsync(); }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException) { return; }
+            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException) { return; } // stopped, possibly between IsListening and GetContextAsync
             var path = context.Request.Url!.AbsolutePath;
             var body = path switch
             {
