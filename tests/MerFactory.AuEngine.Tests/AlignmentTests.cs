@@ -63,14 +63,15 @@ public class AlignmentTests(ITestOutputHelper output)
     {
         var csv = new ReferenceCsv(SharedData.DataPath("reference", "single_face_openface2017.csv"));
         var aligner = new FaceAligner(Pdm.Value, FaceAligner.LoadTriangulation(SharedData.DataPath("openface", "tris_68_full.txt")));
-        using var capture = new VideoCapture(SharedData.DataPath("media", "pyfeat", "single_face.mp4"));
-        using var frame = new Mat();
         double totalDiff = 0, maskMismatch = 0;
         var frames = 0;
         var hogWorst = 0.0;
         var hogRef = FhogTests.ReadOpenFaceHog(SharedData.DataPath("reference", "single_face.hog"));
-        for (var row = 0; row < csv.Rows.Count && capture.Read(frame) && !frame.Empty(); row++)
+        var row = -1;
+        // Decoded as the engine decodes (ffmpeg's default YUV→BGR, as OpenFace's OpenCV did): the same pixels.
+        foreach (var frame in EngineFrames.Read(SharedData.DataPath("media", "pyfeat", "single_face.mp4")).Take(csv.Rows.Count))
         {
+            row++;
             using var ours = aligner.Align(frame, csv.Landmarks(row), csv.Get(row, "p_tx"), csv.Get(row, "p_ty"));
             using var theirs = Cv2.ImRead(SharedData.DataPath("reference", "single_face_aligned", $"frame_det_{row + 1:000000}.bmp"));
             using var diff = new Mat();
@@ -92,7 +93,10 @@ public class AlignmentTests(ITestOutputHelper output)
         Assert.Equal(72, frames);
         var meanPixelDiff = totalDiff / frames / 3;
         output.WriteLine($"mean |pixel diff| = {meanPixelDiff:g3}, mask mismatch {maskMismatch / frames:P2}, worst frame hog mean abs {hogWorst:g3}");
-        Assert.True(meanPixelDiff < 3.0, $"mean |pixel diff| = {meanPixelDiff:g3}, mask mismatch {maskMismatch / frames:P2}, hog mean abs {hogWorst:g3}");
+        // Measured 0.002 and 2e-4 (the CSV's landmarks are rounded); OpenCV's own decoder gives 0.4 and 0.009, enough to
+        // move emotion peaks.
+        Assert.True(meanPixelDiff < 0.05, $"mean |pixel diff| = {meanPixelDiff:g3}, mask mismatch {maskMismatch / frames:P2}, hog mean abs {hogWorst:g3}");
+        Assert.True(hogWorst < 1e-3, $"worst frame hog mean abs {hogWorst:g3}");
         Assert.True(maskMismatch / frames < 0.01, $"mask mismatch {maskMismatch / frames:P2}");
     }
 }

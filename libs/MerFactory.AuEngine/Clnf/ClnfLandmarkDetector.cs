@@ -68,35 +68,48 @@ public sealed class ClnfLandmarkDetector
         return success;
     }
 
+    /// <summary>
+    /// OpenFace fits the parts side by side, each from the main fit's landmarks (not from another part's result), then,
+    /// when any part was fitted, writes every part back: a part too coarse for the face writes its PDM projection.
+    /// </summary>
     private bool RefineParts(GrayImage image)
     {
         var n = _model.Main.Pdm.PointCount;
+        var mainFit = (double[])Landmarks.Clone();
+        var partLandmarks = new double[_model.Parts.Count][];
         var used = false;
         for (var k = 0; k < _model.Parts.Count; k++)
         {
             var part = _model.Parts[k];
             var pdm = part.Model.Pdm;
-            var partPoints = new double[2 * pdm.PointCount];
+            var partPoints = partLandmarks[k] = new double[2 * pdm.PointCount];
             foreach (var (mainIndex, partIndex) in part.Mapping)
             {
-                partPoints[partIndex] = Landmarks[mainIndex];
-                partPoints[partIndex + pdm.PointCount] = Landmarks[mainIndex + n];
+                partPoints[partIndex] = mainFit[mainIndex];
+                partPoints[partIndex + pdm.PointCount] = mainFit[mainIndex + n];
             }
             var (pose, local) = pdm.CalcParams(partPoints);
             _parts[k].Pose = pose;
             local.CopyTo(_parts[k].Local, 0);
             // Parts run only on faces large enough for their finest-trained scale (no upsampling).
-            if (_main.Pose.Scale <= 0.9 * part.Model.Scales[0].PatchScaling) continue;
-            used = true;
-            _fitter.Fit(part.Model, image, _parts[k], part.Parameters.WindowsInit, part.Parameters);
-            pdm.Shape2D(_parts[k].Local, _parts[k].Pose, partPoints);
-            foreach (var (mainIndex, partIndex) in part.Mapping)
+            if (_main.Pose.Scale > 0.9 * part.Model.Scales[0].PatchScaling)
             {
-                Landmarks[mainIndex] = partPoints[partIndex];
-                Landmarks[mainIndex + n] = partPoints[partIndex + pdm.PointCount];
+                used = true;
+                _fitter.Fit(part.Model, image, _parts[k], part.Parameters.WindowsInit, part.Parameters);
+            }
+            pdm.Shape2D(_parts[k].Local, _parts[k].Pose, partPoints);
+        }
+        if (!used) return false;
+        for (var k = 0; k < _model.Parts.Count; k++)
+        {
+            var partCount = _model.Parts[k].Model.Pdm.PointCount;
+            foreach (var (mainIndex, partIndex) in _model.Parts[k].Mapping)
+            {
+                Landmarks[mainIndex] = partLandmarks[k][partIndex];
+                Landmarks[mainIndex + n] = partLandmarks[k][partIndex + partCount];
             }
         }
-        return used;
+        return true;
     }
 
     private void FitMainTo(double[] landmarks)

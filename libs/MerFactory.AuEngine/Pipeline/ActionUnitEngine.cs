@@ -147,8 +147,7 @@ public sealed class ActionUnitEngine : IDisposable
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: video not found", path);
         if (options.SampleFps is <= 0) throw new ArgumentOutOfRangeException(nameof(options), "SampleFps must be positive");
 
-        using var capture = new VideoCapture(path);
-        if (!capture.IsOpened()) throw new InvalidDataException($"{path}: not a readable video");
+        using var capture = VideoFrameReader.Open(path, _options);
         var fps = capture.Fps;
 
         var workers = Math.Max(1, _options.MaxDegreeOfParallelism);
@@ -190,7 +189,7 @@ public sealed class ActionUnitEngine : IDisposable
         foreach (var row in state.Finish()) yield return row;
     }
 
-    private async Task ProduceAsync(VideoCapture capture, double fps, AuRunOptions options, IVideoLandmarkTracker? tracker,
+    private async Task ProduceAsync(VideoFrameReader capture, double fps, AuRunOptions options, IVideoLandmarkTracker? tracker,
         ChannelWriter<Task<IReadOnlyList<FrameWork>>> writer, CancellationToken ct)
     {
         // Decoding runs ahead on its own thread (a few frames) while this one tracks landmarks in decode order.
@@ -238,7 +237,7 @@ public sealed class ActionUnitEngine : IDisposable
     }
 
     /// <summary>Reads the frames to analyse (every frame, or <see cref="AuRunOptions.SampleFps"/> of them) into <paramref name="writer"/>.</summary>
-    private static async Task DecodeAsync(VideoCapture capture, double fps, AuRunOptions options, ChannelWriter<DecodedFrame> writer, CancellationToken ct)
+    private static async Task DecodeAsync(VideoFrameReader capture, double fps, AuRunOptions options, ChannelWriter<DecodedFrame> writer, CancellationToken ct)
     {
         try
         {
@@ -247,14 +246,14 @@ public sealed class ActionUnitEngine : IDisposable
             while (!ct.IsCancellationRequested)
             {
                 if (!capture.Grab()) break;
-                var timestamp = fps > 0 ? index / fps : capture.PosMsec / 1000.0;
+                var timestamp = fps > 0 ? index / fps : capture.PositionSeconds;
                 var take = options.SampleFps is not { } sample || timestamp + 1e-6 >= nextSampleTime;
                 if (take)
                 {
                     if (options.SampleFps is { } s)
                         while (nextSampleTime <= timestamp + 1e-6) nextSampleTime += 1.0 / s;
                     var frame = new Mat();
-                    if (!capture.Retrieve(frame) || frame.Empty())
+                    if (!capture.Retrieve(frame))
                     {
                         frame.Dispose();
                         break;

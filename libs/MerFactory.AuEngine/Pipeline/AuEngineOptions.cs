@@ -24,6 +24,14 @@ public sealed class AuEngineOptions
     /// <summary>Align faces on the fitted face-model shape instead of the raw landmarks (see <see cref="Features.FaceFeatureExtractor"/>).</summary>
     public bool AlignOnModelShape { get; set; } = true;
 
+    /// <summary>
+    /// Decoder of video frames. <see cref="Pipeline.VideoDecoder.Ffmpeg"/> (default) gives the pixels OpenFace's
+    /// FeatureExtraction saw; OpenCV's bundled decoder converts colours slightly differently, enough to move emotion peaks.
+    /// </summary>
+    public VideoDecoder VideoDecoder { get; set; } = VideoDecoder.Ffmpeg;
+
+    /// <summary>The ffmpeg program for <see cref="Pipeline.VideoDecoder.Ffmpeg"/>; when it cannot be started, OpenCV decodes.</summary>
+    public string FfmpegPath { get; set; } = "ffmpeg";
 }
 
 /// <summary>Where the 68 landmarks come from.</summary>

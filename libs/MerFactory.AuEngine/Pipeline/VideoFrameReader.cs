@@ -1,0 +1,186 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using OpenCvSharp;
+
+namespace MerFactory.AuEngine.Pipeline;
+
+/// <summary>Which decoder turns a video's frames into the BGR pixels the AU stages read.</summary>
+public enum VideoDecoder
+{
+    /// <summary>
+    /// The ffmpeg program (libswscale's default YUV→BGR conversion), as OpenFace's FeatureExtraction gets frames from
+    /// OpenCV's FFmpeg backend. The default: the AU models see the pixels OpenFace saw.
+    /// </summary>
+    Ffmpeg,
+
+    /// <summary>OpenCV's bundled FFmpeg (OpenCvSharp's VideoCapture): no extra process, colours differ by about one level.</summary>
+    OpenCv,
+}
+
+/// <summary>The frames of a video in decode order as 8-bit BGR: <see cref="Grab"/> each, <see cref="Retrieve"/> the ones kept.</summary>
+internal abstract class VideoFrameReader : IDisposable
+{
+    /// <summary>Frames per second from the container (0 when unknown).</summary>
+    public abstract double Fps { get; }
+
+    /// <summary>Position of the grabbed frame in seconds, for videos without a frame rate.</summary>
+    public abstract double PositionSeconds { get; }
+
+    /// <summary>Advances to the next frame; false at the end of the video.</summary>
+    public abstract bool Grab();
+
+    /// <summary>The grabbed frame's pixels into <paramref name="frame"/>; false when there are none.</summary>
+    public abstract bool Retrieve(Mat frame);
+
+    public abstract void Dispose();
+
+    /// <summary>
+    /// Opens <paramref name="path"/>. OpenCV reads the container (is it a video, its frame rate and displayed size); with
+    /// <see cref="VideoDecoder.Ffmpeg"/> the pixels then come from the ffmpeg program at that size, or from OpenCV when
+    /// ffmpeg cannot be started or the container gives no frame rate.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a readable video.</exception>
+    public static VideoFrameReader Open(string path, AuEngineOptions options)
+    {
+        var capture = new VideoCapture(path);
+        if (!capture.IsOpened())
+        {
+            capture.Dispose();
+            throw new InvalidDataException($"{path}: not a readable video");
+        }
+        var (fps, width, height) = (capture.Fps, capture.FrameWidth, capture.FrameHeight);
+        if (options.VideoDecoder != VideoDecoder.Ffmpeg || fps <= 0 || width <= 0 || height <= 0) return new OpenCvFrameReader(capture);
+        var ffmpeg = FfmpegFrameReader.TryStart(options.FfmpegPath, path, fps, width, height);
+        if (ffmpeg is null) return new OpenCvFrameReader(capture);
+        capture.Dispose();
+        return ffmpeg;
+    }
+}
+
+internal sealed class OpenCvFrameReader(VideoCapture capture) : VideoFrameReader
+{
+    public override double Fps => capture.Fps;
+    public override double PositionSeconds => capture.PosMsec / 1000.0;
+    public override bool Grab() => capture.Grab();
+    public override bool Retrieve(Mat frame) => capture.Retrieve(frame) && !frame.Empty();
+    public override void Dispose() => capture.Dispose();
+}
+
+/// <summary>
+/// Raw BGR frames piped from <c>ffmpeg -i VIDEO -f rawvideo -pix_fmt bgr24</c>: every decoded frame once
+/// (<c>-fps_mode passthrough</c>), the first video stream, scaled to the size OpenCV reports (a no-op unless the two
+/// disagree, so frames and landmarks always share one pixel grid).
+/// </summary>
+internal sealed class FfmpegFrameReader : VideoFrameReader
+{
+    private const int MaxErrorChars = 4096;
+    private readonly Process _process;
+    private readonly Stream _output;
+    private readonly Task<string> _errors;
+    private readonly byte[] _frame;
+    private readonly int _width;
+    private readonly int _height;
+    private int _grabbed;
+
+    private FfmpegFrameReader(Process process, double fps, int width, int height)
+    {
+        _process = process;
+        _output = process.StandardOutput.BaseStream;
+        _errors = ReadErrorsAsync(process.StandardError);
+        Fps = fps;
+        _width = width;
+        _height = height;
+        _frame = new byte[width * height * 3];
+    }
+
+    public override double Fps { get; }
+    public override double PositionSeconds => (_grabbed - 1) / Fps;
+
+    /// <summary>The reader, or null when the ffmpeg program cannot be started.</summary>
+    public static FfmpegFrameReader? TryStart(string executable, string path, double fps, int width, int height)
+    {
+        var startInfo = new ProcessStartInfo(executable)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            CreateNoWindow = true,
+        };
+        string[] arguments = ["-hide_banner", "-nostdin", "-v", "error", "-i", Path.GetFullPath(path), "-map", "0:v:0", "-an", "-sn", "-dn",
+            "-fps_mode", "passthrough", "-vf", $"scale={width}:{height}", "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1"];
+        foreach (var argument in arguments) startInfo.ArgumentList.Add(argument);
+        var process = new Process { StartInfo = startInfo };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception)
+        {
+            process.Dispose();
+            return null;
+        }
+        return new FfmpegFrameReader(process, fps, width, height);
+    }
+
+    public override bool Grab()
+    {
+        var read = 0;
+        while (read < _frame.Length)
+        {
+            var n = _output.Read(_frame, read, _frame.Length - read);
+            if (n == 0) return EndOfVideo(read);
+            read += n;
+        }
+        _grabbed++;
+        return true;
+    }
+
+    public override bool Retrieve(Mat frame)
+    {
+        if (_grabbed == 0) return false;
+        frame.Create(_height, _width, MatType.CV_8UC3);
+        Marshal.Copy(_frame, 0, frame.Data, _frame.Length);
+        return true;
+    }
+
+    /// <summary>The pipe ended: a clean end after at least one frame, or ffmpeg's own error.</summary>
+    private bool EndOfVideo(int partialBytes)
+    {
+        _process.WaitForExit();
+        if (_process.ExitCode != 0 && (_grabbed == 0 || partialBytes > 0))
+            throw new InvalidDataException($"ffmpeg could not decode the video (exit code {_process.ExitCode}): {LastLine(_errors.GetAwaiter().GetResult())}");
+        return false;
+    }
+
+    private static async Task<string> ReadErrorsAsync(StreamReader errors)
+    {
+        // Read to the end so ffmpeg never blocks on a full pipe; keep only the tail for the message.
+        var buffer = new char[1024];
+        var tail = new System.Text.StringBuilder();
+        int n;
+        while ((n = await errors.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+        {
+            tail.Append(buffer, 0, n);
+            if (tail.Length > MaxErrorChars) tail.Remove(0, tail.Length - MaxErrorChars);
+        }
+        return tail.ToString();
+    }
+
+    private static string LastLine(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "no message";
+
+    public override void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started or already reaped.
+        }
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using MerFactory.AuEngine.Pipeline;
+using MerFactory.Testing;
+using OpenCvSharp;
+using Xunit.Abstractions;
+
+namespace MerFactory.AuEngine.Tests;
+
+/// <summary>
+/// The engine's video decoding: ffmpeg's frames match OpenCV's in number, size, orientation and (to about a grey level)
+/// pixels, so only the colour conversion changes; a missing ffmpeg falls back to OpenCV; a non-video is refused.
+/// </summary>
+public sealed class VideoFrameReaderTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mf-frames-").FullName;
+
+    [Theory]
+    [InlineData("media/pyfeat/single_face.mp4")]
+    [InlineData("media/openface_samples/default.wmv")]
+    [InlineData("rotated")]
+    public void Ffmpeg_frames_are_OpenCVs_frames_with_swscale_colours(string video)
+    {
+        var path = video == "rotated" ? RotatedCopy() : SharedData.DataPath(video.Split('/'));
+        using var ffmpeg = VideoFrameReader.Open(path, new AuEngineOptions());
+        using var opencv = VideoFrameReader.Open(path, new AuEngineOptions { VideoDecoder = VideoDecoder.OpenCv });
+        Assert.IsType<FfmpegFrameReader>(ffmpeg);
+        Assert.IsType<OpenCvFrameReader>(opencv);
+        Assert.Equal(opencv.Fps, ffmpeg.Fps);
+        using var a = new Mat();
+        using var b = new Mat();
+        using var diff = new Mat();
+        var frames = 0;
+        var worst = 0.0;
+        while (opencv.Grab())
+        {
+            Assert.True(ffmpeg.Grab(), $"ffmpeg ended after {frames} frames");
+            Assert.True(opencv.Retrieve(a) && ffmpeg.Retrieve(b));
+            Assert.Equal((a.Width, a.Height, a.Type()), (b.Width, b.Height, b.Type()));
+            Cv2.Absdiff(a, b, diff);
+            var mean = Cv2.Mean(diff);
+            worst = Math.Max(worst, (mean.Val0 + mean.Val1 + mean.Val2) / 3);
+            frames++;
+        }
+        Assert.False(ffmpeg.Grab(), "ffmpeg gave more frames than OpenCV");
+        output.WriteLine($"{video}: {frames} frames {a.Width}x{a.Height}; worst frame mean |ffmpeg − OpenCV| {worst:F2} grey levels");
+        Assert.True(frames > 0);
+        // A wrong orientation, size or frame order would differ by tens of levels; colour conversion by about one.
+        Assert.True(worst < 2.5, $"frames differ by {worst:F2} levels on average");
+    }
+
+    [Fact]
+    public void Without_ffmpeg_OpenCV_decodes()
+    {
+        using var reader = VideoFrameReader.Open(SharedData.DataPath("media", "pyfeat", "single_face.mp4"),
+            new AuEngineOptions { FfmpegPath = Path.Combine(_directory, "no-such-ffmpeg") });
+        Assert.IsType<OpenCvFrameReader>(reader);
+        using var frame = new Mat();
+        Assert.True(reader.Grab() && reader.Retrieve(frame));
+        Assert.Equal((640, 360), (frame.Width, frame.Height));
+    }
+
+    [Fact]
+    public void A_file_that_is_no_video_is_refused()
+    {
+        var path = Path.Combine(_directory, "not-a-video.mp4");
+        File.WriteAllText(path, "this is text, not a video");
+        Assert.Throws<InvalidDataException>(() => VideoFrameReader.Open(path, new AuEngineOptions()));
+    }
+
+    /// <summary>single_face.mp4 with a 90° display rotation in its container (pixels untouched).</summary>
+    private string RotatedCopy()
+    {
+        var path = Path.Combine(_directory, "rotated.mp4");
+        var ffmpeg = Process.Start(new ProcessStartInfo("ffmpeg")
+        {
+            ArgumentList = { "-v", "error", "-nostdin", "-y", "-i", SharedData.DataPath("media", "pyfeat", "single_face.mp4"), "-c", "copy", "-metadata:s:v", "rotate=90", path },
+            RedirectStandardError = true,
+        })!;
+        var errors = ffmpeg.StandardError.ReadToEnd();
+        ffmpeg.WaitForExit();
+        Assert.True(ffmpeg.ExitCode == 0, errors);
+        return path;
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}
