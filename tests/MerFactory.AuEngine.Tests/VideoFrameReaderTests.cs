@@ -48,6 +48,28 @@ public sealed class VideoFrameReaderTests(ITestOutputHelper output) : IDisposabl
         Assert.True(worst < 2.5, $"frames differ by {worst:F2} levels on average");
     }
 
+    /// <summary>OpenCV (and so OpenFace) converts every video as BT.601; ffmpeg alone would follow a BT.709 tag.</summary>
+    [Fact]
+    public void A_BT709_tag_does_not_change_the_pixels()
+    {
+        var original = SharedData.DataPath("media", "pyfeat", "single_face.mp4");
+        var tagged = Remux(original, "tagged709.mp4", "-bsf:v", "h264_metadata=matrix_coefficients=1:colour_primaries=1:transfer_characteristics=1");
+        using var a = VideoFrameReader.Open(original, new AuEngineOptions());
+        using var b = VideoFrameReader.Open(tagged, new AuEngineOptions());
+        using var frameA = new Mat();
+        using var frameB = new Mat();
+        using var diff = new Mat();
+        var frames = 0;
+        while (a.Grab())
+        {
+            Assert.True(b.Grab() && a.Retrieve(frameA) && b.Retrieve(frameB));
+            Cv2.Absdiff(frameA, frameB, diff);
+            Assert.Equal(0, Cv2.CountNonZero(diff.Reshape(1)));
+            frames++;
+        }
+        Assert.Equal(72, frames);
+    }
+
     [Fact]
     public void Without_ffmpeg_OpenCV_decodes()
     {
@@ -68,14 +90,15 @@ public sealed class VideoFrameReaderTests(ITestOutputHelper output) : IDisposabl
     }
 
     /// <summary>single_face.mp4 with a 90° display rotation in its container (pixels untouched).</summary>
-    private string RotatedCopy()
+    private string RotatedCopy() => Remux(SharedData.DataPath("media", "pyfeat", "single_face.mp4"), "rotated.mp4", "-metadata:s:v", "rotate=90");
+
+    /// <summary>A stream copy of <paramref name="source"/> with changed metadata; the coded pictures stay the same.</summary>
+    private string Remux(string source, string name, params string[] options)
     {
-        var path = Path.Combine(_directory, "rotated.mp4");
-        var ffmpeg = Process.Start(new ProcessStartInfo("ffmpeg")
-        {
-            ArgumentList = { "-v", "error", "-nostdin", "-y", "-i", SharedData.DataPath("media", "pyfeat", "single_face.mp4"), "-c", "copy", "-metadata:s:v", "rotate=90", path },
-            RedirectStandardError = true,
-        })!;
+        var path = Path.Combine(_directory, name);
+        var startInfo = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true };
+        foreach (var argument in (string[])["-v", "error", "-nostdin", "-y", "-i", source, "-c", "copy", .. options, path]) startInfo.ArgumentList.Add(argument);
+        using var ffmpeg = Process.Start(startInfo)!;
         var errors = ffmpeg.StandardError.ReadToEnd();
         ffmpeg.WaitForExit();
         Assert.True(ffmpeg.ExitCode == 0, errors);

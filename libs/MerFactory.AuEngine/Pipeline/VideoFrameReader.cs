@@ -70,7 +70,9 @@ internal sealed class OpenCvFrameReader(VideoCapture capture) : VideoFrameReader
 /// <summary>
 /// Raw BGR frames piped from <c>ffmpeg -i VIDEO -f rawvideo -pix_fmt bgr24</c>: every decoded frame once
 /// (<c>-fps_mode passthrough</c>), the first video stream, scaled to the size OpenCV reports (a no-op unless the two
-/// disagree, so frames and landmarks always share one pixel grid).
+/// disagree, so frames and landmarks always share one pixel grid). The conversion is OpenCV's (an sws context with no
+/// colour details): BT.601 whatever matrix the video is tagged with, full range only for full-range (yuvj) frames. Left
+/// to itself ffmpeg would follow a BT.709 tag, and most HD videos carry one.
 /// </summary>
 internal sealed class FfmpegFrameReader : VideoFrameReader
 {
@@ -108,7 +110,7 @@ internal sealed class FfmpegFrameReader : VideoFrameReader
             CreateNoWindow = true,
         };
         string[] arguments = ["-hide_banner", "-nostdin", "-v", "error", "-i", Path.GetFullPath(path), "-map", "0:v:0", "-an", "-sn", "-dn",
-            "-fps_mode", "passthrough", "-vf", $"scale={width}:{height}", "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1"];
+            "-fps_mode", "passthrough", "-vf", $"scale={width}:{height}:in_color_matrix=bt601", "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1"];
         foreach (var argument in arguments) startInfo.ArgumentList.Add(argument);
         var process = new Process { StartInfo = startInfo };
         try
