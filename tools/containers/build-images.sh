@@ -8,7 +8,8 @@
 #    base lacks (au-service: OpenCV's GTK libraries), plus the files listed in EXTRA below; none when nothing is missing.
 # 3. Debian's docker-registry on 127.0.0.1:$MERFACTORY_REGISTRY_PORT (default 15665) serves those bases to the SDK
 #    (skopeo pushes them; DOTNET_CONTAINER_INSECURE_REGISTRIES lets the SDK pull over HTTP), which writes
-#    OUT_DIR/SERVICE.tar (image merfactory/SERVICE:$MERFACTORY_IMAGE_TAG, default "local") and OUT_DIR/SERVICE.log.
+#    OUT_DIR/SERVICE.tar (image merfactory/SERVICE:$MERFACTORY_IMAGE_TAG, default "local") and OUT_DIR/SERVICE.log,
+#    from a fresh publish folder with only linux-x64's native assets (services/Directory.Build.targets).
 # OUT_DIR/bases lists "SERVICE BASE_IMAGE". MERFACTORY_IMAGE_JOBS images (default 2) are built at once.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd); REPO=$(cd "$HERE/../.." && pwd)
@@ -46,7 +47,7 @@ publish() {
   local service=$1 base=$2 project
   project=$(ls "$REPO/services/$service"/*.csproj)
   if DOTNET_CONTAINER_INSECURE_REGISTRIES=$REGISTRY dotnet publish "$project" -c "$CONFIGURATION" --no-build -nodeReuse:false \
-       -t:PublishContainer -p:ContainerBaseImage="$base" -p:ContainerArchiveOutputPath="$OUT/$service.tar" \
+       -p:PublishDir="$OUT/publish/$service/" -t:PublishContainer -p:ContainerBaseImage="$base" -p:ContainerArchiveOutputPath="$OUT/$service.tar" \
        -p:ContainerRepository="merfactory/$service" -p:ContainerImageTag="$TAG" -p:ContainerRuntimeIdentifier=linux-x64 \
        > "$OUT/$service.log" 2>&1
   then echo "built merfactory/$service:$TAG on $base"

@@ -38,6 +38,17 @@ public sealed class ContainerImageTests(ContainerImagesFixture images)
             Assert.Equal(plainBase.Count + 1, images.Image(service).LayerDigests.Count);
     }
 
+    [Fact]
+    public async Task An_image_carries_only_its_own_platforms_native_assets()
+    {
+        // The portable build has OpenCV, ONNX Runtime, Whisper and llama.cpp for every platform; the image runs linux-x64.
+        foreach (var service in new[] { "au-service", "transcribe", "hf-server" })
+        {
+            var runtimes = Path.Combine(await images.AppLayerAsync(service), "app", "runtimes");
+            Assert.Equal(["linux-x64"], Directory.GetDirectories(runtimes).Select(Path.GetFileName));
+        }
+    }
+
     private string NativeLayer(string service)
     {
         var image = images.Image(service);
