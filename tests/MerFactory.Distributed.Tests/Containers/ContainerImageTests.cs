@@ -57,7 +57,7 @@ public sealed class ContainerImageTests(ContainerImagesFixture images)
     }
 
     [Fact]
-    public async Task The_llm_gateway_image_answers_alive()
+    public async Task The_llm_gateway_image_answers_alive_on_every_address_of_its_network()
     {
         var port = FreePorts.Block(2);
         await using var container = await images.StartAsync("llm-gateway", new Dictionary<string, string>
@@ -66,6 +66,9 @@ public sealed class ContainerImageTests(ContainerImagesFixture images)
         });
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port + 1}") };
         await ContainerProbe.WaitForSuccessAsync(container, http, "/alive", TimeSpan.FromMinutes(1));
+        // In a container the service must not listen on loopback only: its peers and the port mapping come from outside.
+        await ContainerProbe.WaitForOutputAsync(container, $"Now listening on: http://[::]:{port}", $"Now listening on: http://0.0.0.0:{port}");
+        Assert.DoesNotContain($"http://localhost:{port}", container.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -135,6 +138,17 @@ internal static class ContainerProbe
             if (container.Process.HasExited || DateTime.UtcNow > deadline)
                 Assert.Fail($"the image did not answer {path} with success (exited: {container.Process.HasExited}):\n{container.Output}");
             await Task.Delay(250); // the service's start-up, polled
+        }
+    }
+
+    /// <summary>Waits until the container has written one of <paramref name="texts"/> (its output is read as it comes).</summary>
+    public static async Task WaitForOutputAsync(RunningContainer container, params string[] texts)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!texts.Any(t => container.Output.Contains(t, StringComparison.Ordinal)))
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"the image never wrote '{texts[0]}':\n{container.Output}");
+            await Task.Delay(100); // output arrives asynchronously, polled
         }
     }
 }
