@@ -58,29 +58,42 @@ public sealed class NativeEngineImageTests(ContainerImagesFixture images)
     }
 
     [Fact]
-    public async Task The_transcribe_image_transcribes_speech_with_its_offline_engine()
+    public async Task The_transcribe_image_transcribes_speech_offline_and_runs_whisper_natively()
     {
         Assert.Empty(await NativeLibraryCheck.UnresolvedAsync(images, "transcribe"));
-        // No Whisper model in the image: "auto" takes the offline engine (Debian's pocketsphinx in the native layer).
         await using var container = await images.StartAsync("transcribe",
-            ServiceSettings(("Speech__ModelsDirectory", "/tmp/no-whisper"), ("Speech__Vad__ModelPath", "/models/silero_vad.onnx")),
-            upper => InstallModelsAsync(Path.Combine(upper, "models"), "silero-vad"));
+            ServiceSettings(("Speech__ModelsDirectory", "/models/whisper"), ("Speech__Vad__ModelPath", "/models/silero_vad.onnx")),
+            async upper =>
+            {
+                await InstallModelsAsync(Path.Combine(upper, "models"), "silero-vad");
+                // No Whisper model can be fetched here: a random-weight one in whisper.cpp's layout runs the same native path.
+                Directory.CreateDirectory(Path.Combine(upper, "models", "whisper"));
+                MerFactory.Speech.Tests.TinyWhisperModel.Write(Path.Combine(upper, "models", "whisper", "ggml-tiny.bin"));
+            });
         using var store = images.CreateStore();
         var key = $"uploads/{Guid.NewGuid():N}/jfk.wav";
         await using (var wav = File.OpenRead(SharedData.DataPath("speech", "jfk.wav"))) await store.PutAsync(key, wav);
-
         using var channel = DistributedFixture.Channel(_port);
-        var reply = await CallAsync(container, () => new Transcription.TranscriptionClient(channel).TranscribeAsync(
-            new TranscribeRequest { Source = new ProtoRef { Bucket = store.Bucket, Key = key }, Engine = "auto" },
-            new CallOptions(deadline: DateTime.UtcNow.AddMinutes(3)).WithWaitForReady()).ResponseAsync);
+        var client = new Transcription.TranscriptionClient(channel);
+        var source = new ProtoRef { Bucket = store.Bucket, Key = key };
 
+        // The offline engine: Debian's pocketsphinx and its model from the native layer, Silero through ONNX Runtime.
+        var reply = await CallAsync(container, () => client.TranscribeAsync(new TranscribeRequest { Source = source, Engine = "offline" },
+            new CallOptions(deadline: DateTime.UtcNow.AddMinutes(3)).WithWaitForReady()).ResponseAsync);
         Assert.Equal("pocketsphinx", reply.Engine);
         Assert.Equal("Transcribed", reply.Status);
         await using var stored = await store.OpenReadAsync(reply.Transcript.Key);
         var artifact = TranscriptArtifact.FromJson(await new StreamReader(stored).ReadToEndAsync());
-        Assert.NotEmpty(artifact.VoiceActivity); // Silero through ONNX Runtime
+        Assert.NotEmpty(artifact.VoiceActivity);
         var wer = WordErrorRate.Compute("And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country.", artifact.Text).Rate;
         Assert.True(wer < 0.35, $"WER {wer:P1} for '{artifact.Text}'");
+
+        // Whisper.net's native whisper.cpp in the image: the model loads and decodes (random weights: no meaningful words).
+        var whisper = await CallAsync(container, () => client.TranscribeAsync(new TranscribeRequest { Source = source, Engine = "whisper", Language = "en" },
+            deadline: DateTime.UtcNow.AddMinutes(3)).ResponseAsync);
+        Assert.Equal("whisper", whisper.Engine);
+        Assert.StartsWith("ggml-tiny", whisper.ModelId, StringComparison.Ordinal);
+        Assert.Equal(11, whisper.DurationSeconds, 0);
     }
 
     [Fact]
