@@ -25,7 +25,8 @@ cp -L /usr/bin/ffmpeg /usr/bin/ffprobe "$ROOT/usr/bin/"
 NEEDED=$( { find "$ROOT/usr/share/dotnet" -name '*.so' -o -name dotnet -type f; echo "$ROOT/usr/bin/ffmpeg"; echo "$ROOT/usr/bin/ffprobe";
             for l in libssl.so.3 libcrypto.so.3 libz.so.1 libgcc_s.so.1 libstdc++.so.6; do ls /usr/lib/x86_64-linux-gnu/$l; done;
             ls /usr/lib/x86_64-linux-gnu/libicu{uc,i18n,data}.so.[0-9]*[0-9]; } | sort -u)
-skip_library() { false; }
+# Libraries already in the root (the runtime's own, found next to each other) stay where they are.
+skip_library() { case $1 in "$ROOT"/*) return 0 ;; esac; return 1; }
 for f in $NEEDED; do
   case "$f" in "$ROOT"*) ;; *) cp -L --parents "$f" "$ROOT" ;; esac
   copy_closure "$ROOT" "$f"
