@@ -13,7 +13,7 @@ namespace MerFactory.Distributed.Tests.Containers;
 public sealed class ContainerImageTests(ContainerImagesFixture images)
 {
     [Fact]
-    public void Every_service_is_an_image_on_the_shared_base_with_a_native_layer_only_where_its_libraries_need_one()
+    public async Task Every_service_is_an_image_on_the_shared_base_with_a_native_layer_only_where_its_libraries_need_one()
     {
         var plainBase = BaseLayout.Layers(images.BaseLayout, images.BaseImages["jobs"].Split(':')[^1]);
         Assert.Single(plainBase);
@@ -32,8 +32,8 @@ public sealed class ContainerImageTests(ContainerImagesFixture images)
             Assert.Equal(plainBase[0], image.LayerDigests[0]);
         }
         // OpenCV's libOpenCvSharpExtern.so links GTK; only au-service carries it. The offline speech model is transcribe's.
-        Assert.Contains("libgtk-3.so.0", BaseLayout.Files(images.BaseLayout, NativeLayer("au-service")).Select(Path.GetFileName));
-        Assert.Contains("./usr/share/pocketsphinx/model/en-us/en-us/mdef", BaseLayout.Files(images.BaseLayout, NativeLayer("transcribe")));
+        Assert.Contains("libgtk-3.so.0", (await BaseLayout.FilesAsync(images.BaseLayout, NativeLayer("au-service"))).Select(Path.GetFileName));
+        Assert.Contains("./usr/share/pocketsphinx/model/en-us/en-us/mdef", await BaseLayout.FilesAsync(images.BaseLayout, NativeLayer("transcribe")));
         foreach (var service in new[] { "jobs", "llm-gateway", "media-extract", "export" })
             Assert.Equal(plainBase.Count + 1, images.Image(service).LayerDigests.Count);
     }
@@ -108,9 +108,9 @@ internal static class BaseLayout
         return [.. manifest["layers"]!.AsArray().Select(l => l!["digest"]!.GetValue<string>())];
     }
 
-    public static IReadOnlyList<string> Files(string layout, string layer)
+    public static async Task<IReadOnlyList<string>> FilesAsync(string layout, string layer)
     {
-        var (exit, output) = ContainerImagesFixture.RunAsync(new System.Diagnostics.ProcessStartInfo("tar", ["-tzf", Blob(layout, layer)])).GetAwaiter().GetResult();
+        var (exit, output) = await ContainerImagesFixture.RunAsync(new System.Diagnostics.ProcessStartInfo("tar", ["-tzf", Blob(layout, layer)]));
         Assert.True(exit == 0, output);
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
