@@ -114,13 +114,21 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddGrpcHealthChecks().AddCheck("grpc", () => HealthCheckResult.Healthy());
         // Under the AppHost a service gets two ports: gRPC over h2c (HTTP/2 only, which plain-text gRPC needs)
         // and HTTP/1.1 for health probes and browsers. Without them, appsettings' endpoint defaults apply.
+        // In a container (DOTNET_RUNNING_IN_CONTAINER, set by the base image as by Microsoft's) the network is the
+        // container's own: on loopback the service would be unreachable through its port mapping and from its peers.
+        var inContainer = string.Equals(builder.Configuration["DOTNET_RUNNING_IN_CONTAINER"], "true", StringComparison.OrdinalIgnoreCase);
         if (int.TryParse(builder.Configuration["MERFACTORY_GRPC_PORT"], out var grpcPort))
         {
             _ = int.TryParse(builder.Configuration["MERFACTORY_HTTP_PORT"], out var httpPort);
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
-                kestrel.ListenLocalhost(grpcPort, o => o.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
-                if (httpPort > 0) kestrel.ListenLocalhost(httpPort, o => o.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1);
+                void Listen(int port, Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols protocols)
+                {
+                    if (inContainer) kestrel.ListenAnyIP(port, o => o.Protocols = protocols);
+                    else kestrel.ListenLocalhost(port, o => o.Protocols = protocols);
+                }
+                Listen(grpcPort, Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
+                if (httpPort > 0) Listen(httpPort, Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1);
             });
         }
         return builder;

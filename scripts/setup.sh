@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-PACKAGES="ffmpeg docker-registry skopeo rabbitmq-server postgresql opencv-data libdlib-data pocketsphinx pocketsphinx-en-us pocketsphinx-testdata espeak-ng sox libgtk-3-0 libgdk-pixbuf-2.0-0 libgomp1 chromium fonts-liberation"
+PACKAGES="ffmpeg docker-registry skopeo jq rabbitmq-server postgresql opencv-data libdlib-data pocketsphinx pocketsphinx-en-us pocketsphinx-testdata espeak-ng sox libgtk-3-0 libgdk-pixbuf-2.0-0 libgomp1 chromium fonts-liberation"
 missing=$(for p in $PACKAGES; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || echo "$p"; done)
 if [ -n "$missing" ]; then
   echo "setup: installing OS packages: $missing"

@@ -6,8 +6,10 @@
 # (ldd closure, plus what the runtime dlopens: OpenSSL, ICU, zlib),
 # an ld.so cache, /etc/passwd with the `app` user (uid 1654, as Microsoft's images) and /tmp. It is what the .NET SDK's
 # container support needs as ContainerBaseImage where mcr.microsoft.com cannot be reached; the images built on it run
-# (tests/MerFactory.Distributed.Tests/ContainerImageTests.cs starts one with unshare --root).
+# (tests/MerFactory.Distributed.Tests/Containers starts them with unshare --root). native-layer.sh adds a service's own
+# native dependencies on top.
 set -euo pipefail
+. "$(dirname "$0")/oci-lib.sh"
 OUT=${1:?output dir}; DOTNET=${DOTNET_ROOT:-/usr/share/dotnet}
 RUNTIME=$(ls "$DOTNET/shared/Microsoft.NETCore.App" | sort -V | tail -1)
 ASPNET=$(ls "$DOTNET/shared/Microsoft.AspNetCore.App" | sort -V | tail -1)
@@ -23,31 +25,18 @@ cp -L /usr/bin/ffmpeg /usr/bin/ffprobe "$ROOT/usr/bin/"
 NEEDED=$( { find "$ROOT/usr/share/dotnet" -name '*.so' -o -name dotnet -type f; echo "$ROOT/usr/bin/ffmpeg"; echo "$ROOT/usr/bin/ffprobe";
             for l in libssl.so.3 libcrypto.so.3 libz.so.1 libgcc_s.so.1 libstdc++.so.6; do ls /usr/lib/x86_64-linux-gnu/$l; done;
             ls /usr/lib/x86_64-linux-gnu/libicu{uc,i18n,data}.so.[0-9]*[0-9]; } | sort -u)
+# Libraries already in the root (the runtime's own, found next to each other) stay where they are.
+skip_library() { case $1 in "$ROOT"/*) return 0 ;; esac; return 1; }
 for f in $NEEDED; do
   case "$f" in "$ROOT"*) ;; *) cp -L --parents "$f" "$ROOT" ;; esac
-  { ldd "$f" 2>/dev/null || true; } | { grep -o '/[^ ]*' || true; } | while read -r lib; do [ -e "$lib" ] && cp -L --parents -n "$lib" "$ROOT"; done
+  copy_closure "$ROOT" "$f"
 done
 ldconfig -r "$ROOT" 2>/dev/null || true
 printf 'root:x:0:0:root:/root:/usr/sbin/nologin\napp:x:1654:1654:app:/home/app:/usr/sbin/nologin\n' > "$ROOT/etc/passwd"
 printf 'root:x:0:\napp:x:1654:\n' > "$ROOT/etc/group"
 chmod 755 "$ROOT"; chmod 1777 "$ROOT/tmp"; chown 1654:1654 "$ROOT/home/app"
-# A reproducible layer: sorted names, fixed times and owners.
-tar --sort=name --mtime=@0 --numeric-owner --owner=0 --group=0 -C "$ROOT" -cf "$WORK/layer.tar" .
-DIFF_ID=sha256:$(sha256sum "$WORK/layer.tar" | cut -d' ' -f1)
-gzip -n -6 "$WORK/layer.tar"
-mkdir -p "$OUT/blobs/sha256"
-blob() { local d; d=$(sha256sum "$1" | cut -d' ' -f1); cp "$1" "$OUT/blobs/sha256/$d"; echo "sha256:$d $(stat -c %s "$1")"; }
-read -r LAYER LAYER_SIZE < <(blob "$WORK/layer.tar.gz")
-cat > "$WORK/config.json" <<JSON
-{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","APP_UID=1654","DOTNET_VERSION=$RUNTIME","ASPNET_VERSION=$ASPNET","DOTNET_RUNNING_IN_CONTAINER=true"],"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["$DIFF_ID"]},"history":[{"created_by":"tools/containers/base-image.sh: .NET $RUNTIME and ASP.NET Core $ASPNET from $DOTNET with their native libraries"}]}
-JSON
-read -r CONFIG CONFIG_SIZE < <(blob "$WORK/config.json")
-cat > "$WORK/manifest.json" <<JSON
-{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"$CONFIG","size":$CONFIG_SIZE},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"$LAYER","size":$LAYER_SIZE}]}
-JSON
-read -r MANIFEST MANIFEST_SIZE < <(blob "$WORK/manifest.json")
-echo '{"imageLayoutVersion":"1.0.0"}' > "$OUT/oci-layout"
-cat > "$OUT/index.json" <<JSON
-{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"$MANIFEST","size":$MANIFEST_SIZE,"annotations":{"org.opencontainers.image.ref.name":"$RUNTIME"}}]}
-JSON
+read -r DIFF_ID LAYER LAYER_SIZE < <(layer "$ROOT" "$WORK")
+image "$WORK" "$RUNTIME" "$(jq -cn --arg runtime "$RUNTIME" --arg aspnet "$ASPNET" --arg diff "$DIFF_ID" --arg from "$DOTNET" \
+  '{architecture:"amd64",os:"linux",config:{Env:["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","APP_UID=1654","DOTNET_VERSION=\($runtime)","ASPNET_VERSION=\($aspnet)","DOTNET_RUNNING_IN_CONTAINER=true"],WorkingDir:"/"},rootfs:{type:"layers",diff_ids:[$diff]},history:[{created_by:"tools/containers/base-image.sh: .NET \($runtime) and ASP.NET Core \($aspnet) from \($from) with their native libraries"}]}')" \
+  "$(jq -cn --arg d "$LAYER" --argjson s "$LAYER_SIZE" '[{mediaType:"application/vnd.oci.image.layer.v1.tar+gzip",digest:$d,size:$s}]')"
 echo "$RUNTIME"
