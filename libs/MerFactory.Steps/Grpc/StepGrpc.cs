@@ -23,7 +23,8 @@ public static class StepGrpc
         }
         catch (RequestFaultException fault)
         {
-            Throw(StatusCode.InvalidArgument, fault.Fault?.Exceptions.FirstOrDefault()?.Message ?? fault.Message);
+            var cause = fault.Fault?.Exceptions.FirstOrDefault();
+            Throw(StatusFor(cause), cause?.Message ?? fault.Message);
             throw;
         }
         catch (RequestTimeoutException)
@@ -31,6 +32,19 @@ public static class StepGrpc
             Throw(StatusCode.DeadlineExceeded, $"{service} did not finish the step in time");
             throw;
         }
+    }
+
+    /// <summary>
+    /// The caller's input is at fault only when the step said so (<see cref="StepInputException"/>), unless what it
+    /// wraps is a missing or corrupt model: the server's set-up, FailedPrecondition. Anything else, such as a native
+    /// library that failed to load, is the server's fault: Internal.
+    /// </summary>
+    public static StatusCode StatusFor(ExceptionInfo? cause)
+    {
+        if (cause is null || cause.ExceptionType != typeof(StepInputException).FullName) return StatusCode.Internal;
+        var inner = cause.InnerException?.ExceptionType ?? "";
+        string[] setUp = [".ModelNotFoundException", ".CorruptModelException", ".SpeechModelException", ".OpenFaceNotAvailableException"];
+        return setUp.Any(name => inner.EndsWith(name, StringComparison.Ordinal)) ? StatusCode.FailedPrecondition : StatusCode.InvalidArgument;
     }
 
     /// <summary>Completes the caller's reference (hash and size) from the store; a missing object is NotFound.</summary>
