@@ -4,7 +4,6 @@ using MerFactory.Contracts;
 using MerFactory.Pipeline.Orchestration;
 using MerFactory.Protos.Jobs;
 using MerFactory.Storage;
-using ProtoRef = MerFactory.Protos.Common.ObjectRef;
 
 namespace MerFactory.JobApi.Jobs;
 
