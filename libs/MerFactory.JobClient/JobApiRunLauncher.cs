@@ -1,5 +1,6 @@
 using MerFactory.Dashboard.Runs;
 using MerFactory.Pipeline.Orchestration;
+using MerFactory.Protos.Jobs;
 using MerFactory.Storage;
 
 namespace MerFactory.JobClient;
@@ -8,16 +9,17 @@ namespace MerFactory.JobClient;
 public sealed record JobApiServer(string Url, string Token);
 
 /// <summary>
-/// Where the records of a run go when the dataset lives in an object store (the AppHost's dashboard): each verified
-/// output is put under <paramref name="Prefix"/>, which the dashboard reads its records from.
+/// Where the records of a run go when the dataset lives in the deployment's object store (the AppHost's dashboard): the
+/// job's outputs are added to the dataset under <paramref name="Prefix"/> by reference (a manifest of the objects the
+/// job API named, <see cref="DatasetReferences"/>), never downloaded and stored again.
 /// </summary>
 public sealed record StoreDestination(IObjectStore Store, string Prefix);
 
 /// <summary>
 /// The dashboard's run builder in distributed mode: the form's job runs on the job API exactly as
 /// <c>merfactory process --server</c> runs it (<see cref="RemoteRun"/>), its events shown as progress. The records go into
-/// the dataset's folder (<c>merfactory dashboard --server</c>) or, given a <see cref="StoreDestination"/>, into the store
-/// (through a scratch folder that is removed afterwards).
+/// the dataset's folder (<c>merfactory dashboard --server</c>) or, given a <see cref="StoreDestination"/>, into the dataset
+/// in the store, by reference.
 /// </summary>
 public sealed class JobApiRunLauncher(JobApiServer server, string? outputDir, Func<JobOptions, JobOptions>? withModels = null, StoreDestination? store = null)
     : IRunLauncher
@@ -29,18 +31,16 @@ public sealed class JobApiRunLauncher(JobApiServer server, string? outputDir, Fu
         var options = RunRequestOptions.For(request, promptsJson);
         if (withModels is not null) options = withModels(options);
         if (store is null)
-            return await RunAsync(options, inputPath, outputDir ?? throw new InvalidOperationException("no output folder for the run's records"), null, observer, cancellationToken);
+            return await RunAsync(options, inputPath, outputDir ?? throw new InvalidOperationException("no output folder for the run's records"), observer, cancellationToken);
 
         var scratch = Directory.CreateTempSubdirectory("merfactory-dashboard-run-").FullName;
         try
         {
             // The records name where they are kept: the dataset's place in the store, not the scratch folder.
             options = options with { ClientOutputRoot = store.Prefix.TrimEnd('/') };
-            return await RunAsync(options, inputPath, scratch, async (relativePath, file, ct) =>
-            {
-                await using var content = File.OpenRead(file);
-                await store.Store.PutAsync(store.Prefix + relativePath, content, cancellationToken: ct);
-            }, observer, cancellationToken);
+            return await RunAsync(options, inputPath, scratch, observer, cancellationToken, (jobId, outputs, ct) =>
+                DatasetReferences.PutAsync(store.Store, store.Prefix, jobId,
+                    outputs.Select(o => new ReferencedFile(o.RelativePath, o.Object.Key, o.Object.Size, o.Object.Sha256)), ct));
         }
         finally
         {
@@ -49,8 +49,7 @@ public sealed class JobApiRunLauncher(JobApiServer server, string? outputDir, Fu
     }
 
     /// <summary>The job's events as the page shows them; a run that could not be submitted or watched counts every file as failed.</summary>
-    private async Task<int> RunAsync(JobOptions options, string inputPath, string outputPath, Func<string, string, CancellationToken, Task>? onDownloaded,
-        IRunObserver observer, CancellationToken cancellationToken)
+    private async Task<int> RunAsync(JobOptions options, string inputPath, string outputPath, IRunObserver observer, CancellationToken cancellationToken, Func<string, IReadOnlyList<JobOutput>, CancellationToken, Task>? keepByReference = null)
     {
         var started = 0;
         var failed = 0;
@@ -69,7 +68,7 @@ public sealed class JobApiRunLauncher(JobApiServer server, string? outputDir, Fu
                     observer.FileFinished(e.File, "failed");
                     break;
             }
-        }, onDownloaded);
+        }, keepByReference);
         if (exit != 0 && failed == 0) throw new InvalidOperationException($"the job on {server.Url} did not run (see the dashboard's console)");
         return failed;
     }

@@ -9,9 +9,7 @@ namespace MerFactory.JobClient;
 /// Downloads a remote job's outputs into OUTPUT: each once (a newer version of a path replaces the older), a few at a
 /// time, each only to a path inside OUTPUT and only if its bytes have the sha256 the server named.
 /// </summary>
-/// <param name="afterDownload">Sees each verified output (its relative path and file) once it is on disk.</param>
-internal sealed class RemoteDownloads(Protos.Jobs.Jobs.JobsClient jobs, string root, int transfers,
-    Func<string, string, CancellationToken, Task>? afterDownload = null)
+internal sealed class RemoteDownloads(Protos.Jobs.Jobs.JobsClient jobs, string root, int transfers)
 {
     /// <summary>A download that receives nothing for this long is abandoned and asked for again.</summary>
     internal static readonly TimeSpan DownloadStallTimeout = TimeSpan.FromSeconds(60);
@@ -53,7 +51,6 @@ internal sealed class RemoteDownloads(Protos.Jobs.Jobs.JobsClient jobs, string r
         try
         {
             await DownloadAsync(jobs, output.Object, path, cancellationToken);
-            if (afterDownload is not null) await afterDownload(output.RelativePath, path, cancellationToken);
         }
         finally
         {

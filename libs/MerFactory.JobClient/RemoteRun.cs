@@ -21,9 +21,10 @@ public static class RemoteRun
 
     /// <summary>Runs the job on <paramref name="server"/>; with <paramref name="attachTo"/>, watches that job (submitted earlier) instead of submitting.</summary>
     /// <param name="onEvent">Sees every event of the job as it comes (the dashboard's run builder shows them).</param>
-    /// <param name="onDownloaded">Sees each verified output in OUTPUT (relative path, file), e.g. to put it in an object store.</param>
+    /// <param name="keepByReference">Given, the outputs are not downloaded: the finished job's id and its list of outputs
+    /// (references to the objects in the deployment's store) go to it instead, e.g. to add them to a dataset in that store.</param>
     public static async Task<int> RunAsync(JobOptions options, string inputPath, string outputPath, string server, string token, string? attachTo, CancellationToken cancellationToken,
-        Action<JobEvent>? onEvent = null, Func<string, string, CancellationToken, Task>? onDownloaded = null)
+        Action<JobEvent>? onEvent = null, Func<string, IReadOnlyList<JobOutput>, CancellationToken, Task>? keepByReference = null)
     {
         var console = AnsiConsole.Console;
         IReadOnlyList<InputFile> inputs;
@@ -66,7 +67,7 @@ public static class RemoteRun
             }
 
             // A finished file's outputs come while the job goes on; the rest (and anything missed) once it completes.
-            var downloads = new RemoteDownloads(jobs, output.Root, Transfers, onDownloaded);
+            var downloads = keepByReference is null ? new RemoteDownloads(jobs, output.Root, Transfers) : null;
             var skipped = new HashSet<string>(StringComparer.Ordinal);
             await WatchAsync(jobs, jobId, downloads, options.Silent, console, e =>
             {
@@ -76,8 +77,15 @@ public static class RemoteRun
 
             var status = await jobs.GetStatusAsync(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
             var outputs = await jobs.ListOutputsAsync(new WatchJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
-            _ = downloads.Start(outputs.Outputs, cancellationToken); // awaited with every other download just below
-            await downloads.WhenAllAsync();
+            if (downloads is null)
+            {
+                await keepByReference!(jobId, outputs.Outputs, cancellationToken);
+            }
+            else
+            {
+                _ = downloads.Start(outputs.Outputs, cancellationToken); // awaited with every other download just below
+                await downloads.WhenAllAsync();
+            }
 
             console.WriteLine();
             console.WriteLine($"Total files attempted: {status.FilesTotal}");
@@ -143,7 +151,7 @@ public static class RemoteRun
     /// the watch is asked for again, waiting for the service, for up to <see cref="ReattachWindow"/>: the restarted service
     /// resumes the job and replays its events.
     /// </summary>
-    private static async Task WatchAsync(Protos.Jobs.Jobs.JobsClient jobs, string jobId, RemoteDownloads downloads, bool silent, IAnsiConsole console,
+    private static async Task WatchAsync(Protos.Jobs.Jobs.JobsClient jobs, string jobId, RemoteDownloads? downloads, bool silent, IAnsiConsole console,
         Action<JobEvent>? onEvent, CancellationToken cancellationToken)
     {
         var lostSince = (DateTime?)null;
@@ -159,6 +167,7 @@ public static class RemoteRun
                     onEvent?.Invoke(e);
                     if (e.State == "file-outputs")
                     {
+                        if (downloads is null) continue; // kept by reference: nothing to fetch
                         var file = e.File;
                         var early = downloads.Start(e.Outputs, cancellationToken);
                         if (!silent)

@@ -11,7 +11,7 @@ namespace MerFactory.DashboardService;
 /// <summary>Where the dashboard resource finds its dataset (section <c>Dashboard</c>).</summary>
 public sealed class DashboardServiceOptions
 {
-    /// <summary>The dataset's prefix in the object store, e.g. a distributed job's <c>jobs/{id}/output/</c>.</summary>
+    /// <summary>The dataset's prefix in the object store, e.g. a distributed job's <c>jobs/{owner}/{id}/output/</c>; runs started from the dashboard are added to it by reference.</summary>
     public string StorePrefix { get; set; } = "datasets/default/";
 }
 

@@ -10,8 +10,8 @@ namespace MerFactory.AppHost.Tests;
 
 /// <summary>
 /// The AppHost's dashboard resource starts runs on the job API: the run builder's form, in Debian's chromium, runs a job
-/// through the <c>jobs</c> resource (as the clients' credential), shows its progress, and the job's record lands in the
-/// object store where the dashboard reads its records.
+/// through the <c>jobs</c> resource (as the clients' credential), shows its progress, and the job's outputs join the
+/// dataset the dashboard reads its records from, by reference.
 /// </summary>
 [Collection(AppHostCollection.Name)]
 public sealed class DashboardRunTests(AppHostFixture fixture) : IAsyncLifetime
@@ -50,9 +50,13 @@ public sealed class DashboardRunTests(AppHostFixture fixture) : IAsyncLifetime
         Assert.Contains("1/1 file(s)", await page.TextContentAsync("#run-state"));
         await BrowserFixture.ScreenshotAsync(page, "apphost-run");
 
-        // The record is in the store under the dashboard's dataset (the default credential's), and indexed.
+        // The record is in the dashboard's dataset (the default credential's) by reference: a manifest of the job's
+        // outputs, no copy of them under the dataset's folder. It is indexed.
         using var store = new S3ObjectStore(new S3StoreOptions { Endpoint = (await fixture.App.GetConnectionStringAsync("objectstore", cts.Token))!, Bucket = "merfactory" });
-        await using (var stored = await store.OpenReadAsync($"datasets/default/{id}/{id}_image_analysis.json", cts.Token))
+        await foreach (var copied in store.ListAsync($"datasets/default/{id}/", cts.Token)) Assert.Fail($"{copied.Key} was copied into the dataset");
+        var dataset = new StoredDataset(store, "datasets/default/");
+        Assert.Contains(await dataset.ListFilesAsync(id, cts.Token), f => f.Key.StartsWith("artifacts/", StringComparison.Ordinal));
+        await using (var stored = (await dataset.TryOpenAsync(id, $"{id}_image_analysis.json", cts.Token))!)
         {
             var record = (await JsonNode.ParseAsync(stored, cancellationToken: cts.Token))!;
             Assert.Equal(Path.Combine(folder, id + ".jpg"), record["source_path"]!.GetValue<string>());

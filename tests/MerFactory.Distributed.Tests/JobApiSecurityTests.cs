@@ -108,9 +108,42 @@ public sealed class JobApiSecurityTests(SecuredDeploymentFixture fixture) : ICla
         Assert.Equal(StatusCode.PermissionDenied, await StatusOf(() => JobsOf(bob).SubmitAsync(stolen).ResponseAsync));
         var outputs = await JobsOf(alice).ListOutputsAsync(request);
         Assert.NotEmpty(outputs.Outputs);
-        Assert.All(outputs.Outputs, o => Assert.StartsWith($"jobs/alice/{aliceJob}/output/", o.Object.Key));
-        using var theirs = JobsOf(bob).Download(outputs.Outputs[0].Object);
+        // Her outputs are files only her job wrote, under her job's folder, and step artifacts named by reference.
+        Assert.All(outputs.Outputs, o => Assert.True(o.Object.Key.StartsWith($"jobs/alice/{aliceJob}/output/", StringComparison.Ordinal)
+            || o.Object.Key.StartsWith("artifacts/", StringComparison.Ordinal), o.Object.Key));
+        Assert.Contains(outputs.Outputs, o => o.Object.Key.StartsWith("artifacts/", StringComparison.Ordinal));
+        foreach (var output in outputs.Outputs)
+        {
+            using var theirs = JobsOf(bob).Download(output.Object);
+            Assert.Equal(StatusCode.PermissionDenied, await StatusOf(() => theirs.ResponseStream.MoveNext()));
+        }
+    }
+
+    [Fact]
+    public async Task AnArtifactIsDownloadableOnlyByTheOwnerOfAJobThatNamesItAsAnOutput()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        using var alice = Channel(fixture.JobsPort, DistributedFixture.AliceToken);
+        using var bob = Channel(fixture.JobsPort, DistributedFixture.BobToken);
+        var upload = await UploadAsync(JobsOf(alice), "portrait.jpg", await File.ReadAllBytesAsync(SharedData.DataPath("media", "pyfeat", "single_face.jpg")), cts.Token);
+        var (job, events) = await RunAsync(JobsOf(alice), "portrait.jpg", upload, """{"type":"Image"}""", cts.Token);
+        Assert.True(events[^1] is { State: "job-completed", FilesFailed: 0 }, string.Join("\n", events.Select(e => $"{e.File} {e.Step} {e.State} {e.Message}")));
+        var artifact = (await JobsOf(alice).ListOutputsAsync(new WatchJobRequest { JobId = job }, cancellationToken: cts.Token)).Outputs
+            .First(o => o.Object.Key.StartsWith("artifacts/", StringComparison.Ordinal)).Object;
+
+        // Alice's job names the artifact: she reads its bytes, which have the sha256 she was told.
+        using (var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256))
+        {
+            using var mine = JobsOf(alice).Download(artifact, cancellationToken: cts.Token);
+            await foreach (var chunk in mine.ResponseStream.ReadAllAsync(cts.Token)) hash.AppendData(chunk.Data.Span);
+            Assert.Equal(artifact.Sha256, Convert.ToHexStringLower(hash.GetHashAndReset()));
+        }
+        // No job of bob's names it: the same key, with the right hash, is another's.
+        using var theirs = JobsOf(bob).Download(artifact, cancellationToken: cts.Token);
         Assert.Equal(StatusCode.PermissionDenied, await StatusOf(() => theirs.ResponseStream.MoveNext()));
+        // Neither is the step's manifest beside it, which no job names.
+        using var manifest = JobsOf(alice).Download(new ProtoRef { Key = artifact.Key[..(artifact.Key.LastIndexOf('/') + 1)] + "manifest.json" }, cancellationToken: cts.Token);
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOf(() => manifest.ResponseStream.MoveNext()));
     }
 
     [Theory]

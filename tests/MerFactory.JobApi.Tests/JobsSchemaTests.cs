@@ -46,6 +46,25 @@ public sealed class JobsSchemaTests(PostgresFixture postgres) : IClassFixture<Po
     }
 
     [Fact]
+    public async Task An_artifact_a_job_names_as_output_is_its_owners_to_download_and_recording_it_again_is_harmless()
+    {
+        using var services = Services(postgres.ConnectionString("jobs_output_refs"));
+        var store = Store(services);
+        await store.MigrateAsync(Ct);
+        const string wav = "artifacts/extract-audio/k1/audio.wav", csv = "artifacts/au-extract/k2/au.csv";
+
+        await store.AddOutputReferencesAsync(Guid.NewGuid(), "alice", [wav, csv, wav], Ct);
+        await store.AddOutputReferencesAsync(Guid.NewGuid(), "alice", [wav], Ct); // a resumed job, or another job of hers on the same clip
+        await store.AddOutputReferencesAsync(Guid.NewGuid(), "bob", [csv], Ct);
+
+        Assert.True(await store.IsOutputOfAsync("alice", wav, Ct));
+        Assert.True(await store.IsOutputOfAsync("alice", csv, Ct));
+        Assert.True(await store.IsOutputOfAsync("bob", csv, Ct));
+        Assert.False(await store.IsOutputOfAsync("bob", wav, Ct));
+        Assert.False(await store.IsOutputOfAsync("alice", "artifacts/extract-audio/k1/manifest.json", Ct));
+    }
+
+    [Fact]
     public async Task A_database_from_before_migrations_is_upgraded_without_losing_its_jobs()
     {
         var connectionString = postgres.ConnectionString("jobs_before_migrations");

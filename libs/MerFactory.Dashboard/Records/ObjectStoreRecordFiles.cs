@@ -4,47 +4,33 @@ using MerFactory.Storage;
 namespace MerFactory.Dashboard.Records;
 
 /// <summary>
-/// The dataset in an object store, under <c>{prefix}{id}/{file}</c> (e.g. a distributed job's <c>jobs/{job}/output/</c>),
-/// as the dashboard resource of the AppHost reads it. Media are streamed from the store; the source video of a record
-/// is the upload its <c>{id}_media.json</c> names, when the dataset lies in that upload's owner's folders.
+/// The dataset in an object store, under <c>{prefix}{id}/{file}</c> (e.g. a distributed job's <c>jobs/{owner}/{job}/output/</c>),
+/// as the dashboard resource of the AppHost reads it: objects stored there and files its reference manifests name
+/// (<see cref="StoredDataset"/>: a job's outputs are its step artifacts, not copies). Media are streamed from the store;
+/// the source video of a record is the upload its <c>{id}_media.json</c> names, when the dataset lies in that upload's
+/// owner's folders.
 /// </summary>
 public sealed class ObjectStoreRecordFiles(IObjectStore store, string prefix, SourceClipCache sources) : IRecordFiles
 {
-    private readonly string _prefix = prefix.Length == 0 || prefix.EndsWith('/') ? prefix : prefix + "/";
-    private readonly string? _owner = SourceClips.OwnerOf(prefix.Length == 0 || prefix.EndsWith('/') ? prefix : prefix + "/");
+    private readonly StoredDataset _dataset = new(store, prefix);
+    private readonly string? _owner = SourceClips.OwnerOf(DatasetReferences.NormalizePrefix(prefix));
 
-    public string Description => $"{store.Bucket}/{_prefix}";
+    public string Description => $"{store.Bucket}/{_dataset.Prefix}";
 
-    public IRecordFileProvider ExportProvider { get; } = new ObjectStoreRecordFileProvider(store, prefix);
+    /// <summary>A new provider per export: each export reads the dataset's manifests once, as they are when it starts.</summary>
+    public IRecordFileProvider ExportProvider => new ObjectStoreRecordFileProvider(store, prefix);
 
-    public IAsyncEnumerable<string> ListRecordIdsAsync(CancellationToken cancellationToken = default) => ExportProvider.ListRecordIdsAsync(cancellationToken);
+    public IAsyncEnumerable<string> ListRecordIdsAsync(CancellationToken cancellationToken = default) => _dataset.ListRecordIdsAsync(cancellationToken);
 
     public async Task<IReadOnlyList<RecordFileInfo>> ListFilesAsync(string id, CancellationToken cancellationToken = default)
     {
         if (!FolderRecordFiles.IsPlainName(id) || id.StartsWith('.')) return [];
-        var folder = $"{_prefix}{id}/";
-        var files = new List<RecordFileInfo>();
-        await foreach (var info in store.ListAsync(folder, cancellationToken))
-        {
-            var name = info.Key[folder.Length..];
-            if (name.Contains('/')) continue; // only files directly in the record folder
-            files.Add(new RecordFileInfo(name, info.Size, info.LastModified.UtcDateTime));
-        }
-        return files;
+        var files = await _dataset.ListFilesAsync(id, cancellationToken);
+        return [.. files.Select(f => new RecordFileInfo(f.Path[(id.Length + 1)..], f.Size, f.LastModified.UtcDateTime))];
     }
 
-    public async Task<Stream?> OpenAsync(string id, string fileName, CancellationToken cancellationToken = default)
-    {
-        if (!FolderRecordFiles.IsPlainName(id) || !FolderRecordFiles.IsPlainName(fileName)) return null;
-        try
-        {
-            return await store.OpenReadAsync($"{_prefix}{id}/{fileName}", cancellationToken);
-        }
-        catch (ObjectNotFoundException)
-        {
-            return null;
-        }
-    }
+    public Task<Stream?> OpenAsync(string id, string fileName, CancellationToken cancellationToken = default) =>
+        FolderRecordFiles.IsPlainName(id) && FolderRecordFiles.IsPlainName(fileName) ? _dataset.TryOpenAsync(id, fileName, cancellationToken) : Task.FromResult<Stream?>(null);
 
     public string? LocalPath(string id, string fileName) => null;
 

@@ -2,6 +2,8 @@ using MassTransit;
 using MerFactory.Jobs.Steps;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using MerFactory.Storage;
 
 namespace MerFactory.Jobs.Messaging;
 
@@ -14,7 +16,12 @@ public static class MessagingServiceCollectionExtensions
     public static IServiceCollection AddMerFactoryMessaging(this IServiceCollection services, MessagingOptions options, Action<IBusRegistrationConfigurator, MessagingOptions> addConsumers)
     {
         services.AddSingleton(options);
-        services.AddSingleton<ArtifactStore>();
+        services.TryAddSingleton(new InputCacheOptions());
+        // A remote store's inputs are kept locally across steps; a local folder store is read in place.
+        services.AddSingleton(sp => sp.GetRequiredService<IObjectStore>() is FileSystemObjectStore
+            ? new ArtifactStore(sp.GetRequiredService<IObjectStore>())
+            : new ArtifactStore(sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<LocalInputCache>()));
+        services.AddSingleton(sp => new LocalInputCache(sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<InputCacheOptions>()));
         services.AddSingleton<BrokerReconnections>();
         services.AddReceiveEndpointObserver(sp => sp.GetRequiredService<BrokerReconnections>());
         services.AddMassTransit(x =>
@@ -66,6 +73,7 @@ public static class MessagingServiceCollectionExtensions
     public static IServiceCollection AddMerFactoryMessaging(this IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator, MessagingOptions> addConsumers)
     {
         var options = configuration.GetSection(MessagingOptions.SectionName).Get<MessagingOptions>() ?? new MessagingOptions();
+        services.AddSingleton(configuration.GetSection(InputCacheOptions.SectionName).Get<InputCacheOptions>() ?? new InputCacheOptions());
         // Aspire hands the broker over as the connection string "messaging".
         if (configuration.GetConnectionString("messaging") is { Length: > 0 } amqp)
         {

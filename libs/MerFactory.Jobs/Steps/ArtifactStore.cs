@@ -5,7 +5,8 @@ using MerFactory.Storage;
 namespace MerFactory.Jobs.Steps;
 
 /// <summary>Step outputs and manifests in the object store, under <c>artifacts/{step}/{key}/</c>.</summary>
-public sealed class ArtifactStore(IObjectStore store)
+/// <param name="inputs">Local copies of inputs kept across steps (a remote store only); without it each step downloads its own.</param>
+public sealed class ArtifactStore(IObjectStore store, LocalInputCache? inputs = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -103,7 +104,10 @@ public sealed class ArtifactStore(IObjectStore store)
         return reference with { Bucket = store.Bucket, Size = info.Size, Sha256 = sha };
     }
 
-    /// <summary>Copies an object to a local file (a no-op path lookup when the store is a local folder).</summary>
+    /// <summary>
+    /// Copies an object to a local file: a path lookup when the store is a local folder, else the input cache's copy
+    /// (fetched once per service and verified), else a temporary copy of its own.
+    /// </summary>
     public async Task<LocalCopy> GetLocalCopyAsync(ObjectReference reference, string extension, CancellationToken cancellationToken)
     {
         if (store is FileSystemObjectStore fs)
@@ -112,6 +116,7 @@ public sealed class ArtifactStore(IObjectStore store)
             if (File.Exists(path)) return new LocalCopy(path, owned: false);
             throw new ObjectNotFoundException(store.Bucket, reference.Key);
         }
+        if (inputs is not null && await inputs.TryGetAsync(reference, extension, cancellationToken).ConfigureAwait(false) is { } cached) return cached;
         var temp = Path.Combine(Path.GetTempPath(), $"mf-{Guid.NewGuid():N}{extension}");
         await using (var source = await store.OpenReadAsync(reference.Key, cancellationToken).ConfigureAwait(false))
         await using (var target = File.Create(temp))
@@ -122,13 +127,24 @@ public sealed class ArtifactStore(IObjectStore store)
     }
 }
 
-/// <summary>A local file holding an object's bytes; deleted on dispose when it is a temporary copy.</summary>
-public sealed class LocalCopy(string path, bool owned) : IDisposable
+/// <summary>A local file holding an object's bytes; deleted on dispose when it is a temporary copy, released when a cached one.</summary>
+public sealed class LocalCopy : IDisposable
 {
-    public string Path { get; } = path;
+    private readonly Action? _release;
+    private int _disposed;
+
+    public LocalCopy(string path, bool owned)
+    {
+        Path = path;
+        if (owned) _release = () => File.Delete(path);
+    }
+
+    internal LocalCopy(string path, Action release) => (Path, _release) = (path, release);
+
+    public string Path { get; }
 
     public void Dispose()
     {
-        if (owned) File.Delete(Path);
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) _release?.Invoke();
     }
 }

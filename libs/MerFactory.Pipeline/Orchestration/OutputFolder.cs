@@ -17,8 +17,10 @@ public sealed class OutputFolder
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public OutputFolder(string root)
+    /// <param name="links">When given, artifacts are linked (recorded there), not copied into OUTPUT: see <see cref="ArtifactLinks"/>.</param>
+    public OutputFolder(string root, ArtifactLinks? links = null)
     {
+        Links = links;
         Root = Path.GetFullPath(root);
         try
         {
@@ -35,6 +37,8 @@ public sealed class OutputFolder
     }
 
     public string Root { get; }
+
+    public ArtifactLinks? Links { get; }
 
     public string ErrorLogs => Path.Combine(Root, "error_logs");
 
@@ -65,9 +69,18 @@ public sealed class OutputFolder
         }
     }
 
-    /// <summary>Copies an artifact into the output folder (atomically: no half-written file on a crash).</summary>
+    /// <summary>
+    /// Copies an artifact into the output folder (atomically: no half-written file on a crash), or, with
+    /// <see cref="Links"/>, records that the output file is that artifact. A path outside OUTPUT is always a real copy.
+    /// </summary>
     public async Task CopyArtifactAsync(IObjectStore store, ObjectReference reference, string path, CancellationToken cancellationToken)
     {
+        var relative = Path.GetRelativePath(Root, Path.GetFullPath(path));
+        if (Links is not null && !relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative))
+        {
+            Links.Add(relative.Replace(Path.DirectorySeparatorChar, '/'), reference);
+            return;
+        }
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         if (File.Exists(path) && new FileInfo(path).Length == reference.Size) return;
         var temp = path + ".partial";

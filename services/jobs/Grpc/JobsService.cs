@@ -14,10 +14,10 @@ namespace MerFactory.JobApi.Grpc;
 
 /// <summary>
 /// The job API of a deployment: upload inputs, submit, watch progress, list and download outputs. Everything belongs
-/// to the credential that made it (uploads under <c>uploads/{owner}/</c>, outputs under <c>jobs/{owner}/</c>); any other
-/// credential is answered PermissionDenied. Hashes are the server's own: a claimed sha256 is never used.
+/// to the credential that made it (uploads under <c>uploads/{owner}/</c>, job files under <c>jobs/{owner}/</c>, and the
+/// step artifacts its jobs name as outputs); any other credential is answered PermissionDenied. Hashes are the server's own: a claimed sha256 is never used.
 /// </summary>
-public sealed class JobsService(IObjectStore store, JobExecutor executor, JobRegistry registry, InFlightCounter uploads, IOptions<JobApiOptions> options)
+public sealed class JobsService(IObjectStore store, JobExecutor executor, JobRegistry registry, JobStore jobs, InFlightCounter uploads, IOptions<JobApiOptions> options)
     : Protos.Jobs.Jobs.JobsBase
 {
     public override async Task<SubmitJobReply> Submit(SubmitJobRequest request, ServerCallContext context)
@@ -127,7 +127,9 @@ public sealed class JobsService(IObjectStore store, JobExecutor executor, JobReg
     public override async Task Download(ProtoRef request, IServerStreamWriter<DownloadChunk> responseStream, ServerCallContext context)
     {
         var key = ValidKey(request.Key);
-        if (!OwnedKeys.IsOwnedBy(key, Callers.Name(context), OwnedKeys.Uploads, OwnedKeys.Jobs, OwnedKeys.Exports))
+        var owner = Callers.Name(context);
+        // The caller's own objects, and the step artifacts its jobs name as outputs (a job's outputs are references).
+        if (!OwnedKeys.IsOwnedBy(key, owner, OwnedKeys.Uploads, OwnedKeys.Jobs, OwnedKeys.Exports) && !await jobs.IsOutputOfAsync(owner, key, context.CancellationToken))
             Throw(StatusCode.PermissionDenied, $"'{key}' does not belong to this credential");
         Stream stream;
         try

@@ -4,21 +4,17 @@ using MerFactory.Contracts;
 using MerFactory.Pipeline.Orchestration;
 using MerFactory.Protos.Jobs;
 using MerFactory.Storage;
-using ProtoRef = MerFactory.Protos.Common.ObjectRef;
 
 namespace MerFactory.JobApi.Jobs;
 
 /// <summary>
-/// Runs a submitted job with the same <see cref="JobRunner"/> as the CLI: steps go to the services over the
-/// bus, and the OUTPUT folder the runner writes is published to the store under <c>jobs/{owner}/{id}/output/</c>: each
-/// file's folder as soon as the file finishes (a <c>file-outputs</c> event names the objects, so clients download
-/// while the job goes on), the rest at the end.
+/// Runs a submitted job with the same <see cref="JobRunner"/> as the CLI: steps go to the services over the bus, and
+/// the job's outputs are published as references (<see cref="OutputPublisher"/>: step artifacts as they are, the files
+/// only the job writes once under <c>jobs/{owner}/{id}/output/</c>): each file's as soon as the file finishes (a
+/// <c>file-outputs</c> event names the objects, so clients download while the job goes on), the rest at the end.
 /// </summary>
 public sealed partial class JobExecutor(JobRunner runner, IObjectStore objects, JobStore store, JobRegistry registry, ILogger<JobExecutor> logger)
 {
-    /// <summary>Uploads at once; each waits mostly on a store round trip.</summary>
-    private const int Transfers = 8;
-
     /// <summary>Records the job in the database, then runs it in the background.</summary>
     public async Task<JobState> StartAsync(string jobId, string owner, IReadOnlyList<InputFile> inputs, IReadOnlyDictionary<string, ObjectReference> staged,
         JobOptions options, CancellationToken cancellationToken)
@@ -60,16 +56,18 @@ public sealed partial class JobExecutor(JobRunner runner, IObjectStore objects, 
         var folder = Path.Combine(Path.GetTempPath(), "merfactory-jobs", jobId);
         // What a run that was killed left behind is not this run's output.
         if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-        var publisher = new OutputPublisher(objects, $"{OwnedKeys.Prefix(OwnedKeys.Jobs, state.Owner)}{jobId}/output/", folder);
+        var links = new ArtifactLinks();
+        var publisher = new OutputPublisher(objects, store, Guid.Parse(jobId), state.Owner, folder, links);
         var progress = new PublishingProgress(state, publisher, (fileId, e) => LogFileOutputsFailed(logger, jobId, fileId, e));
         var outputs = new List<JobOutput>();
         string? error = null;
         try
         {
-            var output = new OutputFolder(folder);
+            var output = new OutputFolder(folder, links);
             await runner.RunAsync(inputs, options, output, progress, CancellationToken.None, Guid.Parse(jobId), staged);
             await progress.WhenPublishedAsync();
-            outputs.AddRange(await publisher.PublishRemainingAsync());
+            outputs.AddRange(await publisher.PublishRemainingAsync(CancellationToken.None));
+            await publisher.WriteManifestAsync(outputs, CancellationToken.None);
         }
         catch (Exception e)
         {
@@ -83,7 +81,7 @@ public sealed partial class JobExecutor(JobRunner runner, IObjectStore objects, 
         }
     }
 
-    /// <summary>Passes progress on to the job's state and, when a file finishes, publishes its folder.</summary>
+    /// <summary>Passes progress on to the job's state and, when a file finishes, publishes its outputs.</summary>
     private sealed class PublishingProgress(JobState state, OutputPublisher publisher, Action<string, Exception> onFailure) : IJobProgress
     {
         private readonly ConcurrentBag<Task> _publishing = [];
@@ -101,7 +99,7 @@ public sealed partial class JobExecutor(JobRunner runner, IObjectStore objects, 
             {
                 try
                 {
-                    var outputs = await publisher.PublishFolderAsync(fileId);
+                    var outputs = await publisher.PublishFolderAsync(fileId, CancellationToken.None);
                     if (outputs.Count > 0) state.FileOutputs(fileId, outputs);
                 }
                 catch (Exception e)
@@ -112,43 +110,6 @@ public sealed partial class JobExecutor(JobRunner runner, IObjectStore objects, 
         }
 
         public Task WhenPublishedAsync() => Task.WhenAll(_publishing);
-    }
-
-    /// <summary>Puts output files in the store once each (again only if the file changed since).</summary>
-    private sealed class OutputPublisher(IObjectStore store, string outputPrefix, string folder)
-    {
-        private readonly ConcurrentDictionary<string, (long Length, DateTime Modified, JobOutput Output)> _published = new(StringComparer.Ordinal);
-
-        public Task<List<JobOutput>> PublishFolderAsync(string fileId)
-        {
-            var directory = Path.Combine(folder, fileId);
-            return Directory.Exists(directory) ? PublishAsync(Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)) : Task.FromResult(new List<JobOutput>());
-        }
-
-        /// <summary>Every output not yet published (job-level files, anything a file wrote late); returns all outputs.</summary>
-        public async Task<List<JobOutput>> PublishRemainingAsync()
-        {
-            await PublishAsync(Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories));
-            return [.. _published.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value.Output)];
-        }
-
-        private async Task<List<JobOutput>> PublishAsync(IEnumerable<string> files)
-        {
-            var outputs = new ConcurrentBag<JobOutput>();
-            await Parallel.ForEachAsync(files.ToList(), new ParallelOptions { MaxDegreeOfParallelism = Transfers }, async (file, ct) =>
-            {
-                var relative = Path.GetRelativePath(folder, file).Replace('\\', '/');
-                if (relative.StartsWith(".merfactory/", StringComparison.Ordinal)) return;
-                var info = new FileInfo(file);
-                if (_published.TryGetValue(relative, out var known) && known.Length == info.Length && known.Modified == info.LastWriteTimeUtc) return;
-                await using var stream = File.OpenRead(file);
-                var put = await store.PutAsync(outputPrefix + relative, stream, cancellationToken: ct);
-                var output = new JobOutput { RelativePath = relative, Object = new ProtoRef { Bucket = store.Bucket, Key = put.Key, Size = put.Size, Sha256 = put.Sha256 ?? "" } };
-                _published[relative] = (info.Length, info.LastWriteTimeUtc, output);
-                outputs.Add(output);
-            });
-            return [.. outputs.OrderBy(o => o.RelativePath, StringComparer.Ordinal)];
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming job {JobId} (run {Run}) after a restart")]

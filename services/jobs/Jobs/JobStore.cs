@@ -46,6 +46,19 @@ public sealed partial class JobStore(IServiceScopeFactory scopes, ILogger<JobSto
             return job.Run;
         });
 
+    /// <summary>Records that a job of <paramref name="owner"/> names these objects as its outputs (each once per owner).</summary>
+    public Task AddOutputReferencesAsync(Guid jobId, string owner, IEnumerable<string> keys, CancellationToken cancellationToken) =>
+        WithDbAsync(async db =>
+        {
+            foreach (var key in keys.Distinct(StringComparer.Ordinal))
+                await db.Database.ExecuteSqlInterpolatedAsync(
+                    $"INSERT INTO job_output_refs (\"Owner\", \"Key\", \"JobId\") VALUES ({owner}, {key}, {jobId}) ON CONFLICT DO NOTHING", cancellationToken);
+        });
+
+    /// <summary>Whether a job of <paramref name="owner"/> names <paramref name="key"/> as an output.</summary>
+    public Task<bool> IsOutputOfAsync(string owner, string key, CancellationToken cancellationToken) =>
+        WithDbAsync(db => db.OutputReferences.AnyAsync(r => r.Owner == owner && r.Key == key, cancellationToken));
+
     public void Append(Guid jobId, int run, int sequence, JobEvent e) =>
         _queue.Writer.TryWrite(new PendingWrite(new JobEventRow { JobId = jobId, Run = run, Sequence = sequence, Event = e.ToByteArray() }, e, null));
 

@@ -7,6 +7,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
 {
     public DbSet<JobRow> Jobs => Set<JobRow>();
     public DbSet<JobEventRow> Events => Set<JobEventRow>();
+    public DbSet<OutputReferenceRow> OutputReferences => Set<OutputReferenceRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -21,6 +22,11 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
         {
             e.ToTable("job_events");
             e.HasKey(x => new { x.JobId, x.Run, x.Sequence });
+        });
+        modelBuilder.Entity<OutputReferenceRow>(r =>
+        {
+            r.ToTable("job_output_refs");
+            r.HasKey(x => new { x.Owner, x.Key });
         });
     }
 }
@@ -55,4 +61,16 @@ public sealed class JobEventRow
     public int Run { get; set; }
     public int Sequence { get; set; }
     public required byte[] Event { get; set; }
+}
+
+/// <summary>
+/// An object outside the owner's own folders (a step artifact) that one of the owner's jobs names as an output: the
+/// owner may download it (<c>Jobs.Download</c>), as it may its own uploads and job files. <see cref="JobId"/> is the first
+/// job that named it.
+/// </summary>
+public sealed class OutputReferenceRow
+{
+    public required string Owner { get; set; }
+    public required string Key { get; set; }
+    public Guid JobId { get; set; }
 }

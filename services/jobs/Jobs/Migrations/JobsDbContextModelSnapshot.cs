@@ -97,6 +97,22 @@ namespace MerFactory.JobApi.Jobs.Migrations
 
                     b.ToTable("jobs", (string)null);
                 });
+
+            modelBuilder.Entity("MerFactory.JobApi.Jobs.OutputReferenceRow", b =>
+                {
+                    b.Property<string>("Owner")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Key")
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Owner", "Key");
+
+                    b.ToTable("job_output_refs", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }
