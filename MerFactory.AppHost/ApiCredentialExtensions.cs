@@ -27,6 +27,15 @@ internal static class ApiCredentialExtensions
         client.WithReference(jobApi.GetEndpoint("grpc"))
             .WithEnvironment("JobApi__Token", Token(client.ApplicationBuilder, "api-token"));
 
+    /// <summary>
+    /// A deployed dashboard (a container, reached through its port mapping, not loopback) gates every page and API call
+    /// with the <c>dashboard-token</c> secret parameter; run locally it stays on loopback and needs none.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithDashboardTokenWhenDeployed(this IResourceBuilder<ProjectResource> dashboard) =>
+        dashboard.ApplicationBuilder.ExecutionContext.IsPublishMode
+            ? dashboard.WithEnvironment("Dashboard__Token", Token(dashboard.ApplicationBuilder, "dashboard-token"))
+            : dashboard;
+
     private static IResourceBuilder<ParameterResource> Token(IDistributedApplicationBuilder builder, string name)
     {
         if (builder.Resources.OfType<ParameterResource>().FirstOrDefault(p => p.Name == name) is { } existing)

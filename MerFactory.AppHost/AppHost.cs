@@ -37,6 +37,7 @@ builder.AddMerFactoryService<Projects.MerFactory_ExportService>("export", infras
 // its run builder starts jobs on the job API as a client (the api-token credential).
 builder.AddMerFactoryDashboard<Projects.MerFactory_DashboardService>(infrastructure)
     .WithConfigurationSections("Dashboard", "LlmGateway")
-    .WithJobApiClient(jobs);
+    .WithJobApiClient(jobs)
+    .WithDashboardTokenWhenDeployed();
 
 builder.Build().Run();

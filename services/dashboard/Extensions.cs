@@ -38,9 +38,18 @@ internal static class Extensions
     public static void AddDashboardService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults();
-        // Under the AppHost the HTTP port comes from the resource's endpoint; the dashboard stays on loopback.
+        // Under the AppHost the HTTP port comes from the resource's endpoint. The dashboard stays on loopback, except
+        // in a container (whose loopback no port mapping reaches) when a token gates every request.
         if (int.TryParse(builder.Configuration["MERFACTORY_HTTP_PORT"], out var port))
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenLocalhost(port));
+        {
+            var inContainer = string.Equals(builder.Configuration["DOTNET_RUNNING_IN_CONTAINER"], "true", StringComparison.OrdinalIgnoreCase);
+            var gated = builder.Configuration[$"{DashboardOptions.SectionName}:Token"] is { Length: > 0 };
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                if (inContainer && gated) kestrel.ListenAnyIP(port);
+                else kestrel.ListenLocalhost(port);
+            });
+        }
 
         var section = builder.Configuration.GetSection(DashboardOptions.SectionName);
         var options = section.Get<DashboardOptions>() ?? new DashboardOptions();

@@ -36,6 +36,8 @@ public sealed class DeploymentTests
         }
         Assert.Equal("{api-token.value}", resources["jobs"]!["env"]!["Auth__Tokens__default"]!.GetValue<string>());
         Assert.Contains("{jobsdb.connectionString}", resources["jobs"]!["env"]!["ConnectionStrings__jobsdb"]!.GetValue<string>());
+        // A deployed dashboard is reached through its port mapping, not loopback: its token gates every request.
+        Assert.Equal("{dashboard-token.value}", resources["dashboard"]!["env"]!["Dashboard__Token"]!.GetValue<string>());
 
         // Nothing host-specific: containers, no executables of this machine.
         Assert.DoesNotContain(resources, r => r.Value!["type"]!.GetValue<string>() == "executable.v0");
@@ -49,7 +51,7 @@ public sealed class DeploymentTests
             Assert.NotEmpty(resources[stateful]!["volumes"]!.AsArray());
 
         // Secrets only as parameters: each is a secret input, and no environment value holds a literal one.
-        foreach (var secret in new[] { "minio-password", "postgres-password", "messaging-password", "service-token", "api-token" })
+        foreach (var secret in new[] { "minio-password", "postgres-password", "messaging-password", "service-token", "api-token", "dashboard-token" })
             Assert.True(resources[secret]!["inputs"]!["value"]!["secret"]!.GetValue<bool>(), $"{secret} is not a secret parameter");
         Assert.Equal("{minio-password.value}", resources["minio"]!["env"]!["MINIO_ROOT_PASSWORD"]!.GetValue<string>());
         foreach (var (name, resource) in resources)

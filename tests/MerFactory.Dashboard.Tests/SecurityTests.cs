@@ -26,6 +26,11 @@ public sealed class SecurityTests : IDisposable
         bearer.Headers.Authorization = new AuthenticationHeaderValue("Bearer", server.Token);
         Assert.Equal(HttpStatusCode.OK, (await server.Http.SendAsync(bearer)).StatusCode);
 
+        // Health probes pass the gate (the embedded dashboard maps no health route: 404, not 401); nothing beside them does.
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Http.GetAsync("/health")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Http.GetAsync("/health/../api/records")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Http.GetAsync("/healthy")).StatusCode);
+
         // The printed URL (?token=) sets a session cookie, so the page's own requests need no token afterwards.
         Assert.Equal(HttpStatusCode.OK, (await server.Http.GetAsync($"/?token={server.Token}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await server.Http.GetAsync("/api/records")).StatusCode);

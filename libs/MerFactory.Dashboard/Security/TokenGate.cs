@@ -7,6 +7,7 @@ namespace MerFactory.Dashboard.Security;
 /// <summary>
 /// Token access, as Jupyter and the Aspire dashboard do it: with a token configured every request must carry it
 /// (<c>Authorization: Bearer</c>, the session cookie, or <c>?token=</c> once, which sets the cookie); otherwise 401.
+/// Health probes (<c>/health</c>, <c>/alive</c>) pass: they name no data, and a deployment's probes carry no token.
 /// </summary>
 public sealed class TokenGate(RequestDelegate next, Microsoft.Extensions.Options.IOptions<DashboardOptions> options)
 {
@@ -15,7 +16,7 @@ public sealed class TokenGate(RequestDelegate next, Microsoft.Extensions.Options
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (_token is null)
+        if (_token is null || IsHealthProbe(context.Request.Path))
         {
             await next(context);
             return;
@@ -38,6 +39,9 @@ public sealed class TokenGate(RequestDelegate next, Microsoft.Extensions.Options
         context.Response.Headers.WWWAuthenticate = "Bearer realm=\"merfactory-dashboard\"";
         await context.Response.WriteAsync("This dashboard needs its access token: open the URL printed at start (…/?token=…).");
     }
+
+    private static bool IsHealthProbe(PathString path) =>
+        path.Equals("/health", StringComparison.OrdinalIgnoreCase) || path.Equals("/alive", StringComparison.OrdinalIgnoreCase);
 
     private bool Matches(string presented) => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _token);
 
