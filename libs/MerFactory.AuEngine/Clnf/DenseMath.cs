@@ -5,10 +5,10 @@ namespace MerFactory.AuEngine.Clnf;
 /// <summary>Small dense linear algebra for the fitter (row-major square matrices).</summary>
 internal static class DenseMath
 {
-    /// <summary>Cholesky factor L (lower, row-major) of a symmetric positive-definite matrix, or false.</summary>
+    /// <summary>Cholesky factor L (lower triangle, row-major) of a symmetric positive-definite matrix, or false.</summary>
     public static bool Cholesky(ReadOnlySpan<double> a, int n, Span<double> l)
     {
-        l[..(n * n)].Clear();
+        // Only the lower triangle is written and read (here and by the substitutions): the upper is left as it was.
         for (var i = 0; i < n; i++)
         {
             var rowI = l.Slice(i * n, n);
