@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -135,6 +136,7 @@ public sealed class CcnfPatchExpert
     /// ignores offsets) and w·p̂ is taken as (w·p − μ·Σw)/‖p − μ‖ so patches are only copied, never rewritten.
     /// <paramref name="area"/> is modified; <paramref name="scratch"/> must hold <see cref="ScratchLength"/> floats.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Response(Span<float> area, int window, ReadOnlySpan<float> sigmaComponentsFlat, int componentCount, Span<float> response, Span<float> scratch)
     {
         var areaSide = window + Width - 1;
@@ -243,6 +245,7 @@ public sealed class CcnfPatchExpert
         return _sigmas[window]!;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (float Sum, float SumSquares) SumAndSquares(ReadOnlySpan<float> values)
     {
         var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
@@ -261,6 +264,7 @@ public sealed class CcnfPatchExpert
         return (s, q);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         var width = Vector<float>.Count;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MerFactory.AuEngine.Alignment;
 using MerFactory.AuEngine.Models;
 
@@ -67,6 +68,7 @@ public sealed partial class ClnfPdm
         return new ClnfPdm(Enumerable.Range(0, rows).Select(r => mean[r, 0]).ToArray(), flat, eig.Cast<double>().ToArray());
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Shape3D(ReadOnlySpan<double> local, Span<double> shape)
     {
         var m = ModeCount;
@@ -89,6 +91,7 @@ public sealed partial class ClnfPdm
     }
 
     /// <summary>Projects a 3-D shape (from <see cref="Shape3D"/>) with <paramref name="pose"/>: x0..x(n-1), y0..y(n-1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Project(ReadOnlySpan<double> shape, in PdmPose pose, Span<double> output)
     {
         var n = PointCount;
@@ -121,6 +124,7 @@ public sealed partial class ClnfPdm
     }
 
     /// <summary><see cref="JacobianTransposed"/> at a 3-D shape already computed from the local parameters.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void JacobianTransposedAt(ReadOnlySpan<double> shape, in PdmPose pose, bool rigid, Span<double> jt)
     {
         var n = PointCount;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace MerFactory.AuEngine.Clnf;
 
 public sealed partial class ClnfPdm
@@ -7,6 +8,7 @@ public sealed partial class ClnfPdm
     /// given (a part model fed only the points it shares with the main model). Regularised Gauss-Newton with half
     /// steps, stopping after 5 iterations that improve the error by less than 0.1% (OpenFace's PDM::CalcParams).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (PdmPose Pose, double[] Local) CalcParams(ReadOnlySpan<double> landmarks)
     {
         var n = PointCount;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using OpenCvSharp;
 
 namespace MerFactory.AuEngine.Clnf;
@@ -40,6 +41,7 @@ public sealed class GrayImage
     /// Samples a square area through a similarity (a, −b; b, a) centred on (cx, cy), as OpenCV's warpAffine with
     /// WARP_INVERSE_MAP and bilinear interpolation does: source positions on a 1/32-pixel grid, zero outside the image.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void SampleSquare(double cx, double cy, double a, double b, int side, Span<float> output)
     {
         var half = (side - 1) / 2.0;
@@ -72,6 +74,7 @@ public sealed class GrayImage
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SampleInside(double tx, double ty, double a, double b, int side, Span<float> output)
     {
         var pixels = Pixels;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace MerFactory.AuEngine.Clnf;
 
 /// <summary>
@@ -8,6 +9,7 @@ namespace MerFactory.AuEngine.Clnf;
 internal sealed class NuRlms(ClnfPdm pdm, float[][] responses, double[] baseShape, double[] toRef, double[] toImage,
     int window, bool[] visible, double[] weights, ClnfFitParameters parameters, NuRlmsScratch scratch)
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Optimise(ClnfFitState state, bool rigid)
     {
         var n = pdm.PointCount;
@@ -71,6 +73,7 @@ internal sealed class NuRlms(ClnfPdm pdm, float[][] responses, double[] baseShap
         return LogLikelihood(dxs, dys);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double LogLikelihood(ReadOnlySpan<double> dxs, ReadOnlySpan<double> dys)
     {
         var n = visible.Length;
