@@ -60,6 +60,7 @@ public sealed class ActionUnitEngine : IDisposable
     public static ActionUnitEngine Create(AuModelOptions models, AuEngineOptions? options = null, FaceDetectionOptions? detection = null)
     {
         ArgumentNullException.ThrowIfNull(models);
+        OpenCvSetup.EnsureConfigured();
         options ??= new AuEngineOptions();
         detection ??= new FaceDetectionOptions { MaxDetectionSide = DefaultMaxDetectionSide };
         var landmarkPath = options.Landmarks == LandmarkMethod.Clnf ? models.ResolvedClnfModelPath : models.ResolvedLandmarkModelPath;
@@ -105,6 +106,7 @@ public sealed class ActionUnitEngine : IDisposable
     {
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(landmarkSourceFactory);
+        OpenCvSetup.EnsureConfigured();
         // Given landmarks (e.g. OpenFace's own, already on the face model) are aligned on as they are.
         var core = LoadOpenFaceModels(models, alignOnModelShape: false);
         return new ActionUnitEngine(options ?? new AuEngineOptions(), landmarkSourceFactory, core.Extractor, core.Video, core.Image);

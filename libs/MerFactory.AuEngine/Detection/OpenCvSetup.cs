@@ -1,0 +1,50 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+using OpenCvSharp;
+
+namespace MerFactory.AuEngine.Detection;
+
+/// <summary>
+/// OpenCV settings applied once, before the engine's first OpenCV call. On CPUs that are not Intel, OpenCV's bundled
+/// IPP re-runs its CPU detection (a CPUID instruction) inside every IPP call, and in a virtual machine each CPUID traps
+/// to the hypervisor: one solvePnP (the head pose of every frame) cost ~2.5 ms of it, a fifth of a video's CPU time.
+/// There IPP is switched off (OPENCV_IPP=disabled, unless the environment already sets OPENCV_IPP); OpenCV's own SIMD
+/// code gives the same results. Intel CPUs keep IPP.
+/// </summary>
+internal static partial class OpenCvSetup
+{
+    private static readonly Lazy<bool> IppDisabled = new(DisableIppOffIntel);
+
+    /// <summary>Applies the settings (idempotent, thread-safe); true when IPP was switched off.</summary>
+    public static bool EnsureConfigured() => IppDisabled.Value;
+
+    private static bool DisableIppOffIntel()
+    {
+        if (!OperatingSystem.IsLinux() || !X86Base.IsSupported || IsGenuineIntel()) return false;
+        if (Environment.GetEnvironmentVariable("OPENCV_IPP") is not null) return false;
+        // OpenCV reads OPENCV_IPP with getenv when it first initialises IPP: the native environment must hold it
+        // (Environment.SetEnvironmentVariable does not reach native code on Unix).
+        if (SetEnvironment("OPENCV_IPP", "disabled", overwrite: 0) != 0) return false;
+        // Initialise IPP now, with OpenCV's "IPP was disabled by OPENCV_IPP" warning silenced.
+        var level = Cv2.GetLogLevel();
+        Cv2.SetLogLevel(LogLevel.ERROR);
+        try
+        {
+            Cv2.SetUseOptimized(Cv2.UseOptimized());
+        }
+        finally
+        {
+            Cv2.SetLogLevel(level);
+        }
+        return true;
+    }
+
+    private static bool IsGenuineIntel()
+    {
+        var (_, ebx, ecx, edx) = X86Base.CpuId(0, 0);
+        return ebx == 0x756e6547 && edx == 0x49656e69 && ecx == 0x6c65746e; // "Genu" "ineI" "ntel"
+    }
+
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SetEnvironment(string name, string value, int overwrite);
+}
