@@ -11,7 +11,7 @@ namespace MerFactory.AuEngine.Detection;
 /// There IPP is switched off (OPENCV_IPP=disabled, unless the environment already sets OPENCV_IPP); OpenCV's own SIMD
 /// code gives the same results. Intel CPUs keep IPP.
 /// </summary>
-internal static partial class OpenCvSetup
+internal static class OpenCvSetup
 {
     private static readonly Lazy<bool> IppDisabled = new(DisableIppOffIntel);
 
@@ -24,7 +24,7 @@ internal static partial class OpenCvSetup
         if (Environment.GetEnvironmentVariable("OPENCV_IPP") is not null) return false;
         // OpenCV reads OPENCV_IPP with getenv when it first initialises IPP: the native environment must hold it
         // (Environment.SetEnvironmentVariable does not reach native code on Unix).
-        if (SetEnvironment("OPENCV_IPP", "disabled", overwrite: 0) != 0) return false;
+        if (!SetNativeEnvironment("OPENCV_IPP", "disabled")) return false;
         // Initialise IPP now, with OpenCV's "IPP was disabled by OPENCV_IPP" warning silenced.
         var level = Cv2.GetLogLevel();
         Cv2.SetLogLevel(LogLevel.ERROR);
@@ -45,6 +45,18 @@ internal static partial class OpenCvSetup
         return ebx == 0x756e6547 && edx == 0x49656e69 && ecx == 0x6c65746e; // "Genu" "ineI" "ntel"
     }
 
-    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SetEnvironment(string name, string value, int overwrite);
+    /// <summary>libc's setenv (without overwriting), found at run time: false when this libc has none.</summary>
+    private static unsafe bool SetNativeEnvironment(string name, string value)
+    {
+        foreach (var library in new[] { "libc.so.6", "libc" })
+        {
+            if (!NativeLibrary.TryLoad(library, out var handle)) continue;
+            if (!NativeLibrary.TryGetExport(handle, "setenv", out var export)) continue;
+            var setenv = (delegate* unmanaged<byte*, byte*, int, int>)export;
+            fixed (byte* n = System.Text.Encoding.UTF8.GetBytes(name + "\0"))
+            fixed (byte* v = System.Text.Encoding.UTF8.GetBytes(value + "\0"))
+                return setenv(n, v, 0) == 0;
+        }
+        return false;
+    }
 }
