@@ -47,6 +47,9 @@ public sealed class ClnfLandmarkAcceptanceTests(ITestOutputHelper output)
         output.WriteLine($"{video}: dlib {dlib}");
         Assert.True(clnf.Median <= 1.0, $"median {clnf.Median:F3} px");
         Assert.True(clnf.Mean <= 1.5, $"mean {clnf.Mean:F3} px");
+        // The eye models start from the main fit's landmarks, as OpenFace's do (not from the inner model's refinement):
+        // started from the inner model's points they drifted to 0.16-0.22 px here.
+        Assert.True(clnf.EyesMean <= 0.1, $"eyes mean {clnf.EyesMean:F3} px");
         Assert.True(ourFailures <= clnf.Frames / 20, $"{ourFailures} frames lost");
         Assert.True(confidenceGaps.Average() < 0.05, $"confidence differs from OpenFace's by {confidenceGaps.Average():F3} on average");
     }
