@@ -60,7 +60,6 @@ public sealed class ActionUnitEngine : IDisposable
     public static ActionUnitEngine Create(AuModelOptions models, AuEngineOptions? options = null, FaceDetectionOptions? detection = null)
     {
         ArgumentNullException.ThrowIfNull(models);
-        OpenCvSetup.EnsureConfigured();
         options ??= new AuEngineOptions();
         detection ??= new FaceDetectionOptions { MaxDetectionSide = DefaultMaxDetectionSide };
         var landmarkPath = options.Landmarks == LandmarkMethod.Clnf ? models.ResolvedClnfModelPath : models.ResolvedLandmarkModelPath;
@@ -71,6 +70,7 @@ public sealed class ActionUnitEngine : IDisposable
         var landmarksLoad = options.Landmarks == LandmarkMethod.Clnf
             ? Task.Run<object>(() => Clnf.ClnfModel.LoadCompiled(landmarkPath, models.CompiledPathFor(Clnf.ClnfModel.CompiledKind, landmarkPath)))
             : Task.Run<object>(() => ShapePredictor.LoadCompiled(landmarkPath, models.CompiledPathFor(ShapePredictor.CompiledKind, landmarkPath)));
+        // The detector is the engine's first OpenCV use: FaceDetectorFactory applies OpenCvSetup first, on this task.
         var detectorLoad = Task.Run(() => FaceDetectorFactory.Create(models, detection));
         try
         {
