@@ -153,7 +153,7 @@ public sealed class PointDistributionModel
             // Hessian = JᵀJ + diag(0,...,0, 1/λ); rhs = Jᵀ·residual − (1/λ)·p_local. Jᵀ rows are contiguous, so SIMD dots.
             var rows = 2 * n;
             for (var a = 0; a < p; a++) rhs[a] = Prediction.LinearAuModel.Dot(jacobian.AsSpan(a * rows, rows), residual);
-            Clnf.SymmetricProducts.Upper(jacobian, jacobian, p, rows, hessian);
+            Clnf.SymmetricProducts.Upper<double>(jacobian, jacobian, p, rows, hessian);
             for (var k = 0; k < m; k++)
             {
                 var reg = 1.0 / _eigenValues[k];

@@ -124,6 +124,6 @@ internal static class NormalEquations
             }
             gradient[row] = CcnfPatchExpert.Dot(wj.AsSpan(offset, rows), r.AsSpan(0, rows));
         }
-        SymmetricProducts.Upper(wj.AsSpan(0, size), j.AsSpan(0, size), p, rows, hessian);
+        SymmetricProducts.Upper<float>(wj.AsSpan(0, size), j.AsSpan(0, size), p, rows, hessian);
     }
 }
