@@ -133,6 +133,8 @@ public sealed class PointDistributionModel
         var hessian = new double[p * p];
         var rhs = new double[p];
         var residual = new double[2 * n];
+        var update = new double[p];
+        var factor = new double[p * p];
         var notImprovedIn = 0;
 
         for (var iter = 0; iter < 1000; iter++)
@@ -150,17 +152,8 @@ public sealed class PointDistributionModel
 
             // Hessian = JᵀJ + diag(0,...,0, 1/λ); rhs = Jᵀ·residual − (1/λ)·p_local. Jᵀ rows are contiguous, so SIMD dots.
             var rows = 2 * n;
-            for (var a = 0; a < p; a++)
-            {
-                var ja = jacobian.AsSpan(a * rows, rows);
-                rhs[a] = Prediction.LinearAuModel.Dot(ja, residual);
-                for (var b = a; b < p; b++)
-                {
-                    var value = Prediction.LinearAuModel.Dot(ja, jacobian.AsSpan(b * rows, rows));
-                    hessian[a * p + b] = value;
-                    hessian[b * p + a] = value;
-                }
-            }
+            for (var a = 0; a < p; a++) rhs[a] = Prediction.LinearAuModel.Dot(jacobian.AsSpan(a * rows, rows), residual);
+            Clnf.SymmetricProducts.Upper<double>(jacobian, jacobian, p, rows, hessian);
             for (var k = 0; k < m; k++)
             {
                 var reg = 1.0 / _eigenValues[k];
@@ -168,8 +161,7 @@ public sealed class PointDistributionModel
                 rhs[6 + k] -= reg * local[k];
             }
 
-            var update = new double[p];
-            if (!Clnf.DenseMath.SolveSpd(hessian, p, rhs, update, new double[p * p])) break;
+            if (!Clnf.DenseMath.SolveSpd(hessian, p, rhs, update, factor)) break;
             for (var k = 0; k < p; k++) update[k] *= 0.5;
 
             // Scale and translation add; rotation composes with the small-angle rotation, re-orthonormalised.

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -135,6 +136,7 @@ public sealed class CcnfPatchExpert
     /// ignores offsets) and w·p̂ is taken as (w·p − μ·Σw)/‖p − μ‖ so patches are only copied, never rewritten.
     /// <paramref name="area"/> is modified; <paramref name="scratch"/> must hold <see cref="ScratchLength"/> floats.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Response(Span<float> area, int window, ReadOnlySpan<float> sigmaComponentsFlat, int componentCount, Span<float> response, Span<float> scratch)
     {
         var areaSide = window + Width - 1;
@@ -158,7 +160,7 @@ public sealed class CcnfPatchExpert
         {
             var position = y * window + x;
             var patch = patches.Slice(position * _stride, _stride);
-            for (var yy = 0; yy < Height; yy++) area.Slice((y + yy) * areaSide + x, Width).CopyTo(patch.Slice(yy * Width, Width));
+            for (var yy = 0; yy < Height; yy++) CopyRow(area, (y + yy) * areaSide + x, patch, yy * Width, Width);
             patch[patchSize..].Clear();
             var (sum, sumSquares) = SumAndSquares(patch);
             var mean = sum / patchSize;
@@ -243,6 +245,26 @@ public sealed class CcnfPatchExpert
         return _sigmas[window]!;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// Copies a short row (a template is ~11 wide: a general memmove per row cost more than the copy) with whole-vector
+    /// moves, the last one overlapping the previous.
+    /// </summary>
+    private static void CopyRow(ReadOnlySpan<float> source, int from, Span<float> destination, int to, int length)
+    {
+        var width = Vector<float>.Count;
+        if (length < width || source.Length < from + length || destination.Length < to + length)
+        {
+            source.Slice(from, length).CopyTo(destination.Slice(to, length));
+            return;
+        }
+        ref var s = ref Unsafe.Add(ref MemoryMarshal.GetReference(source), from);
+        ref var d = ref Unsafe.Add(ref MemoryMarshal.GetReference(destination), to);
+        var k = 0;
+        for (; k + width < length; k += width) Vector.LoadUnsafe(ref s, (nuint)k).StoreUnsafe(ref d, (nuint)k);
+        Vector.LoadUnsafe(ref s, (nuint)(length - width)).StoreUnsafe(ref d, (nuint)(length - width));
+    }
+
     private static (float Sum, float SumSquares) SumAndSquares(ReadOnlySpan<float> values)
     {
         var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
@@ -261,6 +283,7 @@ public sealed class CcnfPatchExpert
         return (s, q);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         var width = Vector<float>.Count;

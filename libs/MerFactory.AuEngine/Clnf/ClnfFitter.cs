@@ -12,6 +12,7 @@ public sealed class ClnfFitter
     // The landmarks' responses are independent: two interleaved halves run at once (the fit is the sequential part of
     // tracking a video), each with its own sampling and scratch buffers.
     private static readonly int Lanes = Math.Min(2, Environment.ProcessorCount);
+    private readonly NuRlmsScratch _scratch = new();
     private readonly ResponseBuffers[] _buffers = Enumerable.Range(0, Lanes).Select(_ => new ResponseBuffers()).ToArray();
 
     private sealed class ResponseBuffers
@@ -51,7 +52,7 @@ public sealed class ClnfFitter
 
             pdm.Shape2D(state.Local, state.Pose, baseShape);
             var weights = Weights(experts.Experts[view], tuned.WeightFactor);
-            var rlms = new NuRlms(pdm, _responses, baseShape, toRef, toImage, window, visible, weights, tuned);
+            var rlms = new NuRlms(pdm, _responses, baseShape, toRef, toImage, window, visible, weights, tuned, _scratch);
             rlms.Optimise(state, rigid: true);
             state.Likelihood = rlms.Optimise(state, rigid: false);
             if (state.Pose.Scale < 0.25) return false;

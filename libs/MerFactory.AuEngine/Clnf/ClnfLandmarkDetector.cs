@@ -11,12 +11,16 @@ public sealed class ClnfLandmarkDetector
     private readonly ClnfFitter _fitter = new();
     private readonly ClnfFitState _main;
     private readonly ClnfFitState[] _parts;
+    private readonly ClnfFitter[] _partFitters;
+    private readonly double[][] _partPoints;
 
     public ClnfLandmarkDetector(ClnfModel model)
     {
         _model = model;
         _main = new ClnfFitState(model.Main.Pdm.ModeCount);
         _parts = model.Parts.Select(p => new ClnfFitState(p.Model.Pdm.ModeCount)).ToArray();
+        _partFitters = model.Parts.Select(_ => new ClnfFitter()).ToArray();
+        _partPoints = model.Parts.Select(p => new double[2 * p.Model.Pdm.PointCount]).ToArray();
         Landmarks = new double[2 * model.Main.Pdm.PointCount];
     }
 
@@ -69,47 +73,56 @@ public sealed class ClnfLandmarkDetector
     }
 
     /// <summary>
-    /// OpenFace fits the parts side by side, each from the main fit's landmarks (not from another part's result), then,
-    /// when any part was fitted, writes every part back: a part too coarse for the face writes its PDM projection.
+    /// OpenFace's hierarchical refinement: every part starts from the main fit's landmarks (not from another part's
+    /// result), the parts are fitted side by side (each with its own fitter), and, when any part was fitted, every part
+    /// is written back: a part too coarse for the face writes its PDM projection of the main fit.
     /// </summary>
     private bool RefineParts(GrayImage image)
     {
+        var used = new bool[_model.Parts.Count];
+        if (used.Length <= 1 || PartLanes == 1)
+            for (var k = 0; k < used.Length; k++) used[k] = FitPart(k, image);
+        else
+            Parallel.For(0, used.Length, k => used[k] = FitPart(k, image));
         var n = _model.Main.Pdm.PointCount;
-        var mainFit = (double[])Landmarks.Clone();
-        var partLandmarks = new double[_model.Parts.Count][];
-        var used = false;
-        for (var k = 0; k < _model.Parts.Count; k++)
+        if (!used.Contains(true)) return false;
+        for (var k = 0; k < used.Length; k++)
         {
             var part = _model.Parts[k];
-            var pdm = part.Model.Pdm;
-            var partPoints = partLandmarks[k] = new double[2 * pdm.PointCount];
+            var points = _partPoints[k];
+            var count = part.Model.Pdm.PointCount;
             foreach (var (mainIndex, partIndex) in part.Mapping)
             {
-                partPoints[partIndex] = mainFit[mainIndex];
-                partPoints[partIndex + pdm.PointCount] = mainFit[mainIndex + n];
-            }
-            var (pose, local) = pdm.CalcParams(partPoints);
-            _parts[k].Pose = pose;
-            local.CopyTo(_parts[k].Local, 0);
-            // Parts run only on faces large enough for their finest-trained scale (no upsampling).
-            if (_main.Pose.Scale > 0.9 * part.Model.Scales[0].PatchScaling)
-            {
-                used = true;
-                _fitter.Fit(part.Model, image, _parts[k], part.Parameters.WindowsInit, part.Parameters);
-            }
-            pdm.Shape2D(_parts[k].Local, _parts[k].Pose, partPoints);
-        }
-        if (!used) return false;
-        for (var k = 0; k < _model.Parts.Count; k++)
-        {
-            var partCount = _model.Parts[k].Model.Pdm.PointCount;
-            foreach (var (mainIndex, partIndex) in _model.Parts[k].Mapping)
-            {
-                Landmarks[mainIndex] = partLandmarks[k][partIndex];
-                Landmarks[mainIndex + n] = partLandmarks[k][partIndex + partCount];
+                Landmarks[mainIndex] = points[partIndex];
+                Landmarks[mainIndex + n] = points[partIndex + count];
             }
         }
         return true;
+    }
+
+    private static readonly int PartLanes = Math.Min(2, Environment.ProcessorCount);
+
+    /// <summary>Fits part <paramref name="k"/> from the main landmarks into its own points; false when the face is too small for it.</summary>
+    private bool FitPart(int k, GrayImage image)
+    {
+        var n = _model.Main.Pdm.PointCount;
+        var part = _model.Parts[k];
+        var pdm = part.Model.Pdm;
+        var partPoints = _partPoints[k];
+        Array.Clear(partPoints);
+        foreach (var (mainIndex, partIndex) in part.Mapping)
+        {
+            partPoints[partIndex] = Landmarks[mainIndex];
+            partPoints[partIndex + pdm.PointCount] = Landmarks[mainIndex + n];
+        }
+        var (pose, local) = pdm.CalcParams(partPoints);
+        _parts[k].Pose = pose;
+        local.CopyTo(_parts[k].Local, 0);
+        // Parts run only on faces large enough for their finest-trained scale (no upsampling).
+        var fitted = _main.Pose.Scale > 0.9 * part.Model.Scales[0].PatchScaling;
+        if (fitted) _partFitters[k].Fit(part.Model, image, _parts[k], part.Parameters.WindowsInit, part.Parameters);
+        pdm.Shape2D(_parts[k].Local, _parts[k].Pose, partPoints);
+        return fitted;
     }
 
     private void FitMainTo(double[] landmarks)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using MerFactory.AuEngine.Alignment;
 using MerFactory.AuEngine.Detection;
 using MerFactory.AuEngine.Pipeline;
@@ -15,6 +16,7 @@ public sealed class ClnfLandmarkSource(IFaceDetector detector, ClnfModel model) 
     private readonly ClnfLandmarkDetector _still = new(model);
     private ClnfTracker _tracker = new(model);
     private GrayImage? _image; // the last frame's pixel buffer, reused (a frame is ~1 MB of floats)
+    private readonly ConcurrentBag<float[]> _spareBuffers = []; // buffers of prepared frames already tracked
 
     public string DetectorName => detector.Name;
 
@@ -56,9 +58,29 @@ public sealed class ClnfLandmarkSource(IFaceDetector detector, ClnfModel model) 
         _tracker = new ClnfTracker(model);
     }
 
-    public IReadOnlyList<LocatedFace> Track(Mat bgrFrame, int frameIndex)
+    public IReadOnlyList<LocatedFace> Track(Mat bgrFrame, int frameIndex) => Track(bgrFrame, frameIndex, null);
+
+    /// <summary>The frame's grey-level copy, made on the decoding thread (its buffer comes back after the frame's fit).</summary>
+    public object? Prepare(Mat bgrFrame) => GrayImage.FromMatInto(bgrFrame, _spareBuffers.TryTake(out var buffer) ? buffer : null);
+
+    public IReadOnlyList<LocatedFace> Track(Mat bgrFrame, int frameIndex, object? prepared)
     {
-        var image = _image = GrayImage.FromMat(bgrFrame, _image);
+        if (prepared is GrayImage ready)
+        {
+            try
+            {
+                return TrackGray(bgrFrame, ready);
+            }
+            finally
+            {
+                _spareBuffers.Add(ready.Pixels);
+            }
+        }
+        return TrackGray(bgrFrame, _image = GrayImage.FromMat(bgrFrame, _image));
+    }
+
+    private IReadOnlyList<LocatedFace> TrackGray(Mat bgrFrame, GrayImage image)
+    {
         var success = _tracker.Track(image, () =>
         {
             var faces = detector.Detect(bgrFrame);

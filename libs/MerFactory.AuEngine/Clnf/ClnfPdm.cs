@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MerFactory.AuEngine.Alignment;
 using MerFactory.AuEngine.Models;
 
@@ -67,6 +68,7 @@ public sealed partial class ClnfPdm
         return new ClnfPdm(Enumerable.Range(0, rows).Select(r => mean[r, 0]).ToArray(), flat, eig.Cast<double>().ToArray());
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Shape3D(ReadOnlySpan<double> local, Span<double> shape)
     {
         var m = ModeCount;
@@ -85,6 +87,14 @@ public sealed partial class ClnfPdm
         var n = PointCount;
         Span<double> shape = n <= 128 ? stackalloc double[3 * n] : new double[3 * n];
         Shape3D(local, shape);
+        Project(shape, pose, output);
+    }
+
+    /// <summary>Projects a 3-D shape (from <see cref="Shape3D"/>) with <paramref name="pose"/>: x0..x(n-1), y0..y(n-1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Project(ReadOnlySpan<double> shape, in PdmPose pose, Span<double> output)
+    {
+        var n = PointCount;
         var r = RotationMath.EulerToMatrix(pose.Rx, pose.Ry, pose.Rz);
         for (var i = 0; i < n; i++)
         {
@@ -108,10 +118,18 @@ public sealed partial class ClnfPdm
     public void JacobianTransposed(ReadOnlySpan<double> local, in PdmPose pose, bool rigid, Span<double> jt)
     {
         var n = PointCount;
-        var m = ModeCount;
-        var rows = 2 * n;
         Span<double> shape = n <= 128 ? stackalloc double[3 * n] : new double[3 * n];
         Shape3D(local, shape);
+        JacobianTransposedAt(shape, pose, rigid, jt);
+    }
+
+    /// <summary><see cref="JacobianTransposed"/> at a 3-D shape already computed from the local parameters.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void JacobianTransposedAt(ReadOnlySpan<double> shape, in PdmPose pose, bool rigid, Span<double> jt)
+    {
+        var n = PointCount;
+        var m = ModeCount;
+        var rows = 2 * n;
         var r = RotationMath.EulerToMatrix(pose.Rx, pose.Ry, pose.Rz);
         var s = pose.Scale;
         for (var i = 0; i < n; i++)

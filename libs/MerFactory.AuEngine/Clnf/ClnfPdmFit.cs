@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace MerFactory.AuEngine.Clnf;
 
 public sealed partial class ClnfPdm
@@ -7,6 +8,7 @@ public sealed partial class ClnfPdm
     /// given (a part model fed only the points it shares with the main model). Regularised Gauss-Newton with half
     /// steps, stopping after 5 iterations that improve the error by less than 0.1% (OpenFace's PDM::CalcParams).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (PdmPose Pose, double[] Local) CalcParams(ReadOnlySpan<double> landmarks)
     {
         var n = PointCount;
@@ -43,22 +45,19 @@ public sealed partial class ClnfPdm
         var pose = new PdmPose(((maxX - minX) / modelWidth + (maxY - minY) / modelHeight) / 2, 0, 0, 0, (minX + maxX) / 2, (minY + maxY) / 2);
 
         var p = 6 + m;
-        var jacobian = new double[2 * n * p];
-        var hessian = new double[p * p];
-        var rhs = new double[p];
-        var update = new double[p];
-        var factor = new double[p * p];
-        var shape = new double[2 * n];
-        var residual = new double[2 * n];
-        var weights = new double[2 * n];
+        var buffers = CalcParamsBuffers.For(n, p);
+        var (jacobian, hessian, rhs, update, factor) = (buffers.Jacobian, buffers.Hessian, buffers.Rhs, buffers.Update, buffers.Factor);
+        var (shape3, shape, residual, weights) = (buffers.Shape3, buffers.Shape, buffers.Residual, buffers.Weights);
         for (var i = 0; i < n; i++) weights[i] = weights[i + n] = visible[i] ? 1 : 0;
         Shape2D(local, pose, shape);
         var error = Error(shape, landmarks, visible);
         var notImproved = 0;
         for (var iter = 0; iter < 1000; iter++)
         {
-            Shape2D(local, pose, shape);
-            JacobianTransposed(local, pose, rigid: false, jacobian);
+            // One 3-D shape per iteration: the projection, the Jacobian and (after the pose update) the error all use it.
+            Shape3D(local, shape3);
+            Project(shape3, pose, shape);
+            JacobianTransposedAt(shape3, pose, rigid: false, jacobian);
             for (var k = 0; k < 2 * n; k++) residual[k] = landmarks[k] - shape[k];
             NormalEquations.Build(jacobian, p, 2 * n, weights, residual, hessian, rhs);
             for (var k = 0; k < m; k++)
@@ -68,10 +67,9 @@ public sealed partial class ClnfPdm
             }
             if (!DenseMath.SolveSpd(hessian, p, rhs, update, factor)) break;
             for (var k = 0; k < p; k++) update[k] *= 0.5;
-            // OpenFace measures the new error with the previous shape parameters and the new pose.
-            var previousLocal = (double[])local.Clone();
+            // OpenFace measures the new error with the previous shape parameters (shape3) and the new pose.
             Update(update, local, ref pose);
-            Shape2D(previousLocal, pose, shape);
+            Project(shape3, pose, shape);
             var newError = Error(shape, landmarks, visible);
             if (0.999 * error < newError && ++notImproved == 5) break;
             error = newError;
@@ -90,5 +88,48 @@ public sealed partial class ClnfPdm
             sum += dx * dx + dy * dy;
         }
         return Math.Sqrt(sum);
+    }
+
+    /// <summary>Scratch space of <see cref="CalcParams"/>, one set per thread and size (parts fit on several threads).</summary>
+    private sealed class CalcParamsBuffers
+    {
+        [ThreadStatic] private static CalcParamsBuffers[]? _perThread;
+
+        private CalcParamsBuffers(int n, int p)
+        {
+            (N, P) = (n, p);
+            Jacobian = new double[2 * n * p];
+            Hessian = new double[p * p];
+            Factor = new double[p * p];
+            Rhs = new double[p];
+            Update = new double[p];
+            Shape3 = new double[3 * n];
+            Shape = new double[2 * n];
+            Residual = new double[2 * n];
+            Weights = new double[2 * n];
+        }
+
+        public int N { get; }
+        public int P { get; }
+        public double[] Jacobian { get; }
+        public double[] Hessian { get; }
+        public double[] Factor { get; }
+        public double[] Rhs { get; }
+        public double[] Update { get; }
+        public double[] Shape3 { get; }
+        public double[] Shape { get; }
+        public double[] Residual { get; }
+        public double[] Weights { get; }
+
+        public static CalcParamsBuffers For(int n, int p)
+        {
+            var sets = _perThread ??= new CalcParamsBuffers[4];
+            for (var i = 0; i < sets.Length; i++)
+            {
+                if (sets[i] is null) return sets[i] = new CalcParamsBuffers(n, p);
+                if (sets[i].N == n && sets[i].P == p) return sets[i];
+            }
+            return new CalcParamsBuffers(n, p);
+        }
     }
 }

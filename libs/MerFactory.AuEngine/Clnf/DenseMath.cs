@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace MerFactory.AuEngine.Clnf;
@@ -5,10 +6,11 @@ namespace MerFactory.AuEngine.Clnf;
 /// <summary>Small dense linear algebra for the fitter (row-major square matrices).</summary>
 internal static class DenseMath
 {
-    /// <summary>Cholesky factor L (lower, row-major) of a symmetric positive-definite matrix, or false.</summary>
+    /// <summary>Cholesky factor L (lower triangle, row-major) of a symmetric positive-definite matrix, or false.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool Cholesky(ReadOnlySpan<double> a, int n, Span<double> l)
     {
-        l[..(n * n)].Clear();
+        // Only the lower triangle is written and read (here and by the substitutions): the upper is left as it was.
         for (var i = 0; i < n; i++)
         {
             var rowI = l.Slice(i * n, n);
@@ -31,6 +33,7 @@ internal static class DenseMath
     }
 
     /// <summary>Solves L·Lᵀ·x = b in place of <paramref name="x"/> (which starts as b).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CholeskySubstitute(ReadOnlySpan<double> l, int n, Span<double> x)
     {
         for (var i = 0; i < n; i++)
@@ -101,6 +104,7 @@ internal static class NormalEquations
     [ThreadStatic] private static float[]? _residual;
 
     /// <summary>H = Jᵀ·diag(w)·J and g = Jᵀ·diag(w)·r for Jᵀ given as p rows of length <paramref name="rows"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Build(ReadOnlySpan<double> jt, int p, int rows, ReadOnlySpan<double> weights, ReadOnlySpan<double> residual,
         Span<double> hessian, Span<double> gradient)
     {
@@ -120,15 +124,6 @@ internal static class NormalEquations
             }
             gradient[row] = CcnfPatchExpert.Dot(wj.AsSpan(offset, rows), r.AsSpan(0, rows));
         }
-        for (var x = 0; x < p; x++)
-        {
-            var wx = wj.AsSpan(x * rows, rows);
-            for (var y = x; y < p; y++)
-            {
-                double value = CcnfPatchExpert.Dot(wx, j.AsSpan(y * rows, rows));
-                hessian[x * p + y] = value;
-                hessian[y * p + x] = value;
-            }
-        }
+        SymmetricProducts.Upper<float>(wj.AsSpan(0, size), j.AsSpan(0, size), p, rows, hessian);
     }
 }

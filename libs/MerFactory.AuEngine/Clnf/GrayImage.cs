@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using OpenCvSharp;
 
 namespace MerFactory.AuEngine.Clnf;
@@ -18,7 +19,10 @@ public sealed class GrayImage
     public int Height { get; }
 
     /// <summary>Converts a BGR, BGRA or gray 8-bit frame; reuses <paramref name="reuse"/>'s pixel buffer when it is large enough.</summary>
-    public static GrayImage FromMat(Mat frame, GrayImage? reuse = null)
+    public static GrayImage FromMat(Mat frame, GrayImage? reuse = null) => FromMatInto(frame, reuse?.Pixels);
+
+    /// <summary>Converts a BGR, BGRA or gray 8-bit frame into <paramref name="buffer"/> when it is large enough.</summary>
+    public static GrayImage FromMatInto(Mat frame, float[]? buffer)
     {
         using var gray = new Mat();
         using var floats = new Mat();
@@ -28,7 +32,7 @@ public sealed class GrayImage
         // The conversion to float runs in OpenCV (SIMD), then one copy per row into the managed buffer.
         gray.ConvertTo(floats, MatType.CV_32FC1);
         int rows = floats.Rows, cols = floats.Cols;
-        var pixels = reuse is not null && reuse.Pixels.Length >= rows * cols ? reuse.Pixels : new float[rows * cols];
+        var pixels = buffer is not null && buffer.Length >= rows * cols ? buffer : new float[rows * cols];
         for (var y = 0; y < rows; y++) System.Runtime.InteropServices.Marshal.Copy(floats.Ptr(y), pixels, y * cols, cols);
         return new GrayImage(pixels, cols, rows);
     }
@@ -37,6 +41,7 @@ public sealed class GrayImage
     /// Samples a square area through a similarity (a, −b; b, a) centred on (cx, cy), as OpenCV's warpAffine with
     /// WARP_INVERSE_MAP and bilinear interpolation does: source positions on a 1/32-pixel grid, zero outside the image.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void SampleSquare(double cx, double cy, double a, double b, int side, Span<float> output)
     {
         var half = (side - 1) / 2.0;
@@ -69,6 +74,7 @@ public sealed class GrayImage
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SampleInside(double tx, double ty, double a, double b, int side, Span<float> output)
     {
         var pixels = Pixels;

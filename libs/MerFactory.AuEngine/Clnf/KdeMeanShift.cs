@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Collections.Concurrent;
 
 namespace MerFactory.AuEngine.Clnf;
@@ -38,6 +39,7 @@ internal static class KdeMeanShift
     });
 
     /// <summary>Mean shifts (x in [0, n), y in [n, 2n)) in response-map coordinates; invisible landmarks get 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(float[][] responses, ReadOnlySpan<double> dxs, ReadOnlySpan<double> dys, int size, double sigma,
         bool[] visible, Span<double> shifts)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace MerFactory.AuEngine.Clnf;
 
 /// <summary>
@@ -6,35 +7,39 @@ namespace MerFactory.AuEngine.Clnf;
 /// the shape moves less than 0.01 px (norm). Returns the mean log-likelihood of the landmarks under their responses.
 /// </summary>
 internal sealed class NuRlms(ClnfPdm pdm, float[][] responses, double[] baseShape, double[] toRef, double[] toImage,
-    int window, bool[] visible, double[] weights, ClnfFitParameters parameters)
+    int window, bool[] visible, double[] weights, ClnfFitParameters parameters, NuRlmsScratch scratch)
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Optimise(ClnfFitState state, bool rigid)
     {
         var n = pdm.PointCount;
         var m = pdm.ModeCount;
         var p = rigid ? 6 : 6 + m;
-        var jacobian = new double[2 * n * p];
-        var hessian = new double[p * p];
-        var gradient = new double[p];
-        var update = new double[p];
-        var factor = new double[p * p];
-        var shape = new double[2 * n];
-        var previous = new double[2 * n];
-        var dxs = new double[n];
-        var dys = new double[n];
-        var shifts = new double[2 * n];
-        var rowWeights = new double[2 * n];
+        var jacobian = scratch.Jacobian(2 * n * p);
+        var hessian = scratch.Hessian(p * p);
+        var gradient = scratch.Gradient(p);
+        var update = scratch.Update(p);
+        var factor = scratch.Factor(p * p);
+        var shape3 = scratch.Shape3(3 * n);
+        var shape = scratch.Shape(2 * n);
+        var previous = scratch.Previous(2 * n);
+        var dxs = scratch.Dxs(n);
+        var dys = scratch.Dys(n);
+        var shifts = scratch.Shifts(2 * n);
+        var rowWeights = scratch.RowWeights(2 * n);
         for (var i = 0; i < n; i++) rowWeights[i] = rowWeights[i + n] = visible[i] ? weights[i] : 0;
         var centre = (window - 1) / 2;
         var eigen = pdm.EigenValues;
 
         for (var iter = 0; iter < parameters.Iterations; iter++)
         {
-            pdm.Shape2D(state.Local, state.Pose, shape);
+            // One 3-D shape per iteration for both the projection and the Jacobian.
+            pdm.Shape3D(state.Local, shape3);
+            pdm.Project(shape3, state.Pose, shape);
             if (iter > 0 && Distance(shape, previous) < 0.01) break;
-            shape.CopyTo(previous, 0);
+            shape.CopyTo(previous);
 
-            pdm.JacobianTransposed(state.Local, state.Pose, rigid, jacobian);
+            pdm.JacobianTransposedAt(shape3, state.Pose, rigid, jacobian);
             for (var i = 0; i < n; i++)
             {
                 double ox = shape[i] - baseShape[i], oy = shape[i + n] - baseShape[i + n];
@@ -60,7 +65,7 @@ internal sealed class NuRlms(ClnfPdm pdm, float[][] responses, double[] baseShap
                     gradient[6 + k] -= reg * state.Local[k];
                 }
             }
-            if (!DenseMath.SolveSpd(hessian, p, gradient, update, factor)) Array.Clear(update);
+            if (!DenseMath.SolveSpd(hessian, p, gradient, update, factor)) update.Clear();
             pdm.Update(update, state.Local, ref state.Pose);
             pdm.Clamp(state.Local);
         }
@@ -68,7 +73,8 @@ internal sealed class NuRlms(ClnfPdm pdm, float[][] responses, double[] baseShap
         return LogLikelihood(dxs, dys);
     }
 
-    private double LogLikelihood(double[] dxs, double[] dys)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private double LogLikelihood(ReadOnlySpan<double> dxs, ReadOnlySpan<double> dys)
     {
         var n = visible.Length;
         var total = 0.0;
@@ -99,10 +105,36 @@ internal sealed class NuRlms(ClnfPdm pdm, float[][] responses, double[] baseShap
         return count == 0 ? total : total / count;
     }
 
-    private static double Distance(double[] a, double[] b)
+    private static double Distance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         var sum = 0.0;
         for (var i = 0; i < a.Length; i++) sum += (a[i] - b[i]) * (a[i] - b[i]);
         return Math.Sqrt(sum);
     }
+}
+
+/// <summary>Buffers of <see cref="NuRlms"/>, kept by one fitter (one thread) across passes, frames and models.</summary>
+internal sealed class NuRlmsScratch
+{
+    private readonly double[][] _buffers = new double[13][];
+
+    private Span<double> Get(int slot, int length)
+    {
+        var buffer = _buffers[slot];
+        if (buffer is null || buffer.Length < length) _buffers[slot] = buffer = new double[length];
+        return buffer.AsSpan(0, length);
+    }
+
+    public Span<double> Jacobian(int length) => Get(0, length);
+    public Span<double> Hessian(int length) => Get(1, length);
+    public Span<double> Gradient(int length) => Get(2, length);
+    public Span<double> Update(int length) => Get(3, length);
+    public Span<double> Factor(int length) => Get(4, length);
+    public Span<double> Shape3(int length) => Get(5, length);
+    public Span<double> Shape(int length) => Get(6, length);
+    public Span<double> Previous(int length) => Get(7, length);
+    public Span<double> Dxs(int length) => Get(8, length);
+    public Span<double> Dys(int length) => Get(9, length);
+    public Span<double> Shifts(int length) => Get(10, length);
+    public Span<double> RowWeights(int length) => Get(11, length);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MerFactory.AuEngine.Models;
 
 namespace MerFactory.AuEngine.Clnf;
@@ -41,6 +42,7 @@ public sealed class PiecewiseAffineWarp
     /// using <paramref name="landmarks"/> (x0..xn, y0..yn): each masked pixel is sampled bilinearly where its triangle's
     /// affine map sends it, as OpenFace's remap does; pixels outside the mask stay 0.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public float[] Warp(GrayImage image, ReadOnlySpan<double> landmarks)
     {
         var points = landmarks.Length / 2;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 using MerFactory.AuEngine.Models;
@@ -81,6 +82,7 @@ internal static class ValidatorNetwork
     /// Each output map: its bias plus every input map cross-correlated with that pair's kernel, valid region only.
     /// Eight output columns at a time, four output maps at a time.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static List<Map> Convolve(List<Map> inputs, ValidatorLayer layer)
     {
         if (inputs.Count != layer.Inputs) throw new InvalidOperationException($"convolution expects {layer.Inputs} maps, got {inputs.Count}");
@@ -138,6 +140,7 @@ internal static class ValidatorNetwork
     }
 
     /// <summary>2×2 max pooling with stride 2; the output size rounds as Caffe's does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Map MaxPool(Map input)
     {
         int rows = (int)Math.Round((input.Rows - 2) / 2.0f) + 1, cols = (int)Math.Round((input.Cols - 2) / 2.0f) + 1;
@@ -166,6 +169,7 @@ internal static class ValidatorNetwork
         return result;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float[] FullyConnected(float[] input, ValidatorLayer layer)
     {
         if (input.Length != layer.Inputs) throw new InvalidOperationException($"fully connected layer expects {layer.Inputs} values, got {input.Length}");

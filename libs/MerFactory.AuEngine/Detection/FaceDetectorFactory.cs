@@ -13,6 +13,7 @@ public static class FaceDetectorFactory
     public static IFaceDetector Create(AuModelOptions models, FaceDetectionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(models);
+        OpenCvSetup.EnsureConfigured();
         var yunet = models.ResolvedYuNetModelPath;
         if (File.Exists(yunet)) return YuNetFaceDetector.Create(yunet, options);
         var haar = models.ResolvedHaarCascadePath;

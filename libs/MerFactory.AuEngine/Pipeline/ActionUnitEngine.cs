@@ -70,6 +70,7 @@ public sealed class ActionUnitEngine : IDisposable
         var landmarksLoad = options.Landmarks == LandmarkMethod.Clnf
             ? Task.Run<object>(() => Clnf.ClnfModel.LoadCompiled(landmarkPath, models.CompiledPathFor(Clnf.ClnfModel.CompiledKind, landmarkPath)))
             : Task.Run<object>(() => ShapePredictor.LoadCompiled(landmarkPath, models.CompiledPathFor(ShapePredictor.CompiledKind, landmarkPath)));
+        // The detector is the engine's first OpenCV use: FaceDetectorFactory applies OpenCvSetup first, on this task.
         var detectorLoad = Task.Run(() => FaceDetectorFactory.Create(models, detection));
         try
         {
@@ -105,6 +106,7 @@ public sealed class ActionUnitEngine : IDisposable
     {
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(landmarkSourceFactory);
+        OpenCvSetup.EnsureConfigured();
         // Given landmarks (e.g. OpenFace's own, already on the face model) are aligned on as they are.
         var core = LoadOpenFaceModels(models, alignOnModelShape: false);
         return new ActionUnitEngine(options ?? new AuEngineOptions(), landmarkSourceFactory, core.Extractor, core.Video, core.Image);
@@ -192,22 +194,24 @@ public sealed class ActionUnitEngine : IDisposable
     private async Task ProduceAsync(VideoFrameReader capture, double fps, AuRunOptions options, IVideoLandmarkTracker? tracker,
         ChannelWriter<Task<IReadOnlyList<FrameWork>>> writer, CancellationToken ct)
     {
-        // Decoding runs ahead on its own thread (a few frames) while this one tracks landmarks in decode order.
+        // Decoding runs ahead on its own thread (a few frames, with the tracker's per-frame preparation) while this one
+        // tracks landmarks in decode order.
         // Frames go to the workers in chunks of DetectionInterval: the first frame of a chunk is detected, the others
         // follow its boxes. Chunks run in parallel; the consumer reads them in order.
         var decoded = Channel.CreateBounded<DecodedFrame>(new BoundedChannelOptions(3) { SingleReader = true, SingleWriter = true });
         using var stopDecoding = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var decoding = Task.Run(() => DecodeAsync(capture, fps, options, decoded.Writer, stopDecoding.Token), stopDecoding.Token);
+        Func<Mat, object?>? prepare = tracker is null ? null : tracker.Prepare;
+        var decoding = Task.Run(() => DecodeAsync(capture, fps, options, prepare, decoded.Writer, stopDecoding.Token), stopDecoding.Token);
         var chunkSize = Math.Max(1, _options.DetectionInterval);
         var chunk = new List<VideoFrame>(chunkSize);
         try
         {
-            await foreach (var (frame, index, timestamp) in decoded.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            await foreach (var (frame, index, timestamp, prepared) in decoded.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
                 IReadOnlyList<LocatedFace>? tracked;
                 try
                 {
-                    tracked = tracker?.Track(frame, index);
+                    tracked = tracker?.Track(frame, index, prepared);
                 }
                 catch
                 {
@@ -237,7 +241,8 @@ public sealed class ActionUnitEngine : IDisposable
     }
 
     /// <summary>Reads the frames to analyse (every frame, or <see cref="AuRunOptions.SampleFps"/> of them) into <paramref name="writer"/>.</summary>
-    private static async Task DecodeAsync(VideoFrameReader capture, double fps, AuRunOptions options, ChannelWriter<DecodedFrame> writer, CancellationToken ct)
+    private static async Task DecodeAsync(VideoFrameReader capture, double fps, AuRunOptions options, Func<Mat, object?>? prepare,
+        ChannelWriter<DecodedFrame> writer, CancellationToken ct)
     {
         try
         {
@@ -260,7 +265,7 @@ public sealed class ActionUnitEngine : IDisposable
                     }
                     try
                     {
-                        await writer.WriteAsync(new DecodedFrame(frame, index, timestamp), ct).ConfigureAwait(false);
+                        await writer.WriteAsync(new DecodedFrame(frame, index, timestamp, prepare?.Invoke(frame)), ct).ConfigureAwait(false);
                     }
                     catch
                     {
@@ -279,7 +284,8 @@ public sealed class ActionUnitEngine : IDisposable
         }
     }
 
-    private sealed record DecodedFrame(Mat Frame, int Index, double Timestamp);
+    /// <summary>A decoded frame and what the tracker prepared from it on the decoding thread.</summary>
+    private sealed record DecodedFrame(Mat Frame, int Index, double Timestamp, object? Prepared);
 
     private async Task SubmitAsync(List<VideoFrame> chunk, AuRunOptions options,
         ChannelWriter<Task<IReadOnlyList<FrameWork>>> writer, CancellationToken ct)

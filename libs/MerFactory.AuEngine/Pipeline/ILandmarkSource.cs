@@ -47,4 +47,14 @@ public interface IVideoLandmarkTracker : ILandmarkSource
 
     /// <summary>The tracked face in this frame, or none when tracking failed.</summary>
     IReadOnlyList<LocatedFace> Track(Mat bgrFrame, int frameIndex);
+
+    /// <summary>
+    /// The part of a frame's work that does not depend on earlier frames (e.g. its grey-level copy), which the engine
+    /// runs on the decoding thread ahead of <see cref="Track(Mat, int, object?)"/> so that it stays off the sequential
+    /// path. Called from one thread, in frame order; null when there is nothing to prepare.
+    /// </summary>
+    object? Prepare(Mat bgrFrame) => null;
+
+    /// <summary><see cref="Track(Mat, int)"/> with what <see cref="Prepare"/> returned for this frame.</summary>
+    IReadOnlyList<LocatedFace> Track(Mat bgrFrame, int frameIndex, object? prepared) => Track(bgrFrame, frameIndex);
 }

@@ -33,6 +33,9 @@ internal sealed class LandmarkErrors
 
     public double Mean => _errors.Count == 0 ? double.NaN : _errors.Average();
 
+    /// <summary>Mean error over the eye points (36–47), where the eye part models refine the main fit.</summary>
+    public double EyesMean => R(3);
+
     public override string ToString() =>
         $"{Frames} frames: median {Median:F3} px, mean {Mean:F3} px (jaw {R(0):F2}, brows {R(1):F2}, nose {R(2):F2}, eyes {R(3):F2}, mouth {R(4):F2})";
 
