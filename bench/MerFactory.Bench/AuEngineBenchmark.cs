@@ -118,7 +118,9 @@ public sealed class AuEngineBenchmark : IBenchmark
             ModelsDirectory = SharedData.Data,
             YuNetModelPath = Path.Combine("models", AuModelOptions.YuNetFileName),
         };
-        using var engine = ActionUnitEngine.Create(models, new AuEngineOptions { Landmarks = method }, new FaceDetectionOptions { MaxDetectionSide = detectionMaxSide });
+        // MERFACTORY_BENCH_DECODER=OpenCv measures the in-process decoder instead of the default (the ffmpeg program).
+        var decoder = Enum.TryParse<VideoDecoder>(Environment.GetEnvironmentVariable("MERFACTORY_BENCH_DECODER"), out var chosen) ? chosen : new AuEngineOptions().VideoDecoder;
+        using var engine = ActionUnitEngine.Create(models, new AuEngineOptions { Landmarks = method, VideoDecoder = decoder }, new FaceDetectionOptions { MaxDetectionSide = detectionMaxSide });
         var loaded = clock.Elapsed.TotalSeconds;
         foreach (var note in engine.CompiledModels)
             await output.WriteLineAsync($"stage compiled model {note.Kind}: {note.Outcome}{(note.Reason is null ? "" : $" ({note.Reason})")}");

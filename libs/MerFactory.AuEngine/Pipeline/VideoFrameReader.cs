@@ -89,6 +89,7 @@ internal sealed class FfmpegFrameReader : VideoFrameReader
     {
         _process = process;
         _output = process.StandardOutput.BaseStream;
+        WidenPipe(_output, width * height * 3);
         _errors = ReadErrorsAsync(process.StandardError);
         Fps = fps;
         _width = width;
@@ -124,6 +125,23 @@ internal sealed class FfmpegFrameReader : VideoFrameReader
         }
         return new FfmpegFrameReader(process, fps, width, height);
     }
+
+    /// <summary>
+    /// A pipe holds 64 KB by default: ffmpeg would block a dozen times per frame, each time waiting for the reader to
+    /// be scheduled on cores the engine keeps busy. Up to a whole frame (at most the system's pipe-max-size) it writes
+    /// in one go. Best effort: without it frames still flow, only with more waiting.
+    /// </summary>
+    private static void WidenPipe(Stream pipe, int frameBytes)
+    {
+        if (!OperatingSystem.IsLinux() || pipe is not System.IO.Pipes.PipeStream { SafePipeHandle: var handle }) return;
+        const int SetPipeSize = 1031; // F_SETPIPE_SZ
+        var wanted = Math.Min(frameBytes, 1 << 20);
+        var fd = (int)handle.DangerousGetHandle();
+        if (Fcntl(fd, SetPipeSize, wanted) < 0 && wanted > 1 << 16) _ = Fcntl(fd, SetPipeSize, 1 << 16);
+    }
+
+    [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static extern int Fcntl(int fd, int command, int argument);
 
     public override bool Grab()
     {
