@@ -82,6 +82,15 @@ public sealed class VideoFrameReaderTests(ITestOutputHelper output) : IDisposabl
     }
 
     [Fact]
+    public void The_pipe_from_ffmpeg_holds_a_whole_frame()
+    {
+        // 640x360 BGR = 691,200 bytes, over the default 64 KB and within Linux's default pipe-max-size (1 MB).
+        using var reader = VideoFrameReader.Open(SharedData.DataPath("media", "pyfeat", "single_face.mp4"), new AuEngineOptions());
+        var ffmpeg = Assert.IsType<FfmpegFrameReader>(reader);
+        Assert.True(ffmpeg.PipeCapacity >= 640 * 360 * 3, $"pipe holds {ffmpeg.PipeCapacity} bytes");
+    }
+
+    [Fact]
     public void A_file_that_is_no_video_is_refused()
     {
         var path = Path.Combine(_directory, "not-a-video.mp4");

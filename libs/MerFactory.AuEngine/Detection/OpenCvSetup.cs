@@ -39,7 +39,7 @@ internal static class OpenCvSetup
         if (!OperatingSystem.IsLinux()) return false;
         var environment = Environment.GetEnvironmentVariables().Keys.Cast<string>();
         if (environment.Any(k => k.StartsWith("MALLOC_", StringComparison.Ordinal) || k == "GLIBC_TUNABLES")) return false;
-        if (!TryGetLibc("mallopt", out var export)) return false;
+        if (!GlibcExports.TryGet("mallopt", out var export)) return false;
         var mallopt = Marshal.GetDelegateForFunctionPointer<MallOpt>(export);
         const int TrimThreshold = -1, MmapThreshold = -3;
         return mallopt(TrimThreshold, 64 << 20) == 1 && mallopt(MmapThreshold, 16 << 20) == 1;
@@ -77,17 +77,10 @@ internal static class OpenCvSetup
     /// <summary>libc's setenv (without overwriting), found at run time: false when this libc has none.</summary>
     private static unsafe bool SetNativeEnvironment(string name, string value)
     {
-        if (!TryGetLibc("setenv", out var export)) return false;
+        if (!GlibcExports.TryGet("setenv", out var export)) return false;
         var setenv = (delegate* unmanaged<byte*, byte*, int, int>)export;
         fixed (byte* n = System.Text.Encoding.UTF8.GetBytes(name + "\0"))
         fixed (byte* v = System.Text.Encoding.UTF8.GetBytes(value + "\0"))
             return setenv(n, v, 0) == 0;
-    }
-
-    /// <summary>A glibc function by name (musl and other libcs may lack it).</summary>
-    private static bool TryGetLibc(string name, out nint export)
-    {
-        export = 0;
-        return NativeLibrary.TryLoad("libc.so.6", out var handle) && NativeLibrary.TryGetExport(handle, name, out export);
     }
 }

@@ -89,7 +89,7 @@ internal sealed class FfmpegFrameReader : VideoFrameReader
     {
         _process = process;
         _output = process.StandardOutput.BaseStream;
-        WidenPipe(_output, width * height * 3);
+        PipeCapacity = WidenPipe(_output, width * height * 3);
         _errors = ReadErrorsAsync(process.StandardError);
         Fps = fps;
         _width = width;
@@ -131,17 +131,19 @@ internal sealed class FfmpegFrameReader : VideoFrameReader
     /// be scheduled on cores the engine keeps busy. Up to a whole frame (at most the system's pipe-max-size) it writes
     /// in one go. Best effort: without it frames still flow, only with more waiting.
     /// </summary>
-    private static void WidenPipe(Stream pipe, int frameBytes)
+    /// <returns>The pipe's capacity in bytes afterwards; 0 when it cannot be known.</returns>
+    private static unsafe int WidenPipe(Stream pipe, int frameBytes)
     {
-        if (!OperatingSystem.IsLinux() || pipe is not System.IO.Pipes.PipeStream { SafePipeHandle: var handle }) return;
-        const int SetPipeSize = 1031; // F_SETPIPE_SZ
-        var wanted = Math.Min(frameBytes, 1 << 20);
+        if (pipe is not System.IO.Pipes.PipeStream { SafePipeHandle: var handle } || !Detection.GlibcExports.TryGet("fcntl", out var export)) return 0;
+        var fcntl = (delegate* unmanaged<int, int, int, int>)export;
+        const int SetPipeSize = 1031, GetPipeSize = 1032; // F_SETPIPE_SZ, F_GETPIPE_SZ
         var fd = (int)handle.DangerousGetHandle();
-        if (Fcntl(fd, SetPipeSize, wanted) < 0 && wanted > 1 << 16) _ = Fcntl(fd, SetPipeSize, 1 << 16);
+        _ = fcntl(fd, SetPipeSize, Math.Min(frameBytes, 1 << 20)); // refused above pipe-max-size: the pipe stays as it was
+        return Math.Max(0, fcntl(fd, GetPipeSize, 0));
     }
 
-    [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
-    private static extern int Fcntl(int fd, int command, int argument);
+    /// <summary>Bytes the pipe from ffmpeg holds (0 when unknown).</summary>
+    internal int PipeCapacity { get; }
 
     public override bool Grab()
     {
