@@ -19,7 +19,8 @@ public sealed class CcnfPatchExpert
     private readonly float[] _twiceAlphas;
     private readonly double _alphaSum;
     private readonly double[] _betas;
-    private readonly float[]?[] _sigmas = new float[32][];
+    private readonly float[]?[] _sigmas = new float[32][];            // computed here, per window size
+    private readonly ReadOnlyMemory<float>[] _storedSigmas = new ReadOnlyMemory<float>[32]; // read with a compiled model (left in its mapping)
 
     internal CcnfPatchExpert(int width, int height, float[] weights, float[] biases, float[] twiceAlphas, double alphaSum, double[] betas, double confidence)
     {
@@ -186,7 +187,7 @@ public sealed class CcnfPatchExpert
         var min = float.MaxValue;
         for (var i = 0; i < positions; i++)
         {
-            var value = Dot(sigma.AsSpan(i * positions, positions), raw);
+            var value = Dot(sigma.Slice(i * positions, positions), raw);
             response[i] = value;
             if (value < min) min = value;
         }
@@ -200,15 +201,15 @@ public sealed class CcnfPatchExpert
         if (!IsEmpty) Sigma(window, components, componentCount);
     }
 
-    /// <summary>The Sigmas computed so far, to be stored with the model: (window, matrix) pairs.</summary>
+    /// <summary>The Sigmas known so far (read or computed), to be stored with the model: (window, matrix) pairs.</summary>
     internal void WriteSigmas(Models.ModelPackWriter writer)
     {
-        var known = Enumerable.Range(0, _sigmas.Length).Where(w => _sigmas[w] is not null).ToList();
+        var known = Enumerable.Range(0, _sigmas.Length).Where(w => KnownSigma(w) is not null).ToList();
         writer.Write(known.Count);
         foreach (var window in known)
         {
             writer.Write(window);
-            writer.Write(_sigmas[window]);
+            writer.Write(KnownSigma(window)!.Value.Span);
         }
     }
 
@@ -218,15 +219,24 @@ public sealed class CcnfPatchExpert
         for (var i = 0; i < count; i++)
         {
             var window = reader.ReadCount(_sigmas.Length - 1);
-            var sigma = reader.ReadSingles();
-            if (sigma.Length != window * window * window * window) throw reader.Corrupt("a stored Sigma does not fit its window");
-            _sigmas[window] = sigma;
+            var sigma = reader.ReadSinglesInPlace();
+            if (sigma.Length != window * window * window * window) throw reader.Corrupt($"a stored Sigma ({sigma.Length} values) does not fit its window ({window})");
+            _storedSigmas[window] = sigma;
         }
     }
 
-    /// <summary>Sigma for a window size, computed once (Cholesky inverse of 2·(Σα·I + Σβₖ·Sₖ)).</summary>
-    private float[] Sigma(int window, ReadOnlySpan<float> components, int componentCount)
+    private ReadOnlyMemory<float>? KnownSigma(int window)
     {
+        if (!_storedSigmas[window].IsEmpty) return _storedSigmas[window];
+        // Not a conditional expression: its null would become an empty ReadOnlyMemory (through T[]), not "unknown".
+        if (_sigmas[window] is { } computed) return computed;
+        return null;
+    }
+
+    /// <summary>Sigma for a window size: stored with the compiled model, or computed once (Cholesky inverse of 2·(Σα·I + Σβₖ·Sₖ)).</summary>
+    private ReadOnlySpan<float> Sigma(int window, ReadOnlySpan<float> components, int componentCount)
+    {
+        if (!_storedSigmas[window].IsEmpty) return _storedSigmas[window].Span;
         var cached = _sigmas[window];
         if (cached is not null) return cached;
         var size = window * window;

@@ -66,7 +66,7 @@ public sealed class ClnfModel(ClnfPatchModel main, IReadOnlyList<ClnfPart> parts
 
     /// <summary>Name and layout version of the compiled form (bump the version when <see cref="WriteTo"/> changes).</summary>
     public const string CompiledKind = "openface-clnf";
-    public const int CompiledVersion = 3;
+    public const int CompiledVersion = 4;
 
     public ClnfPatchModel Main { get; } = main;
     public IReadOnlyList<ClnfPart> Parts { get; } = parts;
@@ -145,23 +145,25 @@ public sealed class ClnfModel(ClnfPatchModel main, IReadOnlyList<ClnfPart> parts
         return CompiledModelCache.LoadOrCompile(
             new CompiledModelSpec<ClnfModel>(CompiledKind, CompiledVersion, [folder], () => Load(mainPath), (m, w) =>
             {
-                m.PrepareFrontalSigmas();
+                m.PrepareSigmas();
                 m.WriteTo(w);
             }, ReadFrom),
             compiledPath);
     }
 
     /// <summary>
-    /// Computes the CCNF Sigmas a fit needs first (frontal view, each scale's start and tracking windows, every part) so
-    /// the compiled model carries them: they cost more than a whole still-image fit to compute. Other views stay lazy.
+    /// Computes the CCNF Sigmas a fit can need (every view, each scale's start and tracking windows, every part) so the
+    /// compiled model carries them (read in place from its mapping): computing them costs more than a whole still-image
+    /// fit, and a turning head or a still image's rotated starts would pay for each new view on the fitting path.
     /// </summary>
-    internal void PrepareFrontalSigmas()
+    internal void PrepareSigmas()
     {
         void Prepare(ClnfPatchModel model, ClnfFitParameters parameters)
         {
             for (var s = 0; s < model.Scales.Count; s++)
                 foreach (var windows in new[] { parameters.WindowsInit, parameters.WindowsSmall })
-                    if (s < windows.Length && windows[s] > 0) model.Scales[s].PrepareSigmas(0, windows[s]);
+                    if (s < windows.Length && windows[s] > 0)
+                        for (var view = 0; view < model.Scales[s].ViewCount; view++) model.Scales[s].PrepareSigmas(view, windows[s]);
         }
         Prepare(Main, Parameters);
         foreach (var part in Parts) Prepare(part.Model, part.Parameters);

@@ -371,7 +371,7 @@ public sealed partial class ShapePredictor
     private readonly record struct SplitNode(int Pixel1, int Pixel2, float Threshold);
 
     /// <summary>One cascade's trees, flattened: tree t's splits at [t·S, (t+1)·S), its leaves at [t·(S+1)·P2, ...) with P2 = 2·parts.</summary>
-    private sealed class Forest(int treeCount, int splitsPerTree, SplitNode[] splits, float[] leaves)
+    private sealed class Forest(int treeCount, int splitsPerTree, SplitNode[] splits, ReadOnlyMemory<float> leaves)
     {
         public int TreeCount => treeCount;
 
@@ -379,7 +379,8 @@ public sealed partial class ShapePredictor
 
         public SplitNode[] Splits => splits;
 
-        public float[] Leaves => leaves;
+        /// <summary>The leaf table: an array when parsed from dlib's file, left in the mapped compiled model otherwise.</summary>
+        public ReadOnlyMemory<float> Leaves => leaves;
 
         /// <summary>
         /// Walks every tree and adds its leaf to the shape. Indices were validated at load time and
@@ -391,7 +392,7 @@ public sealed partial class ShapePredictor
             var leafStride = (splitsPerTree + 1) * shapeLength;
             ref readonly var feature = ref MemoryMarshal.GetReference(features);
             ref var node0 = ref MemoryMarshal.GetArrayDataReference(splits);
-            ref var leaf0 = ref MemoryMarshal.GetArrayDataReference(leaves);
+            ref var leaf0 = ref MemoryMarshal.GetReference(leaves.Span);
             ref var target = ref MemoryMarshal.GetReference(shape);
             for (var t = 0; t < treeCount; t++)
             {

@@ -30,7 +30,7 @@ public sealed partial class ShapePredictor
             writer.Write(cascade.Forest.TreeCount);
             writer.Write(cascade.Forest.SplitsPerTree);
             writer.WriteStructs<SplitNode>(cascade.Forest.Splits);
-            writer.Write(cascade.Forest.Leaves);
+            writer.Write(cascade.Forest.Leaves.Span);
             writer.Write(cascade.AnchorIndex);
             writer.Write(cascade.DeltaX);
             writer.Write(cascade.DeltaY);
@@ -47,7 +47,7 @@ public sealed partial class ShapePredictor
             var treeCount = reader.ReadCount(MaxTreesPerCascade);
             var splitsPerTree = reader.ReadCount(MaxSplitsPerTree);
             var splits = reader.ReadStructs<SplitNode>();
-            var leaves = reader.ReadSingles();
+            var leaves = reader.ReadSinglesInPlace();
             var anchors = reader.ReadInt32s();
             var dx = reader.ReadSingles();
             var dy = reader.ReadSingles();

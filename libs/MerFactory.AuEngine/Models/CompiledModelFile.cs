@@ -75,15 +75,12 @@ public static class CompiledModelFile
     /// <exception cref="StaleModelException">The sources changed since the file was written.</exception>
     public static unsafe T Read<T>(string path, string kind, int kindVersion, IReadOnlyList<ModelSource> currentSources, Func<ModelPackReader, T> readPayload)
     {
-        using var mapped = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-        using var view = mapped.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-        var length = view.Capacity;
-        if (length < HeaderLength) throw new CorruptModelException(path, "shorter than its header");
-        byte* start = null;
-        view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
+        var region = new MappedModelRegion(path);
         try
         {
-            var data = start + view.PointerOffset;
+            var length = region.Length;
+            if (length < HeaderLength) throw new CorruptModelException(path, "shorter than its header");
+            var data = region.Start;
             var header = new ReadOnlySpan<byte>(data, HeaderLength);
             if (!header[..8].SequenceEqual(Magic)) throw new CorruptModelException(path, "not a compiled model (bad magic)");
             var format = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
@@ -94,7 +91,7 @@ public static class CompiledModelFile
             if (XxHash3.HashToUInt64(bodySpan) != BinaryPrimitives.ReadUInt64LittleEndian(header[12..]))
                 throw new CorruptModelException(path, "checksum mismatch");
 
-            var body = new ModelPackReader(data + HeaderLength, bodyLength, path);
+            var body = new ModelPackReader(data + HeaderLength, bodyLength, path, region);
             var storedKind = body.ReadString();
             var storedVersion = body.ReadInt32();
             if (storedKind != kind || storedVersion != kindVersion)
@@ -109,7 +106,9 @@ public static class CompiledModelFile
         }
         finally
         {
-            view.SafeMemoryMappedViewHandle.ReleasePointer();
+            // Tables read in place keep the mapping (until the model is collected); otherwise it goes now. A read that
+            // failed part-way leaves its tables unreachable, so their mapping goes with the next collection.
+            region.ReleaseIfUnused();
         }
     }
 

@@ -68,13 +68,15 @@ public sealed unsafe class ModelPackReader
     private readonly byte* _data;
     private readonly long _length;
     private readonly string _path;
+    private readonly MappedModelRegion? _region;
     private long _offset;
 
-    internal ModelPackReader(byte* data, long length, string path)
+    internal ModelPackReader(byte* data, long length, string path, MappedModelRegion? region = null)
     {
         _data = data;
         _length = length;
         _path = path;
+        _region = region;
     }
 
     public bool AtEnd => _offset == _length;
@@ -90,6 +92,17 @@ public sealed unsafe class ModelPackReader
     public string ReadString() => Encoding.UTF8.GetString(Take(Count(1)));
 
     public float[] ReadSingles() => MemoryMarshal.Cast<byte, float>(Take(Count(4) * 4)).ToArray();
+
+    /// <summary>
+    /// A large float table, left in the mapped file when the reader reads one (no copy, no fresh memory), else copied.
+    /// </summary>
+    public ReadOnlyMemory<float> ReadSinglesInPlace()
+    {
+        var count = Count(4);
+        var at = _data + _offset;
+        var bytes = Take(count * 4);
+        return _region is null ? MemoryMarshal.Cast<byte, float>(bytes).ToArray() : _region.Singles(at, count);
+    }
 
     public double[] ReadDoubles() => MemoryMarshal.Cast<byte, double>(Take(Count(8) * 8)).ToArray();
 
