@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MerFactory.AuEngine.Models;
 using OpenCvSharp;
 
@@ -105,6 +106,7 @@ public sealed class FaceAligner
     }
 
     /// <summary>Pixels (integer centres) inside any triangle of the warped landmarks, borders included (OpenFace's PAW mask).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Mat BuildMask(ReadOnlySpan<double> landmarks, double[] warp)
     {
         var n = _pdm.PointCount;

@@ -10,33 +10,38 @@ namespace MerFactory.AuEngine.Clnf;
 internal static class KdeMeanShift
 {
     private const float Step = 0.1f;
-    private static readonly ConcurrentDictionary<(int Size, float A), float[]> Tables = new();
 
-    private static float[] Table(int size, float a) => Tables.GetOrAdd((size, a), static key =>
+    // Per (window size, kernel coefficient): one kernel per 0.1-pixel offset, each made when first needed. A whole
+    // table is up to 110·110 kernels of 121 values (6 MB, 1.5 M exponentials) and a fit reads a few hundred of them.
+    private static readonly ConcurrentDictionary<(int Size, float A), float[]?[]> Tables = new();
+
+    private static float[]?[] Table(int size, float a) => Tables.GetOrAdd((size, a), static key =>
     {
-        var (size, a) = key;
-        var grid = (int)(size / Step + 0.5f);
-        var table = new float[grid * grid * size * size];
+        var grid = (int)(key.Size / Step + 0.5f);
+        return new float[grid * grid][];
+    });
+
+    /// <summary>OpenFace's kernel for the offset at grid point (<paramref name="x"/>, <paramref name="y"/>): exp(a·((y·0.1 − i)² + (x·0.1 − j)²)).</summary>
+    private static float[] Kernel(float[]?[] table, int grid, int size, float a, int x, int y)
+    {
+        ref var slot = ref table[x * grid + y];
+        if (slot is { } known) return known;
+        var kernel = new float[size * size];
+        float dx = x * Step, dy = y * Step;
         var k = 0;
-        for (var x = 0; x < grid; x++)
+        for (var ii = 0; ii < size; ii++)
         {
-            var dx = x * Step;
-            for (var y = 0; y < grid; y++)
+            var vx = (dy - ii) * (dy - ii);
+            for (var jj = 0; jj < size; jj++)
             {
-                var dy = y * Step;
-                for (var ii = 0; ii < size; ii++)
-                {
-                    var vx = (dy - ii) * (dy - ii);
-                    for (var jj = 0; jj < size; jj++)
-                    {
-                        var vy = (dx - jj) * (dx - jj);
-                        table[k++] = MathF.Exp(a * (vx + vy));
-                    }
-                }
+                var vy = (dx - jj) * (dx - jj);
+                kernel[k++] = MathF.Exp(a * (vx + vy));
             }
         }
-        return table;
-    });
+        // Two threads may make the same kernel: both results are equal, either may stay.
+        Volatile.Write(ref slot, kernel);
+        return kernel;
+    }
 
     /// <summary>Mean shifts (x in [0, n), y in [n, 2n)) in response-map coordinates; invisible landmarks get 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -47,7 +52,6 @@ internal static class KdeMeanShift
         var a = (float)(-0.5 / (sigma * sigma));
         var table = Table(size, a);
         var grid = (int)(size / Step + 0.5f);
-        var cells = size * size;
         for (var i = 0; i < n; i++)
         {
             if (!visible[i])
@@ -60,7 +64,7 @@ internal static class KdeMeanShift
             var dy = (float)Math.Clamp(dys[i], 0, size - Step);
             var closestCol = (int)(dy / Step + 0.5f);
             var closestRow = (int)(dx / Step + 0.5f);
-            var kernel = table.AsSpan((closestRow * grid + closestCol) * cells, cells);
+            var kernel = Kernel(table, grid, size, a, closestRow, closestCol);
             var response = responses[i];
             float mx = 0, my = 0, sum = 0;
             var k = 0;

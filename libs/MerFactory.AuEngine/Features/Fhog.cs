@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace MerFactory.AuEngine.Features;
 
 /// <summary>
@@ -35,6 +36,7 @@ public static class Fhog
     }
 
     /// <summary>As <see cref="Extract(ReadOnlySpan{byte},int,int,int,int)"/>, into a caller-owned buffer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Extract(ReadOnlySpan<byte> bgr, int width, int height, int stride, Span<float> output, int cellSize = 8)
     {
         if (bgr.Length < (height - 1) * stride + width * 3)
@@ -167,6 +169,7 @@ public static class Fhog
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int BestOrientation(float gx, float gy)
     {
         var bestDot = 0f;
@@ -189,6 +192,7 @@ public static class Fhog
     }
 
     /// <summary>Central-difference gradient of the colour channel with the largest magnitude.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Gradient(ReadOnlySpan<byte> row, ReadOnlySpan<byte> up, ReadOnlySpan<byte> down, int x,
         bool simdTieBreak, out float gx, out float gy, out float len)
     {

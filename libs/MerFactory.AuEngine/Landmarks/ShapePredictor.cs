@@ -386,6 +386,7 @@ public sealed partial class ShapePredictor
         /// Walks every tree and adds its leaf to the shape. Indices were validated at load time and
         /// <paramref name="features"/> holds at least this cascade's pixels, so the loop reads through refs without bounds checks.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Apply(ReadOnlySpan<float> features, Span<float> shape)
         {
             var shapeLength = shape.Length;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace MerFactory.AuEngine.Prediction;
 
 /// <summary>
@@ -27,6 +28,7 @@ public sealed class HistogramMedian
 
     public int Count { get; private set; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Update(ReadOnlySpan<double> descriptor, bool addToHistogram)
     {
         if (descriptor.Length != _dims) throw new ArgumentException($"descriptor must have {_dims} values", nameof(descriptor));
@@ -69,6 +71,7 @@ public sealed class HistogramMedian
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Recompute()
     {
         var cutoff = (Count + 1) / 2;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MerFactory.AuEngine.Models;
 namespace MerFactory.AuEngine.Prediction;
 
@@ -45,6 +46,7 @@ public sealed class LinearAuModel
         return IsPresence ? (score > 0 ? PositiveClass : NegativeClass) : score;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         var width = System.Numerics.Vector<double>.Count;
