@@ -69,6 +69,9 @@ internal sealed unsafe class MappedModelRegion
     /// <summary>A float table in the mapping; it keeps the region alive while any <see cref="Memory{T}"/> of it is reachable.</summary>
     private sealed class MappedSingles(MappedModelRegion region, float* start, int count) : MemoryManager<float>
     {
+        // Held, never read: while this table is reachable, so is the mapping it points into.
+        private readonly MappedModelRegion _region = region;
+
         public override Span<float> GetSpan() => new(start, count);
 
         public override MemoryHandle Pin(int elementIndex = 0)
@@ -78,7 +81,10 @@ internal sealed unsafe class MappedModelRegion
             return new MemoryHandle(start + elementIndex, default, this);
         }
 
-        public override void Unpin() => GC.KeepAlive(region);
+        public override void Unpin()
+        {
+            // Nothing to release: the mapping does not move, and the handle's reference to this manager keeps the region.
+        }
 
         protected override void Dispose(bool disposing)
         {
