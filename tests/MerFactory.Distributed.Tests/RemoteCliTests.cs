@@ -152,6 +152,11 @@ public sealed class RemoteCliTests(DistributedFixture fixture) : IClassFixture<D
         psi.ArgumentList.Add(CliDll());
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["NO_COLOR"] = "1";
+        // The embedded run's models from the shared folder, as the services get them: nothing may depend on what a
+        // machine has under ~/.local/share/merfactory/models.
+        psi.Environment["AuModels__ModelsDirectory"] = SharedData.Data;
+        psi.Environment["AuModels__YuNetModelPath"] = Path.Combine("models", "face_detection_yunet_2026may.onnx");
+        psi.Environment["Speech__Vad__ModelPath"] = SharedData.DataPath("models", "silero_vad.onnx");
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
