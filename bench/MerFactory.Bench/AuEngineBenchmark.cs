@@ -40,7 +40,7 @@ public sealed class AuEngineBenchmark : IBenchmark
         var runs = methods.ToDictionary(m => m.Item1, _ => new List<(Timed Run, double Ratio, int Frames)>());
         for (var round = 0; round < rounds; round++)
         {
-            var ffmpeg = await TimeProcessAsync("ffmpeg", ["-nostats", "-benchmark", "-i", video, "-f", "null", "-"], cancellationToken);
+            var ffmpeg = await TimeProcessAsync("ffmpeg", ["-nostats", "-i", video, "-f", "null", "-"], cancellationToken);
             decodes.Add(ffmpeg.Seconds);
             foreach (var (method, _) in methods)
             {
@@ -80,12 +80,12 @@ public sealed class AuEngineBenchmark : IBenchmark
             clis.Add(await CliJpegAsync(image, cancellationToken));
         }
         var still = stills.OrderBy(r => r.Seconds).ElementAt(stills.Count / 2);
-        await output.WriteLineAsync($"one JPEG (CLNF)  median {still.Seconds:F2} s engine process (target <= 1.5 s; rounds: {Rounds(stills.Select(r => r.Seconds), " s")}); " +
+        await output.WriteLineAsync($"one JPEG (CLNF)  median {still.Seconds:F2} s engine process (target <= 1.5 s; rounds: {Rounds(stills.Select(r => r.Seconds))}); " +
                                     $"peak {Value(still.Output, "peak_kib=") / 1024.0:F0} MiB; " + Value(still.Output, "stage ", "model loading"));
         pass &= stills.All(r => r.ExitCode == 0) && still.Seconds <= 1.5;
         var cli = Median(clis.Select(r => r.Seconds));
         var cliFailures = clis.Where(r => r.ExitCode != 0).Select(r => r.Output).FirstOrDefault();
-        await output.WriteLineAsync($"one JPEG (CLI)   median {cli:F2} s whole `merfactory process IMG OUT --type AU --evidence-only` (target <= 1.5 s; rounds: {Rounds(clis.Select(r => r.Seconds), " s")}; " +
+        await output.WriteLineAsync($"one JPEG (CLI)   median {cli:F2} s whole `merfactory process IMG OUT --type AU --evidence-only` (target <= 1.5 s; rounds: {Rounds(clis.Select(r => r.Seconds))}; " +
                                     $"{PipelineBenchmark.CliPath}){(cliFailures is null ? "" : $"; FAILED: {cliFailures}")}");
         pass &= cliFailures is null && cli <= 1.5;
 
@@ -176,8 +176,8 @@ public sealed class AuEngineBenchmark : IBenchmark
         return sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    private static string Rounds(IEnumerable<double> values, string unit = " s") =>
-        string.Join(", ", values.Select(v => v.ToString("F2", CultureInfo.InvariantCulture) + unit.Trim()));
+    private static string Rounds(IEnumerable<double> values, string unit = "s") =>
+        string.Join(", ", values.Select(v => v.ToString("F2", CultureInfo.InvariantCulture) + unit));
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

@@ -60,5 +60,20 @@ public sealed class MappedModelTablesTests : IDisposable
         Assert.Contains("implausible array length", error.Message);
     }
 
+    [Fact]
+    public void An_empty_compiled_file_is_corrupt_and_rebuilt_from_the_text()
+    {
+        var compiledPath = Path.Combine(_work.FullName, "empty.mfmodel");
+        File.WriteAllBytes(compiledPath, []);
+        Assert.Throws<CorruptModelException>(() => CompiledModelFile.Read(compiledPath, "test-table", 1, [], r => r.ReadSinglesInPlace()));
+        // Finalizers of anything half-made by the failed read must not touch a mapping that was never taken.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+
+        var rebuilt = Landmarks.ShapePredictor.LoadCompiled(LandmarksTestData.DebianLandmarkModel, compiledPath);
+        Assert.Equal(CompiledModelOutcome.Rebuilt, rebuilt.Outcome);
+        Assert.Contains("empty", rebuilt.Reason);
+    }
+
     public void Dispose() => _work.Delete(recursive: true);
 }

@@ -15,8 +15,12 @@ internal sealed unsafe class MappedModelRegion
     private readonly MemoryMappedViewAccessor _view;
     private int _released;
 
+    /// <exception cref="CorruptModelException">The file is empty (a file cut short can be nothing else: they are written by rename).</exception>
     public MappedModelRegion(string path)
     {
+        // Nothing is mapped yet: a constructor that throws must not leave a finalizer to release what was never taken.
+        GC.SuppressFinalize(this);
+        if (new FileInfo(path).Length == 0) throw new CorruptModelException(path, "empty");
         _file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
         try
         {
@@ -32,6 +36,7 @@ internal sealed unsafe class MappedModelRegion
             _file.Dispose();
             throw;
         }
+        GC.ReRegisterForFinalize(this);
     }
 
     ~MappedModelRegion() => Release();

@@ -68,10 +68,10 @@ public sealed unsafe class ModelPackReader
     private readonly byte* _data;
     private readonly long _length;
     private readonly string _path;
-    private readonly MappedModelRegion? _region;
+    private readonly MappedModelRegion _region;
     private long _offset;
 
-    internal ModelPackReader(byte* data, long length, string path, MappedModelRegion? region = null)
+    internal ModelPackReader(byte* data, long length, string path, MappedModelRegion region)
     {
         _data = data;
         _length = length;
@@ -93,15 +93,13 @@ public sealed unsafe class ModelPackReader
 
     public float[] ReadSingles() => MemoryMarshal.Cast<byte, float>(Take(Count(4) * 4)).ToArray();
 
-    /// <summary>
-    /// A large float table, left in the mapped file when the reader reads one (no copy, no fresh memory), else copied.
-    /// </summary>
+    /// <summary>A large float table, left in the mapped file (no copy into fresh memory); it keeps the mapping while in use.</summary>
     public ReadOnlyMemory<float> ReadSinglesInPlace()
     {
         var count = Count(4);
         var at = _data + _offset;
-        var bytes = Take(count * 4);
-        return _region is null ? MemoryMarshal.Cast<byte, float>(bytes).ToArray() : _region.Singles(at, count);
+        Take(count * 4);
+        return _region.Singles(at, count);
     }
 
     public double[] ReadDoubles() => MemoryMarshal.Cast<byte, double>(Take(Count(8) * 8)).ToArray();
