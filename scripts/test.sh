@@ -21,7 +21,9 @@ export MERFACTORY_SHARED="${MERFACTORY_SHARED:-$(cd "$ROOT/.." && pwd)/shared}"
 dotnet test MerFactory.sln -c Release --no-build --logger "trx" --results-directory "$W/results" \
   -- RunConfiguration.TestSessionTimeout=3000000 > "$W/test.out" 2>&1
 TEST_EXIT=$?
-grep -vE '^\s*$' "$W/test.out" | grep -E 'Passed!|Failed!|Failed |error|Error Message' | head -200
+# Each failure's message (the line after "Error Message:") is printed too: a CI log must say why, not only what.
+grep -vE '^\s*$' "$W/test.out" | awk '/Error Message:/ { print; if ((getline m) > 0) print substr(m, 1, 1500); next }
+  /Passed!|Failed!|Failed |error/' | head -200
 # Every test project of the solution must have written a result file naming its assembly.
 dotnet sln MerFactory.sln list | grep -E '\.Tests\.csproj$' | sed -E 's#.*/([^/]+)\.csproj$#\1#' | sort > "$W/projects"
 python3 - "$W/results" "$W/projects" <<'PY'

@@ -5,6 +5,7 @@ using Aspire.Hosting.Testing;
 using MerFactory.Llm.Tests.Fakes;
 using MerFactory.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace MerFactory.AppHost.Tests;
 
@@ -15,7 +16,7 @@ namespace MerFactory.AppHost.Tests;
 /// </summary>
 public class AppHostFixture : IAsyncLifetime
 {
-    private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(8);
 
     private const string ModelKey = "sk-apphost-loopback-key";
     private readonly string _state = Directory.CreateTempSubdirectory("mf-apphost-").FullName;
@@ -27,6 +28,7 @@ public class AppHostFixture : IAsyncLifetime
     private readonly int _s3Port = FreePorts.Block(1);
     private readonly int _databasePort = FreePorts.Block(1);
     private DistributedApplication? _app;
+    private readonly RecentResourceLogs _logs = new();
 
     /// <summary>The model behind the llm-gateway; it accepts only the key the AppHost passes as a secret parameter.</summary>
     public FakeOpenAi Model { get; } = new() { ApiKey = ModelKey, Answer = InstructionFollowingModel.Create() };
@@ -48,7 +50,24 @@ public class AppHostFixture : IAsyncLifetime
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(_state, File.GetUnixFileMode(_state) | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         await Model.StartAsync();
-        using var cts = new CancellationTokenSource(StartupTimeout * 2);
+        // Two AppHosts booting at once (this fixture and the hf-server one) start ~20 processes on a 2-core machine
+        // beside the other test assemblies: one starts at a time, the other's tests run meanwhile.
+        await OneStartAtATime.WaitAsync();
+        try
+        {
+            await StartAsync();
+        }
+        finally
+        {
+            OneStartAtATime.Release();
+        }
+    }
+
+    private static readonly SemaphoreSlim OneStartAtATime = new(1, 1);
+
+    private async Task StartAsync()
+    {
+        using var cts = new CancellationTokenSource(StartupTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MerFactory_AppHost>(
         [
             "DcpPublisher:RandomizePorts=false",
@@ -70,22 +89,40 @@ public class AppHostFixture : IAsyncLifetime
             $"Speech:Vad:ModelPath={SharedData.DataPath("models", "silero_vad.onnx")}",
             .. ModelArguments(),
         ], cts.Token);
+        builder.Services.AddLogging(logging => logging.AddProvider(_logs).AddFilter<RecentResourceLogs>(null, LogLevel.Trace));
         _app = await builder.BuildAsync(cts.Token);
-        await _app.StartAsync(cts.Token);
         var model = _app.Services.GetRequiredService<DistributedApplicationModel>();
-        foreach (var resource in model.Resources.Where(r => (r is ProjectResource or ExecutableResource) && !r.Name.EndsWith("-rebuilder", StringComparison.Ordinal)))
+        try
         {
-            try
-            {
-                await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource.Name, cts.Token).WaitAsync(StartupTimeout, cts.Token);
-            }
-            catch (TimeoutException)
-            {
-                var states = model.Resources.Select(r => _app.ResourceNotifications.TryGetCurrentState(r.Name, out var e)
-                    ? $"{r.Name}={e.Snapshot.State?.Text}/{e.Snapshot.HealthStatus}" : $"{r.Name}=?");
-                throw new TimeoutException($"{resource.Name} did not become healthy in {StartupTimeout}: {string.Join(", ", states)}");
-            }
+            await _app.StartAsync(cts.Token);
+            foreach (var resource in model.Resources.Where(r => (r is ProjectResource or ExecutableResource) && !r.Name.EndsWith("-rebuilder", StringComparison.Ordinal)))
+                await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource.Name, cts.Token);
         }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the AppHost's resources were not all healthy in {StartupTimeout}: {Describe(model)}");
+        }
+    }
+
+    /// <summary>Every resource's state and the last log lines of the first ones not healthy: a failed start explained without a rerun.</summary>
+    private string Describe(DistributedApplicationModel model)
+    {
+        var states = new List<string>();
+        var unhealthy = new List<string>();
+        foreach (var resource in model.Resources)
+        {
+            if (!App.ResourceNotifications.TryGetCurrentState(resource.Name, out var e))
+            {
+                states.Add($"{resource.Name}=?");
+                continue;
+            }
+            states.Add($"{resource.Name}={e.Snapshot.State?.Text}/{e.Snapshot.HealthStatus}");
+            if (resource is ProjectResource or ExecutableResource && e.Snapshot.HealthStatus is { } health && health != Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
+                unhealthy.Add(resource.Name);
+        }
+        var text = string.Join(", ", states);
+        foreach (var name in unhealthy.Take(2)) text += $"\n--- last log lines of {name}:\n{_logs.Tail(name)}";
+        return text;
     }
 
     /// <summary>Where the llm-gateway's default route goes: the loopback OpenAI-compatible model.</summary>
