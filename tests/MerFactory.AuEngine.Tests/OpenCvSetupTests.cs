@@ -4,7 +4,7 @@ using MerFactory.AuEngine.Detection;
 
 namespace MerFactory.AuEngine.Tests;
 
-/// <summary>OpenCV's IPP is switched off through the native environment on x86 Linux CPUs that are not Intel's.</summary>
+/// <summary>OpenCV's IPP is switched off through the native environment on x86 Linux CPUs that are not Intel's; OpenCV runs serially.</summary>
 public sealed class OpenCvSetupTests
 {
     [Fact]
@@ -18,6 +18,16 @@ public sealed class OpenCvSetupTests
         Assert.Equal(expected, OpenCvSetup.EnsureConfigured());
         if (OperatingSystem.IsLinux())
             Assert.Equal(expected ? "disabled" : userChoice, NativeVariable("OPENCV_IPP"));
+    }
+
+    [Fact]
+    public void OpenCvRunsEachCallOnItsCallersThreadUnlessTheUserSetItsThreadCount()
+    {
+        OpenCvSetup.EnsureConfigured();
+        var userChoice = Environment.GetEnvironmentVariable("OPENCV_FOR_THREADS_NUM");
+
+        Assert.Equal(userChoice is null, OpenCvSetup.OpenCvSerial);
+        if (userChoice is null) Assert.Equal(1, OpenCvSharp.Cv2.GetNumThreads());
     }
 
     private static bool IsGenuineIntel()

@@ -16,12 +16,32 @@ internal static class OpenCvSetup
 {
     private static readonly Lazy<bool> IppDisabled = new(DisableIppOffIntel);
     private static readonly Lazy<bool> BuffersKept = new(KeepFreedNativeBuffers);
+    private static readonly Lazy<bool> Serial = new(RunOpenCvSerially);
 
     /// <summary>Applies the settings (idempotent, thread-safe); true when IPP was switched off.</summary>
     public static bool EnsureConfigured()
     {
         _ = BuffersKept.Value;
-        return IppDisabled.Value;
+        // IPP's switch must precede any other OpenCV call: OpenCV reads it when it first initialises.
+        var ippDisabled = IppDisabled.Value;
+        _ = Serial.Value;
+        return ippDisabled;
+    }
+
+    /// <summary>Whether OpenCV runs each call on its caller's thread (see <see cref="RunOpenCvSerially"/>).</summary>
+    public static bool OpenCvSerial => Serial.Value;
+
+    /// <summary>
+    /// The engine already keeps every core busy with its own threads (frames, landmark lanes, AU workers). OpenCV's
+    /// thread pool on top only spun: its idle workers poll with sched_yield between the many small calls of a frame
+    /// (colour conversion, remaps, the detector), a sixth of a CLNF video's CPU time on two cores. Each OpenCV call now
+    /// runs on the thread that makes it. Skipped when the environment sets OpenCV's own thread count (OPENCV_FOR_THREADS_NUM).
+    /// </summary>
+    private static bool RunOpenCvSerially()
+    {
+        if (Environment.GetEnvironmentVariable("OPENCV_FOR_THREADS_NUM") is not null) return false;
+        Cv2.SetNumThreads(1);
+        return true;
     }
 
     /// <summary>Whether glibc's allocator was told to keep freed native buffers for reuse.</summary>
