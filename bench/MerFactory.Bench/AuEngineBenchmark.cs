@@ -146,15 +146,18 @@ public sealed class AuEngineBenchmark : IBenchmark
         };
         // MERFACTORY_BENCH_DECODER=OpenCv measures the in-process decoder instead of the default (the ffmpeg program).
         var decoder = Enum.TryParse<VideoDecoder>(Environment.GetEnvironmentVariable("MERFACTORY_BENCH_DECODER"), out var chosen) ? chosen : new AuEngineOptions().VideoDecoder;
-        using var engine = ActionUnitEngine.Create(models, new AuEngineOptions { Landmarks = method, VideoDecoder = decoder }, new FaceDetectionOptions { MaxDetectionSide = detectionMaxSide });
+        var engineOptions = new AuEngineOptions { Landmarks = method, VideoDecoder = decoder };
+        var isImage = Path.GetExtension(video).ToLowerInvariant() is ".jpg" or ".jpeg" or ".png";
+        // As the AU step does: the video's decoder starts before the models load.
+        using var opened = isImage ? null : ActionUnitEngine.OpenVideo(video, engineOptions);
+        using var engine = ActionUnitEngine.Create(models, engineOptions, new FaceDetectionOptions { MaxDetectionSide = detectionMaxSide });
         var loaded = clock.Elapsed.TotalSeconds;
         foreach (var note in engine.CompiledModels)
             await output.WriteLineAsync($"stage compiled model {note.Kind}: {note.Outcome}{(note.Reason is null ? "" : $" ({note.Reason})")}");
         await using var writer = new StreamWriter(csvPath);
-        var isImage = Path.GetExtension(video).ToLowerInvariant() is ".jpg" or ".jpeg" or ".png";
         var source = isImage
             ? engine.AnalyzeImage(video, new AuRunOptions { IncludeLandmarks = true }).Faces.ToAsyncEnumerable()
-            : engine.AnalyzeVideoAsync(video, new AuRunOptions { IncludeLandmarks = true }, ct);
+            : engine.AnalyzeVideoAsync(opened!, new AuRunOptions { IncludeLandmarks = true }, ct);
         var rows = await engine.WriteOpenFaceCsvAsync(source, writer, ct, landmarkColumns: true);
         await output.WriteLineAsync($"stage model loading {loaded:F2} s, analysis {clock.Elapsed.TotalSeconds - loaded:F2} s, rows {rows}");
         await output.WriteLineAsync($"peak_kib={PeakResidentKib()}");

@@ -15,15 +15,20 @@ namespace MerFactory.Steps.Au;
 public sealed class ActionUnitEngineHost : IDisposable
 {
     private readonly Lazy<Task<ActionUnitEngine>> _engine;
+    private readonly AuEngineOptions _options;
 
     public ActionUnitEngineHost(AuModelOptions models, AuEngineOptions options)
     {
+        _options = options;
         // Loading is CPU work like any other: it queues for a core in the order of whoever needs it first.
         _engine = new(() => ComputeScheduler.Shared.RunAsync(ComputeClass.Gating, () => ActionUnitEngine.Create(models, options)));
     }
 
     /// <summary>Starts loading the models now (service start), so the first file does not wait for them.</summary>
     public Task<ActionUnitEngine> WarmUpAsync() => _engine.Value;
+
+    /// <summary>Opens a video with the engine's decoder, whether or not the models have loaded yet.</summary>
+    public OpenedVideo OpenVideo(string path) => ActionUnitEngine.OpenVideo(path, _options);
 
     public async Task<T> UseAsync<T>(Func<ActionUnitEngine, Task<T>> work, CancellationToken cancellationToken)
     {

@@ -29,6 +29,8 @@ public sealed class ExtractActionUnitsConsumer(ArtifactStore artifacts, ActionUn
         var run = new AuRunOptions { AllFaces = request.AllFaces, SampleFps = request.SampleFps > 0 ? request.SampleFps : null, IncludeLandmarks = true };
         try
         {
+            // The decoder starts now: on a run's first file it links and reads ahead while the models still load.
+            using var video = request.IsImage ? null : engine.OpenVideo(local.Path);
             var result = await engine.UseAsync(async e =>
             {
                 IAsyncEnumerable<AuFrameResult> rows;
@@ -45,7 +47,7 @@ public sealed class ExtractActionUnitsConsumer(ArtifactStore artifacts, ActionUn
                 }
                 else
                 {
-                    rows = e.AnalyzeVideoAsync(local.Path, run, cancellationToken);
+                    rows = e.AnalyzeVideoAsync(video!, run, cancellationToken);
                 }
                 var counted = new List<AuFrameResult>();
                 await using (var writer = new StreamWriter(csv))

@@ -89,6 +89,28 @@ public class EngineInputTests(ITestOutputHelper output, EngineFixture fixture) :
     }
 
     [Fact]
+    public async Task A_video_opened_before_the_engine_gives_the_same_rows_once_and_a_bad_one_fails_at_opening()
+    {
+        var path = Path.Combine(_temp, "short.mp4");
+        Ffmpeg("-i", SharedData.DataPath("media", "pyfeat", "single_face.mp4"), "-frames:v", "12", "-an", path);
+        var byPath = await AnalyseAsync(fixture.Engine, path);
+
+        using var opened = ActionUnitEngine.OpenVideo(path);
+        var ahead = new List<AuFrameResult>();
+        await foreach (var row in fixture.Engine.AnalyzeVideoAsync(opened)) ahead.Add(row);
+
+        Assert.Equal(12, ahead.Count);
+        Assert.Equal(byPath.Select(r => (r.Frame, r.Success, r.Confidence)), ahead.Select(r => (r.Frame, r.Success, r.Confidence)));
+        Assert.Equal(byPath.SelectMany(r => r.Intensities), ahead.SelectMany(r => r.Intensities));
+        Assert.Throws<InvalidOperationException>(() => fixture.Engine.AnalyzeVideoAsync(opened));
+
+        var fake = Path.Combine(_temp, "fake-opened.mp4");
+        await File.WriteAllTextAsync(fake, "this is not a video");
+        Assert.Contains("fake-opened.mp4", Assert.Throws<InvalidDataException>(() => ActionUnitEngine.OpenVideo(fake)).Message);
+        Assert.Throws<FileNotFoundException>(() => ActionUnitEngine.OpenVideo(Path.Combine(_temp, "missing.mp4")));
+    }
+
+    [Fact]
     public async Task Video_without_faces_gives_unsuccessful_zero_rows()
     {
         var path = Path.Combine(_temp, "noface.mp4");

@@ -150,6 +150,36 @@ public sealed class ActionUnitEngine : IDisposable
         if (options.SampleFps is <= 0) throw new ArgumentOutOfRangeException(nameof(options), "SampleFps must be positive");
 
         using var capture = VideoFrameReader.Open(path, _options);
+        await foreach (var row in AnalyzeFramesAsync(path, capture, options, cancellationToken).ConfigureAwait(false)) yield return row;
+    }
+
+    /// <summary>
+    /// Opens a video for <see cref="AnalyzeVideoAsync(OpenedVideo, AuRunOptions?, CancellationToken)"/> before the
+    /// engine is at hand: its decoder (the ffmpeg program) starts and links its libraries while the models still load.
+    /// <paramref name="options"/> are the engine's (the decoder it uses).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">The file is not a readable video.</exception>
+    public static OpenedVideo OpenVideo(string path, AuEngineOptions? options = null)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: video not found", path);
+        // The decoder probe is an OpenCV call: the native settings come first.
+        OpenCvSetup.EnsureConfigured();
+        return new OpenedVideo(path, VideoFrameReader.Open(path, options ?? new AuEngineOptions()));
+    }
+
+    /// <summary><see cref="AnalyzeVideoAsync(string, AuRunOptions?, CancellationToken)"/> of a video opened ahead (read once; the caller disposes it).</summary>
+    public IAsyncEnumerable<AuFrameResult> AnalyzeVideoAsync(OpenedVideo video, AuRunOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(video);
+        options ??= new AuRunOptions();
+        if (options.SampleFps is <= 0) throw new ArgumentOutOfRangeException(nameof(options), "SampleFps must be positive");
+        return AnalyzeFramesAsync(video.Path, video.TakeReader(), options, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<AuFrameResult> AnalyzeFramesAsync(string path, VideoFrameReader capture, AuRunOptions options,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var fps = capture.Fps;
 
         var workers = Math.Max(1, _options.MaxDegreeOfParallelism);
