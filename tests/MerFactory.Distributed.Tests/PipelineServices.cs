@@ -66,6 +66,29 @@ public sealed class PipelineServices : IDisposable
     /// <summary>The gRPC port of the (latest) instance of <paramref name="service"/>.</summary>
     public int GrpcPort(string service) => _processes.Last(p => p.Name == service).GrpcPort;
 
+    /// <summary>
+    /// Waits until every service answers its gRPC health check as serving (its bus connected); a service that died on
+    /// start fails here, with every service's output, instead of leaving a job to wait for a step no one runs.
+    /// </summary>
+    public async Task WaitUntilServingAsync(TimeSpan timeout)
+    {
+        foreach (var (name, process, _, port) in _processes)
+        {
+            using var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+            try
+            {
+                var health = await new Grpc.Health.V1.Health.HealthClient(channel).CheckAsync(new Grpc.Health.V1.HealthCheckRequest(),
+                    new Grpc.Core.CallOptions(deadline: DateTime.UtcNow.Add(timeout)).WithWaitForReady());
+                if (health.Status != Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving)
+                    throw new InvalidOperationException($"{name} answers {health.Status}");
+            }
+            catch (Exception e) when (e is Grpc.Core.RpcException or InvalidOperationException)
+            {
+                throw new InvalidOperationException($"{name} (exited: {process.HasExited}) is not serving: {e.Message}\n{Logs()}", e);
+            }
+        }
+    }
+
     /// <summary>Every service's console output, for failure messages.</summary>
     public string Logs()
     {

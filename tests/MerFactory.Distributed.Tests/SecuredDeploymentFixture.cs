@@ -58,6 +58,7 @@ public sealed class SecuredDeploymentFixture : DistributedFixture
             var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), new CallOptions(deadline: DateTime.UtcNow.AddMinutes(2)).WithWaitForReady());
             Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
         }
+        await Services.WaitUntilServingAsync(TimeSpan.FromMinutes(4));
     }
 
     public override async Task DisposeAsync()

@@ -49,12 +49,11 @@ public sealed class LocalS3Server : IAsyncDisposable
         return new LocalS3Server($"http://127.0.0.1:{port}", process, directory);
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>
+    /// A free port for a server started next. Not an ephemeral one (port 0): between this check and the server's bind,
+    /// any outgoing connection of the busy test machine may take an ephemeral port, and the server then fails to start.
+    /// </summary>
+    public static int FreePort() => FreePorts.Block(1);
 
     public async ValueTask DisposeAsync()
     {

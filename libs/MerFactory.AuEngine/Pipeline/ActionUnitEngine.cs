@@ -145,12 +145,8 @@ public sealed class ActionUnitEngine : IDisposable
     public async IAsyncEnumerable<AuFrameResult> AnalyzeVideoAsync(string path, AuRunOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        options ??= new AuRunOptions();
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: video not found", path);
-        if (options.SampleFps is <= 0) throw new ArgumentOutOfRangeException(nameof(options), "SampleFps must be positive");
-
-        using var capture = VideoFrameReader.Open(path, _options);
-        await foreach (var row in AnalyzeFramesAsync(path, capture, options, cancellationToken).ConfigureAwait(false)) yield return row;
+        using var video = OpenVideo(path, _options);
+        await foreach (var row in AnalyzeVideoAsync(video, options, cancellationToken).ConfigureAwait(false)) yield return row;
     }
 
     /// <summary>

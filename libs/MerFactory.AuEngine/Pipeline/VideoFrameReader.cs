@@ -80,10 +80,15 @@ internal sealed class FfmpegFrameReader : VideoFrameReader
     private readonly Process _process;
     private readonly Stream _output;
     private readonly Task<string> _errors;
-    private readonly byte[] _frame;
+    private readonly int _frameBytes;
     private readonly int _width;
     private readonly int _height;
+    private byte[]? _skipped; // where the bytes of frames grabbed but not retrieved (sampling) are read to
+    private bool _pending; // a frame was grabbed: its first byte is read, the rest still waits in the pipe
+    private byte _first;
+    private bool _ended;
     private int _grabbed;
+    private int _framesRead;
 
     private FfmpegFrameReader(Process process, double fps, int width, int height)
     {
@@ -94,7 +99,7 @@ internal sealed class FfmpegFrameReader : VideoFrameReader
         Fps = fps;
         _width = width;
         _height = height;
-        _frame = new byte[width * height * 3];
+        _frameBytes = width * height * 3;
     }
 
     public override double Fps { get; }
@@ -145,24 +150,52 @@ internal sealed class FfmpegFrameReader : VideoFrameReader
     /// <summary>Bytes the pipe from ffmpeg holds (0 when unknown).</summary>
     internal int PipeCapacity { get; }
 
+    /// <summary>
+    /// Takes the next frame, reading only its first byte (so the end of the video is known): <see cref="Retrieve"/>
+    /// reads the rest from the pipe straight into the caller's image (no second copy of every frame), and a frame left
+    /// unretrieved is read past on the next grab.
+    /// </summary>
     public override bool Grab()
     {
-        var read = 0;
-        while (read < _frame.Length)
+        if (_pending && !ReadRest(_skipped ??= new byte[_frameBytes])) return false;
+        if (_ended) return false;
+        Span<byte> first = stackalloc byte[1];
+        if (_output.Read(first) == 0)
         {
-            var n = _output.Read(_frame, read, _frame.Length - read);
-            if (n == 0) return EndOfVideo(read);
-            read += n;
+            _ended = true;
+            return EndOfVideo(0);
         }
+        (_first, _pending) = (first[0], true);
         _grabbed++;
         return true;
     }
 
-    public override bool Retrieve(Mat frame)
+    /// <summary>The grabbed frame into <paramref name="frame"/> (once per grab); false when there is none.</summary>
+    public override unsafe bool Retrieve(Mat frame)
     {
-        if (_grabbed == 0) return false;
+        if (!_pending) return false;
         frame.Create(_height, _width, MatType.CV_8UC3);
-        Marshal.Copy(_frame, 0, frame.Data, _frame.Length);
+        if (!frame.IsContinuous()) throw new ArgumentException("the frame image must be continuous", nameof(frame));
+        return ReadRest(new Span<byte>((void*)frame.Data, _frameBytes));
+    }
+
+    /// <summary>The grabbed frame's first byte, then the rest from the pipe, into <paramref name="into"/>.</summary>
+    private bool ReadRest(Span<byte> into)
+    {
+        _pending = false;
+        into[0] = _first;
+        var read = 1;
+        while (read < into.Length)
+        {
+            var n = _output.Read(into[read..]);
+            if (n == 0)
+            {
+                _ended = true;
+                return EndOfVideo(read);
+            }
+            read += n;
+        }
+        _framesRead++;
         return true;
     }
 
@@ -170,7 +203,7 @@ internal sealed class FfmpegFrameReader : VideoFrameReader
     private bool EndOfVideo(int partialBytes)
     {
         _process.WaitForExit();
-        if (_process.ExitCode != 0 && (_grabbed == 0 || partialBytes > 0))
+        if (_process.ExitCode != 0 && (_framesRead == 0 || partialBytes > 0))
             throw new InvalidDataException($"ffmpeg could not decode the video (exit code {_process.ExitCode}): {LastLine(_errors.GetAwaiter().GetResult())}");
         return false;
     }
