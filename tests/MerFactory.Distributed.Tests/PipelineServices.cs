@@ -70,19 +70,15 @@ public sealed class PipelineServices : IDisposable
     /// Waits until every service answers its gRPC health check as serving (its bus connected); a service that died on
     /// start fails here, with every service's output, instead of leaving a job to wait for a step no one runs.
     /// </summary>
-    public async Task WaitUntilServingAsync(TimeSpan timeout)
+    public async Task WaitUntilServingAsync()
     {
         foreach (var (name, process, _, port) in _processes)
         {
-            using var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
             try
             {
-                var health = await new Grpc.Health.V1.Health.HealthClient(channel).CheckAsync(new Grpc.Health.V1.HealthCheckRequest(),
-                    new Grpc.Core.CallOptions(deadline: DateTime.UtcNow.Add(timeout)).WithWaitForReady());
-                if (health.Status != Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving)
-                    throw new InvalidOperationException($"{name} answers {health.Status}");
+                await RemoteCliTests.WaitUntilServingAsync($"http://127.0.0.1:{port}");
             }
-            catch (Exception e) when (e is Grpc.Core.RpcException or InvalidOperationException)
+            catch (Exception e)
             {
                 throw new InvalidOperationException($"{name} (exited: {process.HasExited}) is not serving: {e.Message}\n{Logs()}", e);
             }

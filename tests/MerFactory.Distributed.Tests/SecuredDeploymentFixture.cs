@@ -51,14 +51,10 @@ public sealed class SecuredDeploymentFixture : DistributedFixture
         LimitedJobsPort = limitedPort;
         _processes.Add(StartService("export", "MerFactory.ExportService.dll", UserCredentials(), out var exportPort, out _));
         ExportPort = exportPort;
+        // Health is open to probes: it answers without a token once the service is serving.
         foreach (var port in new[] { JobsPort, LimitedJobsPort, ExportPort })
-        {
-            // Health is open to probes: it answers without a token once the service is serving.
-            using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
-            var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), new CallOptions(deadline: DateTime.UtcNow.AddMinutes(2)).WithWaitForReady());
-            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
-        }
-        await Services.WaitUntilServingAsync(TimeSpan.FromMinutes(4));
+            await RemoteCliTests.WaitUntilServingAsync($"http://127.0.0.1:{port}");
+        await Services.WaitUntilServingAsync();
     }
 
     public override async Task DisposeAsync()
