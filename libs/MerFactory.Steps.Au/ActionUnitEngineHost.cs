@@ -24,6 +24,9 @@ public sealed class ActionUnitEngineHost : IDisposable
         _engine = new(() => ComputeScheduler.Shared.RunAsync(ComputeClass.Gating, () => ActionUnitEngine.Create(models, options)));
     }
 
+    /// <summary>Whether the models have begun to load (or have loaded).</summary>
+    public bool LoadStarted => _engine.IsValueCreated;
+
     /// <summary>Starts loading the models now (service start), so the first file does not wait for them.</summary>
     public Task<ActionUnitEngine> WarmUpAsync() => _engine.Value;
 
@@ -42,14 +45,20 @@ public sealed class ActionUnitEngineHost : IDisposable
     }
 }
 
-/// <summary>Loads the AU models when the host starts; a failure here is only logged, each file then reports it.</summary>
+/// <summary>
+/// Loads the AU models as the host starts; a failure here is only logged, each file then reports it. Loading begins
+/// when this service is created: the host creates every hosted service before it starts any, and creating the
+/// message bus's (registered later) takes as long as the models take to load, so they load side by side.
+/// </summary>
 public sealed partial class ActionUnitEngineWarmUp(ActionUnitEngineHost engine, ILogger<ActionUnitEngineWarmUp> logger) : BackgroundService
 {
+    private readonly Task<ActionUnitEngine> _loading = engine.WarmUpAsync();
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
-            var loaded = await engine.WarmUpAsync().WaitAsync(stoppingToken).ConfigureAwait(false);
+            var loaded = await _loading.WaitAsync(stoppingToken).ConfigureAwait(false);
             foreach (var note in loaded.CompiledModels)
             {
                 // A corrupt or stale compiled model was rebuilt from the text (or could not be stored): say so and why.

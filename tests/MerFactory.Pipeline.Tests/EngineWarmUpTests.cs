@@ -23,7 +23,11 @@ public sealed class EngineWarmUpTests
         using var host = new ActionUnitEngineHost(
             new AuModelOptions { ModelsDirectory = SharedData.Data, YuNetModelPath = Path.Combine("models", AuModelOptions.YuNetFileName) }, new AuEngineOptions());
         var logger = new ListLogger<ActionUnitEngineWarmUp>();
+        Assert.False(host.LoadStarted);
         using var warmUp = new ActionUnitEngineWarmUp(host, logger);
+        // A host creates all its hosted services (the message bus's is slow to create) before it starts any: the
+        // models begin to load as soon as the warm-up exists.
+        Assert.True(host.LoadStarted);
         await warmUp.StartAsync(CancellationToken.None);
         await warmUp.ExecuteTask!.WaitAsync(Patience);
         Assert.Empty(logger.Messages);

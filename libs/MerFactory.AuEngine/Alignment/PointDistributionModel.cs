@@ -102,101 +102,13 @@ public sealed class PointDistributionModel
 
     /// <summary>
     /// Fits global and local parameters to 2-D landmarks (x0..x(n-1), y0..y(n-1)): regularised Gauss-Newton with
-    /// half steps, stopping after 5 iterations that improve the error by less than 0.1% (OpenFace's CalcParams).
+    /// half steps, stopping after 5 iterations that improve the error by less than 0.1% (OpenFace's CalcParams; the
+    /// CLNF fitter's implementation, which reuses its buffers and projects one 3-D shape per iteration).
     /// </summary>
     public (PdmGlobalParams Global, double[] Local) CalcParams(ReadOnlySpan<double> landmarks)
     {
-        var n = PointCount;
-        var m = ModeCount;
-        if (landmarks.Length != 2 * n) throw new ArgumentException($"expected {2 * n} landmark coordinates", nameof(landmarks));
-
-        var (minX, maxX, minY, maxY) = LandmarkBounds.Of(landmarks);
-        var width = maxX - minX;
-        var height = maxY - minY;
-
-        // The model's own box at unit scale, truncated to integers as OpenFace's cv::Rect does.
-        var meanProjected = Shape2D(new PdmGlobalParams(1, 0, 0, 0, 0, 0), new double[m]);
-        var model = LandmarkBounds.Of(meanProjected);
-        var modelWidth = (int)model.Width;
-        var modelHeight = (int)model.Height;
-
-        var scale = (width / modelWidth + height / modelHeight) / 2;
-        double rx = 0, ry = 0, rz = 0;
-        double tx = (minX + maxX) / 2.0, ty = (minY + maxY) / 2.0;
-        var local = new double[m];
-
-        var shape3D = Shape3D(local);
-        var currError = ProjectionError(shape3D, scale, rx, ry, rz, tx, ty, landmarks);
-
-        var p = 6 + m;
-        var jacobian = new double[2 * n * p];
-        var hessian = new double[p * p];
-        var rhs = new double[p];
-        var residual = new double[2 * n];
-        var update = new double[p];
-        var factor = new double[p * p];
-        var notImprovedIn = 0;
-
-        for (var iter = 0; iter < 1000; iter++)
-        {
-            shape3D = Shape3D(local);
-            var r = RotationMath.EulerToMatrix(rx, ry, rz);
-            for (var i = 0; i < n; i++)
-            {
-                double x = shape3D[i], y = shape3D[i + n], z = shape3D[i + 2 * n];
-                residual[i] = landmarks[i] - (scale * (r[0] * x + r[1] * y + r[2] * z) + tx);
-                residual[i + n] = landmarks[i + n] - (scale * (r[3] * x + r[4] * y + r[5] * z) + ty);
-            }
-
-            _model.JacobianTransposed(local, new Clnf.PdmPose(scale, rx, ry, rz, tx, ty), rigid: false, jacobian);
-
-            // Hessian = JᵀJ + diag(0,...,0, 1/λ); rhs = Jᵀ·residual − (1/λ)·p_local. Jᵀ rows are contiguous, so SIMD dots.
-            var rows = 2 * n;
-            for (var a = 0; a < p; a++) rhs[a] = Prediction.LinearAuModel.Dot(jacobian.AsSpan(a * rows, rows), residual);
-            Clnf.SymmetricProducts.Upper<double>(jacobian, jacobian, p, rows, hessian);
-            for (var k = 0; k < m; k++)
-            {
-                var reg = 1.0 / _eigenValues[k];
-                hessian[(6 + k) * p + 6 + k] += reg;
-                rhs[6 + k] -= reg * local[k];
-            }
-
-            if (!Clnf.DenseMath.SolveSpd(hessian, p, rhs, update, factor)) break;
-            for (var k = 0; k < p; k++) update[k] *= 0.5;
-
-            // Scale and translation add; rotation composes with the small-angle rotation, re-orthonormalised.
-            scale += update[0];
-            tx += update[4];
-            ty += update[5];
-            var r3 = RotationMath.Multiply(RotationMath.EulerToMatrix(rx, ry, rz), RotationMath.OrthonormaliseSmallRotation(update[1], update[2], update[3]));
-            (rx, ry, rz) = RotationMath.MatrixToEuler(r3);
-            for (var k = 0; k < m; k++) local[k] += update[6 + k];
-
-            // OpenFace measures the new error with the shape of the previous local parameters.
-            var error = ProjectionError(shape3D, scale, rx, ry, rz, tx, ty, landmarks);
-            if (0.999 * currError < error)
-            {
-                notImprovedIn++;
-                if (notImprovedIn == 5) break;
-            }
-            currError = error;
-        }
-
-        return (new PdmGlobalParams(scale, rx, ry, rz, tx, ty), local);
-    }
-
-    private double ProjectionError(double[] shape3D, double s, double rx, double ry, double rz, double tx, double ty, ReadOnlySpan<double> landmarks)
-    {
-        var n = PointCount;
-        var r = RotationMath.EulerToMatrix(rx, ry, rz);
-        var sum = 0.0;
-        for (var i = 0; i < n; i++)
-        {
-            double x = shape3D[i], y = shape3D[i + n], z = shape3D[i + 2 * n];
-            var dx = landmarks[i] - (s * (r[0] * x + r[1] * y + r[2] * z) + tx);
-            var dy = landmarks[i + n] - (s * (r[3] * x + r[4] * y + r[5] * z) + ty);
-            sum += dx * dx + dy * dy;
-        }
-        return Math.Sqrt(sum);
+        if (landmarks.Length != 2 * PointCount) throw new ArgumentException($"expected {2 * PointCount} landmark coordinates", nameof(landmarks));
+        var (pose, local) = _model.CalcParams(landmarks);
+        return (new PdmGlobalParams(pose.Scale, pose.Rx, pose.Ry, pose.Rz, pose.Tx, pose.Ty), local);
     }
 }

@@ -61,10 +61,10 @@ internal static class ValidatorNetwork
                     vector = FullyConnected(vector ?? Flatten(maps), layer);
                     break;
                 case ValidatorLayerKind.Relu:
-                    Apply(vector, maps, v => Math.Max(v, 0));
+                    foreach (var values in Values(vector, maps)) TensorPrimitives.Max(values, 0f, values);
                     break;
                 case ValidatorLayerKind.Sigmoid:
-                    Apply(vector, maps, v => 1 / (1 + MathF.Exp(-v)));
+                    foreach (var values in Values(vector, maps)) TensorPrimitives.Sigmoid(values, values);
                     break;
             }
         }
@@ -72,11 +72,7 @@ internal static class ValidatorNetwork
     }
 
     /// <summary>An element-wise activation on the vector, or on every map while the data are still maps.</summary>
-    private static void Apply(float[]? vector, List<Map> maps, Func<float, float> activation)
-    {
-        foreach (var values in vector is not null ? [vector] : maps.Select(m => m.Values))
-            for (var i = 0; i < values.Length; i++) values[i] = activation(values[i]);
-    }
+    private static IEnumerable<float[]> Values(float[]? vector, List<Map> maps) => vector is not null ? [vector] : maps.Select(m => m.Values);
 
     /// <summary>
     /// Each output map: its bias plus every input map cross-correlated with that pair's kernel, valid region only.

@@ -10,10 +10,11 @@ public sealed class AuEngineOptions
 
 
     /// <summary>
-    /// Run the face detector on every n-th analysed frame; frames in between start the landmark model from the
-    /// previous detection's box (detection is the costliest stage). 1 detects on every frame.
+    /// Run the face detector on every n-th analysed frame; frames in between start the landmark model from the last
+    /// detected box, moved as far as the face's landmarks have moved since (detection is the costliest stage of dlib
+    /// landmarks). 1 detects on every frame. CLNF video tracking needs the detector only to (re)initialise.
     /// </summary>
-    public int DetectionInterval { get; set; } = 2;
+    public int DetectionInterval { get; set; } = 3;
 
     /// <summary>
     /// Landmark method: <see cref="LandmarkMethod.Clnf"/> (OpenFace's own CLNF fit and video tracking, the default: AUs

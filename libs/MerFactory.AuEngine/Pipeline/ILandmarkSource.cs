@@ -11,6 +11,12 @@ public sealed record LocatedFace(Rect2d Box, double Confidence, double[] Landmar
     public Rect2f? LandmarkBox { get; init; }
 
     /// <summary>
+    /// The centroid of the landmarks found from <see cref="LandmarkBox"/> in the frame it was detected in: a later frame
+    /// moves the box by how far the landmarks have moved since (the face's motion between detections).
+    /// </summary>
+    public Point2f? LandmarkBoxAnchor { get; init; }
+
+    /// <summary>
     /// The 68-point PDM parameters the landmarks are the projection of, when the source fitted OpenFace's PDM itself
     /// (CLNF): the AU stage then uses them as OpenFace does instead of fitting the PDM to the landmarks again.
     /// </summary>
