@@ -8,10 +8,13 @@ using MerFactory.Testing;
 namespace MerFactory.Bench;
 
 /// <summary>
-/// Issue 19, acceptance 4: the native AU engine on default.wmv as a whole child process (startup, model loading,
-/// decoding, detection, landmarks, AUs, CSV) against <c>ffmpeg -i default.wmv -f null -</c> decoding the same file,
-/// side by side in one run with CLNF landmarks (target ≤ 9x) and dlib landmarks (target ≤ 6x); one JPEG as a whole
-/// child process (target ≤ 1.5 s); frames per second over the distinct sample clips; peak memory (VmHWM) &lt; 400 MiB.
+/// Issue 19, acceptance 4: the native AU engine on default.wmv as a whole process against
+/// <c>ffmpeg -i default.wmv -f null -</c> decoding the same file, side by side in one run, with CLNF landmarks (target
+/// ≤ 9x) and dlib landmarks (target ≤ 6x). The judged process is <c>merfactory au VIDEO CSV</c>, the CLI as users run it
+/// (startup, model loading, decoding, detection, landmarks, AUs, CSV), the counterpart of OpenFace's FeatureExtraction;
+/// an engine child of this benchmark does the same work and reports its stages and peak memory (VmHWM, &lt; 400 MiB).
+/// Also one JPEG through the whole <c>process --type AU</c> pipeline (target ≤ 1.5 s) and frames per second over the
+/// distinct sample clips.
 /// </summary>
 public sealed class AuEngineBenchmark : IBenchmark
 {
@@ -38,6 +41,7 @@ public sealed class AuEngineBenchmark : IBenchmark
         var methods = new[] { ("Clnf", 9.0), ("Dlib", 6.0) };
         var decodes = new List<double>();
         var runs = methods.ToDictionary(m => m.Item1, _ => new List<(Timed Run, double Ratio, int Frames)>());
+        var auRuns = methods.ToDictionary(m => m.Item1, _ => new List<(Timed Run, double Ratio, int Frames)>());
         for (var round = 0; round < rounds; round++)
         {
             var ffmpeg = await TimeProcessAsync("ffmpeg", ["-nostats", "-i", video, "-f", "null", "-"], cancellationToken);
@@ -52,22 +56,34 @@ public sealed class AuEngineBenchmark : IBenchmark
                 }
                 runs[method].Add((engine, engine.Seconds / ffmpeg.Seconds, File.ReadLines(csv).Count() - 1));
                 File.Delete(csv);
+                var au = await CliAuAsync(video, csv, method, cancellationToken);
+                if (au.ExitCode != 0 || !File.Exists(csv))
+                {
+                    await output.WriteLineAsync($"`merfactory au` failed ({au.ExitCode}): {au.Output}");
+                    return 1;
+                }
+                auRuns[method].Add((au, au.Seconds / ffmpeg.Seconds, File.ReadLines(csv).Count() - 1));
+                File.Delete(csv);
             }
         }
         await output.WriteLineAsync($"ffmpeg decode    median {Median(decodes):F2} s (rounds: {Rounds(decodes)})");
         var pass = true;
         foreach (var (method, target) in methods)
         {
+            var judged = auRuns[method];
+            var cliRatio = Median(judged.Select(r => r.Ratio));
+            var cliSeconds = Median(judged.Select(r => r.Run.Seconds));
+            await output.WriteLineAsync($"{method,-5} `merfactory au` median {cliSeconds:F2} s for {judged[0].Frames} frames = {judged[0].Frames / cliSeconds:F1} fps; " +
+                                        $"{cliRatio:F1}x decode time (target <= {target}x; OpenFace measured 27x; rounds: {Rounds(judged.Select(r => r.Ratio), "x")})");
             var all = runs[method];
             var ratio = Median(all.Select(r => r.Ratio));
             var median = all.OrderBy(r => r.Ratio).ElementAt(all.Count / 2);
             var peakMib = all.Max(r => Value(r.Run.Output, "peak_kib=")) / 1024.0;
             var seconds = Median(all.Select(r => r.Run.Seconds));
-            await output.WriteLineAsync($"{method,-5} engine     median {seconds:F2} s for {median.Frames} frames = {median.Frames / seconds:F1} fps; {ratio:F1}x decode time " +
-                                        $"(target <= {target}x; OpenFace measured 27x; rounds: {Rounds(all.Select(r => r.Ratio), "x")}); peak {peakMib:F0} MiB");
+            await output.WriteLineAsync($"      engine child (this benchmark, JIT-compiled) median {seconds:F2} s = {ratio:F1}x (rounds: {Rounds(all.Select(r => r.Ratio), "x")}); peak {peakMib:F0} MiB");
             foreach (var line in median.Run.Output.Split('\n').Where(l => l.StartsWith("stage ", StringComparison.Ordinal)))
                 await output.WriteLineAsync("      " + line.TrimEnd());
-            pass &= ratio <= target && peakMib < 400;
+            pass &= cliRatio <= target && peakMib < 400;
         }
 
         var image = SharedData.DataPath("media", "pyfeat", "single_face.jpg");
@@ -115,6 +131,14 @@ public sealed class AuEngineBenchmark : IBenchmark
             : [Name, ChildFlag, input, csv, maxSide, method];
         // The engine runs as the CLI runs it: the CLI is built with TieredPGO off (its csproj), the benchmark is not.
         return await TimeProcessAsync(self, childArgs, ct, new Dictionary<string, string?> { ["DOTNET_TieredPGO"] = "0" });
+    }
+
+    /// <summary><c>merfactory au VIDEO CSV --landmarks METHOD</c> with the CLI users run.</summary>
+    private static async Task<Timed> CliAuAsync(string video, string csv, string method, CancellationToken ct)
+    {
+        var environment = new Dictionary<string, string?>();
+        PipelineBenchmark.AddModelEnvironment(environment);
+        return await TimeProcessAsync("dotnet", [PipelineBenchmark.CliPath, "au", video, csv, "--landmarks", method.ToLowerInvariant()], ct, environment);
     }
 
     /// <summary>The real CLI on one image, AU evidence only (no LLM), into a fresh output folder.</summary>

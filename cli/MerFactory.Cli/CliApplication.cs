@@ -10,6 +10,7 @@ internal static class CliApplication
         {
             ProcessCommand.Create(),
             FacsCommand.Create(),
+            AuCommand.Create(),
             ModelsCommand.Create(),
             ExportCommand.Create(),
             TrainCommand.Create(),
