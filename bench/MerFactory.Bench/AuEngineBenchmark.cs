@@ -22,7 +22,7 @@ public sealed class AuEngineBenchmark : IBenchmark
 
     public string Name => "au-engine";
 
-    public string Description => "native AU engine (child process) on default.wmv vs ffmpeg decode; fps, ratio, peak memory";
+    public string Description => "`merfactory au` and an engine child on default.wmv vs ffmpeg decode; fps, ratio, peak memory; one JPEG";
 
     public async Task<int> RunAsync(string[] args, TextWriter output, CancellationToken cancellationToken)
     {
