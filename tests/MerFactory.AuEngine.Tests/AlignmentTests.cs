@@ -1,5 +1,6 @@
 using Xunit.Abstractions;
 using MerFactory.AuEngine.Alignment;
+using MerFactory.AuEngine.Pipeline;
 using MerFactory.Testing;
 using OpenCvSharp;
 
@@ -36,6 +37,36 @@ public class AlignmentTests(ITestOutputHelper output)
         Assert.True(worstRot < 0.02, $"rotation err {worstRot:g3} rad");
         Assert.True(worstT < 1.0, $"translation err {worstT:g3} px");
         Assert.True(relLocal < 0.1, $"local params mean relative err {relLocal:g3}");
+    }
+
+    [Fact]
+    public void A_fit_started_from_the_previous_frames_reaches_the_same_parameters()
+    {
+        var csv = new ReferenceCsv(SharedData.DataPath("reference", "single_face_openface2017.csv"));
+        var pdm = Pdm.Value;
+        double worstScaleRel = 0, worstRot = 0, worstT = 0, sumLocalErr = 0, sumLocalMag = 0;
+        PdmFit? previous = null;
+        for (var row = 0; row < csv.Rows.Count; row++)
+        {
+            var landmarks = csv.Landmarks(row);
+            var (cold, coldLocal) = pdm.CalcParams(landmarks);
+            var (warm, warmLocal) = pdm.CalcParams(landmarks, previous);
+            previous = new PdmFit(warm, warmLocal);
+            worstScaleRel = Math.Max(worstScaleRel, Math.Abs(warm.Scale - cold.Scale) / cold.Scale);
+            worstRot = Math.Max(worstRot, Math.Max(Math.Abs(warm.Rx - cold.Rx), Math.Max(Math.Abs(warm.Ry - cold.Ry), Math.Abs(warm.Rz - cold.Rz))));
+            worstT = Math.Max(worstT, Math.Max(Math.Abs(warm.Tx - cold.Tx), Math.Abs(warm.Ty - cold.Ty)));
+            for (var k = 0; k < coldLocal.Length; k++)
+            {
+                sumLocalErr += Math.Abs(warmLocal[k] - coldLocal[k]);
+                sumLocalMag += Math.Abs(coldLocal[k]);
+            }
+        }
+        var relLocal = sumLocalErr / sumLocalMag;
+        output.WriteLine($"warm against cold start: scale rel {worstScaleRel:g3}, rot {worstRot:g3} rad, t {worstT:g3} px, local rel {relLocal:g3}");
+        Assert.True(worstScaleRel < 1e-4, $"scale rel {worstScaleRel:g3}");
+        Assert.True(worstRot < 1e-4, $"rotation {worstRot:g3} rad");
+        Assert.True(worstT < 0.01, $"translation {worstT:g3} px");
+        Assert.True(relLocal < 1e-3, $"local params mean relative difference {relLocal:g3}");
     }
 
     [Fact]

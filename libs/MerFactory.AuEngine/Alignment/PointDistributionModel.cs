@@ -105,10 +105,13 @@ public sealed class PointDistributionModel
     /// half steps, stopping after 5 iterations that improve the error by less than 0.1% (OpenFace's CalcParams; the
     /// CLNF fitter's implementation, which reuses its buffers and projects one 3-D shape per iteration).
     /// </summary>
-    public (PdmGlobalParams Global, double[] Local) CalcParams(ReadOnlySpan<double> landmarks)
+    /// <param name="start">A fit to start from (e.g. the previous video frame's) instead of the mean shape.</param>
+    public (PdmGlobalParams Global, double[] Local) CalcParams(ReadOnlySpan<double> landmarks, Pipeline.PdmFit? start = null)
     {
         if (landmarks.Length != 2 * PointCount) throw new ArgumentException($"expected {2 * PointCount} landmark coordinates", nameof(landmarks));
-        var (pose, local) = _model.CalcParams(landmarks);
+        var (pose, local) = _model.CalcParams(landmarks, start is { Global: var g }
+            ? (new Clnf.PdmPose(g.Scale, g.Rx, g.Ry, g.Rz, g.Tx, g.Ty), start.Local)
+            : null);
         return (new PdmGlobalParams(pose.Scale, pose.Rx, pose.Ry, pose.Rz, pose.Tx, pose.Ty), local);
     }
 }

@@ -8,8 +8,12 @@ public sealed partial class ClnfPdm
     /// given (a part model fed only the points it shares with the main model). Regularised Gauss-Newton with half
     /// steps, stopping after 5 iterations that improve the error by less than 0.1% (OpenFace's PDM::CalcParams).
     /// </summary>
+    /// <param name="start">
+    /// Parameters to start from instead of the mean shape in the landmarks' box (e.g. the previous video frame's fit):
+    /// the iterations then begin near the answer.
+    /// </param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public (PdmPose Pose, double[] Local) CalcParams(ReadOnlySpan<double> landmarks)
+    public (PdmPose Pose, double[] Local) CalcParams(ReadOnlySpan<double> landmarks, (PdmPose Pose, double[] Local)? start = null)
     {
         var n = PointCount;
         var m = ModeCount;
@@ -43,6 +47,11 @@ public sealed partial class ClnfPdm
         var modelWidth = Math.Max(1, (int)(mMaxX - mMinX));
         var modelHeight = Math.Max(1, (int)(mMaxY - mMinY));
         var pose = new PdmPose(((maxX - minX) / modelWidth + (maxY - minY) / modelHeight) / 2, 0, 0, 0, (minX + maxX) / 2, (minY + maxY) / 2);
+        if (start is { } given && given.Local.Length == m)
+        {
+            pose = given.Pose;
+            given.Local.CopyTo(local, 0);
+        }
 
         var p = 6 + m;
         var buffers = CalcParamsBuffers.For(n, p);

@@ -23,9 +23,10 @@ public sealed class FaceFeatureExtractor(PointDistributionModel pdm, FaceAligner
     /// <param name="bgrFrame">8-bit BGR frame.</param>
     /// <param name="landmarks">68 points as x0..x67, y0..y67 in frame pixels.</param>
     /// <param name="fit">The PDM parameters the landmarks came from, when known (skips refitting the PDM).</param>
-    public FaceFeatures Extract(Mat bgrFrame, ReadOnlySpan<double> landmarks, Pipeline.PdmFit? fit = null)
+    /// <param name="start">Where fitting the PDM starts when it must be fitted: the same face's fit in the previous frame.</param>
+    public FaceFeatures Extract(Mat bgrFrame, ReadOnlySpan<double> landmarks, Pipeline.PdmFit? fit = null, Pipeline.PdmFit? start = null)
     {
-        var (pose, local) = fit is not null && fit.Local.Length == pdm.ModeCount ? (fit.Global, fit.Local) : pdm.CalcParams(landmarks);
+        var (pose, local) = fit is not null && fit.Local.Length == pdm.ModeCount ? (fit.Global, fit.Local) : pdm.CalcParams(landmarks, start);
         using var aligned = alignOnModelShape ? aligner.Align(bgrFrame, pdm.Shape2D(pose, local), pose.Tx, pose.Ty) : aligner.Align(bgrFrame, landmarks, pose.Tx, pose.Ty);
         var hog = HogOf(aligned);
         var geometry = new double[pdm.GeometryFeatureLength];

@@ -337,13 +337,19 @@ public sealed class ActionUnitEngine : IDisposable
         {
             var results = new List<FrameWork>(frames.Length);
             IReadOnlyList<LocatedFace> previous = [];
+            List<FaceWork> previousWork = [];
             for (var i = 0; i < frames.Length; i++)
             {
                 var (frame, index, timestamp, tracked) = frames[i];
-                var found = tracked ?? (i == 0 || previous.Count == 0 ? source.Detect(frame, index) : source.Follow(frame, index, previous));
+                var following = tracked is null && i > 0 && previous.Count > 0;
+                var found = tracked ?? (following ? source.Follow(frame, index, previous) : source.Detect(frame, index));
                 var faces = SelectFaces(found, options);
                 previous = faces;
-                var work = faces.Select(f => new FaceWork(f, _extractor.Extract(frame, f.Landmarks, f.ModelFit))).ToList();
+                // A followed face (the same faces, in order) starts its PDM fit from its fit in the previous frame.
+                var work = faces.Select((f, k) => new FaceWork(f, _extractor.Extract(frame, f.Landmarks, f.ModelFit,
+                    following && k < previousWork.Count && FaceTracker.Iou(previousWork[k].Face.Box, f.Box) > 0.5
+                        ? new PdmFit(previousWork[k].Features.Pose, previousWork[k].Features.LocalParams) : null))).ToList();
+                previousWork = work;
                 results.Add(new FrameWork(index, timestamp, work, frame.Cols, frame.Rows));
             }
             return results;
