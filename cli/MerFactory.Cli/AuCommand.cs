@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using MerFactory.AuEngine.Models;
 using MerFactory.AuEngine.Pipeline;
+using MerFactory.Pipeline.Orchestration;
 using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 
@@ -14,11 +15,9 @@ namespace MerFactory.Cli;
 /// </summary>
 internal static class AuCommand
 {
-    private static readonly Argument<string> Input = new("INPUT") { Description = "A video or an image (jpg, jpeg, png)." };
+    private static readonly Argument<string> Input = new("INPUT") { Description = "A video or an image (jpg, jpeg, png, bmp)." };
     private static readonly Argument<string> Csv = new("CSV") { Description = "The OpenFace CSV to write (replaced when it exists)." };
     private static readonly Option<bool> AllFaces = new("--all-faces") { Description = "One row per tracked face (face_id) instead of the largest face only." };
-
-    private static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png"];
 
     public static Command Create()
     {
@@ -42,7 +41,7 @@ internal static class AuCommand
         var partial = csvPath + ".partial";
         try
         {
-            var isImage = ImageExtensions.Contains(Path.GetExtension(input).ToLowerInvariant());
+            var isImage = InputDiscovery.KindOf(input) == MediaKind.Image;
             // The decoder (a separate ffmpeg process) starts while the models load.
             using var video = isImage ? null : ActionUnitEngine.OpenVideo(input, options);
             using var engine = ActionUnitEngine.Create(models, options);

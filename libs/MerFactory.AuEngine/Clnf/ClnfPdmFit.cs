@@ -33,24 +33,15 @@ public sealed partial class ClnfPdm
         var local = new double[m];
         if (count < 2) return (new PdmPose(1, 0, 0, 0, 0, 0), local);
 
-        // The model's own extent at unit scale over the same points, truncated to integers like OpenFace's cv::Rect.
-        var meanShape = Shape2D(local, new PdmPose(1, 0, 0, 0, 0, 0));
-        double mMinX = double.MaxValue, mMaxX = double.MinValue, mMinY = double.MaxValue, mMaxY = double.MinValue;
-        for (var i = 0; i < n; i++)
-        {
-            if (!visible[i]) continue;
-            mMinX = Math.Min(mMinX, meanShape[i]);
-            mMaxX = Math.Max(mMaxX, meanShape[i]);
-            mMinY = Math.Min(mMinY, meanShape[i + n]);
-            mMaxY = Math.Max(mMaxY, meanShape[i + n]);
-        }
-        var modelWidth = Math.Max(1, (int)(mMaxX - mMinX));
-        var modelHeight = Math.Max(1, (int)(mMaxY - mMinY));
-        var pose = new PdmPose(((maxX - minX) / modelWidth + (maxY - minY) / modelHeight) / 2, 0, 0, 0, (minX + maxX) / 2, (minY + maxY) / 2);
+        PdmPose pose;
         if (start is { } given && given.Local.Length == m)
         {
             pose = given.Pose;
             given.Local.CopyTo(local, 0);
+        }
+        else
+        {
+            pose = MeanShapeInBox(visible, minX, maxX, minY, maxY);
         }
 
         var p = 6 + m;
@@ -84,6 +75,26 @@ public sealed partial class ClnfPdm
             error = newError;
         }
         return (pose, local);
+    }
+
+    /// <summary>The mean shape scaled and centred on the landmarks' box: OpenFace's starting pose.</summary>
+    private PdmPose MeanShapeInBox(bool[] visible, double minX, double maxX, double minY, double maxY)
+    {
+        var n = PointCount;
+        // The model's own extent at unit scale over the same points, truncated to integers like OpenFace's cv::Rect.
+        var meanShape = Shape2D(new double[ModeCount], new PdmPose(1, 0, 0, 0, 0, 0));
+        double mMinX = double.MaxValue, mMaxX = double.MinValue, mMinY = double.MaxValue, mMaxY = double.MinValue;
+        for (var i = 0; i < n; i++)
+        {
+            if (!visible[i]) continue;
+            mMinX = Math.Min(mMinX, meanShape[i]);
+            mMaxX = Math.Max(mMaxX, meanShape[i]);
+            mMinY = Math.Min(mMinY, meanShape[i + n]);
+            mMaxY = Math.Max(mMaxY, meanShape[i + n]);
+        }
+        var modelWidth = Math.Max(1, (int)(mMaxX - mMinX));
+        var modelHeight = Math.Max(1, (int)(mMaxY - mMinY));
+        return new PdmPose(((maxX - minX) / modelWidth + (maxY - minY) / modelHeight) / 2, 0, 0, 0, (minX + maxX) / 2, (minY + maxY) / 2);
     }
 
     private double Error(ReadOnlySpan<double> shape, ReadOnlySpan<double> landmarks, bool[] visible)
